@@ -1,0 +1,43 @@
+import type { Settings } from './config.js';
+import { ContractValidationError, UntrustedSourceError } from './errors.js';
+import { DETAIL_SCHEMAS, DETAIL_TYPES, EventBridgeEnvelope, type DetailType, type InboundEvent } from './inbound.js';
+import { issuesOf } from './issues.js';
+
+export function isDetailType(value: string): value is DetailType {
+  return (DETAIL_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * Validate one EventBridge event against the contract: envelope, detail-type,
+ * configured source, then the detail. Unknown extra fields are dropped.
+ *
+ * @throws {ContractValidationError} naming the first failing field paths
+ * @throws {UntrustedSourceError} when the source is not the one configured for the detail-type
+ */
+export function parseInboundEvent(raw: unknown, sources: Settings['sources']): InboundEvent {
+  const envelope = EventBridgeEnvelope.safeParse(raw);
+  if (!envelope.success) throw new ContractValidationError(issuesOf(envelope.error));
+  const { 'detail-type': detailType, source, detail, id, time } = envelope.data;
+  if (!isDetailType(detailType)) {
+    throw new ContractValidationError([
+      { path: 'detail-type', message: `unknown detail-type "${detailType}" (expected one of ${DETAIL_TYPES.join(', ')})` },
+    ]);
+  }
+  if (source !== sources[detailType]) throw new UntrustedSourceError(detailType, source, sources[detailType]);
+  const parsed = DETAIL_SCHEMAS[detailType].safeParse(detail);
+  if (!parsed.success) {
+    throw new ContractValidationError(issuesOf(parsed.error, 'detail'), { context: { detailType, eventId: id } });
+  }
+  return { detailType, detail: parsed.data, envelope: { id, source, time } } as InboundEvent;
+}
+
+/** Parse one JSON text (a replay line, an SQS body); malformed JSON is a validation error too. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ContractValidationError([{ path: '(root)', message: `malformed JSON: ${(cause as Error).message}` }], {
+      cause,
+    });
+  }
+}

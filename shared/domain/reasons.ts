@@ -1,0 +1,49 @@
+/** Review reason codes (contract §3), the vocabulary of every alert refund-gate raises. */
+export const REASON = {
+  RECEIPT_AT_OTHER_WAREHOUSE: 'RECEIPT_AT_OTHER_WAREHOUSE',
+  CONDITION_MISMATCH: 'CONDITION_MISMATCH',
+  INBOUND_SCAN_AT_OTHER_FACILITY: 'INBOUND_SCAN_AT_OTHER_FACILITY',
+  RECEIPT_BEFORE_INBOUND_SCAN: 'RECEIPT_BEFORE_INBOUND_SCAN',
+  RECEIPT_WITHOUT_INBOUND_SCAN: 'RECEIPT_WITHOUT_INBOUND_SCAN',
+  REFUND_EXCEEDS_AUTHORIZED: 'REFUND_EXCEEDS_AUTHORIZED',
+  SECOND_REFUND_REQUEST: 'SECOND_REFUND_REQUEST',
+  SELF_REVIEW_ATTEMPT: 'SELF_REVIEW_ATTEMPT',
+  HOLD_EXPIRED: 'HOLD_EXPIRED',
+  RECEIPT_FOR_UNKNOWN_RETURN: 'RECEIPT_FOR_UNKNOWN_RETURN',
+  EMPLOYEE_RECEIPT_ANOMALY: 'EMPLOYEE_RECEIPT_ANOMALY',
+  RECEIPT_BY_FLAGGED_EMPLOYEE: 'RECEIPT_BY_FLAGGED_EMPLOYEE',
+} as const;
+export type Reason = (typeof REASON)[keyof typeof REASON];
+export const REASONS = Object.values(REASON) as Reason[];
+
+/** R3's reasons in precedence order: the first that applies is the reason. */
+export type ReceiptReason =
+  | typeof REASON.RECEIPT_AT_OTHER_WAREHOUSE
+  | typeof REASON.CONDITION_MISMATCH
+  | typeof REASON.INBOUND_SCAN_AT_OTHER_FACILITY
+  | typeof REASON.RECEIPT_BEFORE_INBOUND_SCAN
+  | typeof REASON.RECEIPT_WITHOUT_INBOUND_SCAN;
+
+/** R3 reasons that point at the receiving employee rather than the parcel (R7 counts these). */
+export const INSIDER_REASONS: ReadonlySet<Reason> = new Set<Reason>([
+  REASON.RECEIPT_AT_OTHER_WAREHOUSE,
+  REASON.INBOUND_SCAN_AT_OTHER_FACILITY,
+  REASON.RECEIPT_BEFORE_INBOUND_SCAN,
+  REASON.RECEIPT_WITHOUT_INBOUND_SCAN,
+]);
+
+export const SEVERITY = { HIGH: 'HIGH', MEDIUM: 'MEDIUM', LOW: 'LOW' } as const;
+export type Severity = (typeof SEVERITY)[keyof typeof SEVERITY];
+
+export function severityOf(reason: Reason): Severity {
+  switch (reason) {
+    case REASON.EMPLOYEE_RECEIPT_ANOMALY:
+    case REASON.RECEIPT_BY_FLAGGED_EMPLOYEE:
+    case REASON.SELF_REVIEW_ATTEMPT:
+      return SEVERITY.HIGH;
+    case REASON.HOLD_EXPIRED:
+      return SEVERITY.LOW;
+    default:
+      return SEVERITY.MEDIUM;
+  }
+}
