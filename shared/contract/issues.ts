@@ -22,7 +22,7 @@ function describe(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
-      return issue.input === undefined ? `required (expected ${expected})` : `expected ${expected}`;
+      return /received undefined/.test(issue.message) ? `required (expected ${expected})` : `expected ${expected}`;
     }
     case 'too_small':
       if (issue.origin === 'string') return `must not be shorter than ${issue.minimum} character(s)`;
