@@ -5,3 +5,4 @@ export * from './matching.js';
 export * from './errors.js';
 export { fingerprint, canonicalJson } from './fingerprint.js';
 export { toEpochMs, toIso, maxIso, addMs } from './time.js';
+export { nextDueAt } from './timers.js';

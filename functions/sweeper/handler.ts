@@ -1,0 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV, requireEnv, settingsFromEnv } from '../../shared/app/environment.js';
+import { Pipeline } from '../../shared/app/pipeline.js';
+import { createTelemetry, observerFor } from '../../shared/app/telemetry.js';
+import { RefundGateStore } from '../../shared/store/store.js';
+import { createSweeperHandler } from './app.js';
+
+const settings = settingsFromEnv(process.env);
+const tableName = requireEnv(process.env, ENV.tableName);
+const { logger, metrics } = createTelemetry();
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+
+export const handler = createSweeperHandler({
+  logger,
+  metrics,
+  pipeline: new Pipeline({ store: new RefundGateStore(doc, tableName), settings, observer: observerFor(logger, metrics) }),
+  now: () => new Date().toISOString(),
+});

@@ -1,0 +1,35 @@
+import { resolveSettings, type Settings } from '../contract/config.js';
+import { RefundGateError } from '../errors.js';
+
+/** The Lambda environment is wrong: the function cannot start (fails the cold start, loudly). */
+export class ConfigurationError extends RefundGateError {
+  public constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigurationError(`environment variable ${name} is required`);
+  return value;
+}
+
+/** `REFUND_GATE_SETTINGS` holds the contract settings as JSON (written by the CDK construct). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const raw = env['REFUND_GATE_SETTINGS'];
+  try {
+    return resolveSettings(raw ? JSON.parse(raw) : {});
+  } catch (cause) {
+    throw new ConfigurationError(`REFUND_GATE_SETTINGS is invalid: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Environment variable names shared by the CDK construct and the handlers. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  settings: 'REFUND_GATE_SETTINGS',
+  reviewTopicArn: 'REVIEW_TOPIC_ARN',
+  eventBusName: 'EVENT_BUS_NAME',
+  rejectedQueueUrl: 'REJECTED_QUEUE_URL',
+} as const;

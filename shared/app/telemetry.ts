@@ -1,0 +1,68 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Effect } from '../domain/types.js';
+import type { Observer } from './ports.js';
+
+export const SERVICE = 'refund-gate';
+export const METRICS_NAMESPACE = 'RefundGate';
+
+/** Metric names an on-call engineer will find in CloudWatch (namespace `RefundGate`). */
+export const METRIC = {
+  eventsProcessed: 'EventsProcessed',
+  eventsRejected: 'EventsRejected',
+  conflictingDuplicates: 'ConflictingDuplicates',
+  duplicatesIgnored: 'DuplicatesIgnored',
+  versionConflicts: 'VersionConflictRetries',
+  itemWrites: 'ItemWrites',
+  reviewsRaised: 'ReviewsRaised',
+  reviewsCleared: 'ReviewsCleared',
+  refundsReleased: 'RefundsReleased',
+  refundsDenied: 'RefundsDenied',
+  effectsPublished: 'EffectsPublished',
+  publishFailures: 'PublishFailures',
+  timersFired: 'TimersFired',
+} as const;
+
+export function createTelemetry(): { logger: Logger; metrics: Metrics } {
+  return {
+    logger: new Logger({ serviceName: SERVICE }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE }),
+  };
+}
+
+/** Count decided effects; reviews also by reason, the dimension alarms and dashboards use. */
+export function countEffects(metrics: Metrics, effects: readonly Effect[]): void {
+  for (const effect of effects) {
+    switch (effect.type) {
+      case 'ReviewRaised': {
+        metrics.addMetric(METRIC.reviewsRaised, MetricUnit.Count, 1);
+        const single = metrics.singleMetric();
+        single.addDimension('reason', effect.reason);
+        single.addMetric(METRIC.reviewsRaised, MetricUnit.Count, 1);
+        break;
+      }
+      case 'ReviewCleared':
+        metrics.addMetric(METRIC.reviewsCleared, MetricUnit.Count, 1);
+        break;
+      case 'RefundReleased':
+        metrics.addMetric(METRIC.refundsReleased, MetricUnit.Count, 1);
+        break;
+      case 'RefundDenied':
+        metrics.addMetric(METRIC.refundsDenied, MetricUnit.Count, 1);
+        break;
+    }
+  }
+}
+
+export function observerFor(logger: Logger, metrics: Metrics): Observer {
+  return {
+    duplicate: (kind, id) => {
+      logger.info('duplicate delivery ignored', { command: kind, returnId: id });
+      metrics.addMetric(METRIC.duplicatesIgnored, MetricUnit.Count, 1);
+    },
+    conflictRetry: (key, attempt) => {
+      logger.debug('version conflict, retrying', { returnId: key, attempt });
+      metrics.addMetric(METRIC.versionConflicts, MetricUnit.Count, 1);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Effect } from '../domain/types.js';
+import { toOutboundMessage, type OutboundMessage } from './messages.js';
+import type { OutboundSink } from './sinks.js';
+
+/**
+ * The effects a stream record asks to publish: the `outbox` of the item as
+ * this write left it. Deletions (including TTL expiry, which DynamoDB writes
+ * as REMOVE by the service principal) carry nothing to publish.
+ */
+export function effectsInRecord(record: DynamoDBRecord): Effect[] {
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return [];
+  if (isTtlDeletion(record)) return [];
+  const image = record.dynamodb?.NewImage;
+  if (!image) return [];
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return Array.isArray(item['outbox']) ? (item['outbox'] as Effect[]) : [];
+}
+
+export function isTtlDeletion(record: DynamoDBRecord): boolean {
+  return record.userIdentity?.type === 'Service' && record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
+}
+
+/**
+ * Publish one record's effects in order. Any failure throws, so the record is
+ * reported as a batch item failure and retried; effects already sent go again
+ * under the same effectId (at least once), never a second decision.
+ */
+export async function publishRecord(record: DynamoDBRecord, sink: OutboundSink): Promise<OutboundMessage[]> {
+  const sent: OutboundMessage[] = [];
+  for (const effect of effectsInRecord(record)) {
+    const message = toOutboundMessage(effect);
+    await sink.send(message);
+    sent.push(message);
+  }
+  return sent;
+}

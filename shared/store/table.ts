@@ -1,0 +1,58 @@
+/**
+ * The single table's layout, shared by the CDK construct and the local
+ * runtime (which creates it in DynamoDB Local from this definition).
+ *
+ * | item        | pk                       | sk       | what it holds                                    |
+ * |-------------|--------------------------|----------|--------------------------------------------------|
+ * | return      | `RETURN#<returnId>`      | `RETURN` | decider state, `version`, `outbox`, next timer   |
+ * | parcel      | `PARCEL#<carrier>#<trk>` | `PARCEL` | scan fingerprints, DELIVERED scans, returnIds    |
+ * | employee    | `EMPLOYEE#<employeeId>`  | …        | R7 aggregates (see shared/store/employees.ts)    |
+ *
+ * The sparse `due-timers` index holds only items with a pending timer:
+ * `timerShard` (`T#0`…`T#7`, spread by returnId so no hot key) and `dueAt`.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAtEpochSec',
+} as const;
+
+export const DUE_TIMERS_INDEX = {
+  name: 'due-timers',
+  partitionKey: 'timerShard',
+  sortKey: 'dueAt',
+} as const;
+
+export const TIMER_SHARDS = 8;
+
+/** What the stream carries: the new image is enough for the outbox. */
+export const STREAM_VIEW = 'NEW_IMAGE' as const;
+
+/** CreateTable input for DynamoDB Local; the CDK construct declares the same keys and index. */
+export function createTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' as const },
+      { AttributeName: DUE_TIMERS_INDEX.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: DUE_TIMERS_INDEX.sortKey, AttributeType: 'S' as const },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: DUE_TIMERS_INDEX.name,
+        KeySchema: [
+          { AttributeName: DUE_TIMERS_INDEX.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: DUE_TIMERS_INDEX.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' as const },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW },
+  };
+}
