@@ -5,7 +5,7 @@ import { ENV, requireEnv, settingsFromEnv } from '../../shared/app/environment.j
 import { Pipeline } from '../../shared/app/pipeline.js';
 import { SqsRejectedSink } from '../../shared/app/rejected-queue.js';
 import { createTelemetry, observerFor } from '../../shared/app/telemetry.js';
-import { DynamoEmployeeFlags } from '../../shared/store/employees.js';
+import { EmployeeStore } from '../../shared/store/employees.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { createIngestHandler } from './app.js';
 
@@ -20,7 +20,7 @@ export const handler = createIngestHandler({
   logger,
   metrics,
   settings,
-  pipeline: new Pipeline({ store, settings, flags: new DynamoEmployeeFlags(doc, tableName), observer: observerFor(logger, metrics) }),
+  pipeline: new Pipeline({ store, settings, flags: new EmployeeStore(doc, tableName), observer: observerFor(logger, metrics) }),
   rejected: new SqsRejectedSink(new SQSClient({}), requireEnv(process.env, ENV.rejectedQueueUrl)),
   now: () => new Date().toISOString(),
 });

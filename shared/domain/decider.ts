@@ -496,6 +496,7 @@ function clear(
     clearedAt,
     cause,
     receiptId: review.receiptId,
+    receivedAt: receipt?.receivedAt,
     employeeId: receipt?.employeeId,
     warehouseId: receipt?.warehouseId ?? state.authorization?.warehouseId,
     ...extra,

@@ -6,3 +6,4 @@ export * from './errors.js';
 export { fingerprint, canonicalJson } from './fingerprint.js';
 export { toEpochMs, toIso, maxIso, addMs } from './time.js';
 export { nextDueAt } from './timers.js';
+export * from './insider.js';

@@ -112,7 +112,8 @@ export interface ReviewRaised {
   readonly reason: Reason;
   readonly severity: Severity;
   readonly raisedAt: string;
-  readonly returnId: string;
+  /** Absent only on a per-employee review (R7), which spans many returns. */
+  readonly returnId?: string | undefined;
   readonly receiptId?: string | undefined;
   readonly refundId?: string | undefined;
   readonly decisionId?: string | undefined;
@@ -133,6 +134,8 @@ export interface ReviewCleared {
   readonly clearedAt: string;
   readonly cause: ClearCause;
   readonly receiptId?: string | undefined;
+  /** The receipt's receivedAt, so R7 can find and uncount it. */
+  readonly receivedAt?: string | undefined;
   readonly employeeId?: string | undefined;
   readonly warehouseId?: string | undefined;
   readonly scanId?: string | undefined;

@@ -1,0 +1,48 @@
+import { anomalyReview, detectAnomaly, isInsiderReason, suspectFromReview, type InsiderSettings } from '../domain/insider.js';
+import { addMs, toEpochMs } from '../domain/time.js';
+import type { Effect, ReviewRaised } from '../domain/types.js';
+import type { EmployeeStore } from '../store/employees.js';
+
+/**
+ * R7 on the stream: keeps each employee's suspect receipts (R3 reviews for
+ * reasons 1, 3, 4, 5 that are not cleared) and raises one anomaly alert when
+ * `threshold` of them fall in a `window`. Idempotent: re-processing a record
+ * re-sets the same attributes and the flag's condition refuses a second alert.
+ */
+export class InsiderDetector {
+  public constructor(
+    private readonly employees: EmployeeStore,
+    private readonly settings: InsiderSettings,
+  ) {}
+
+  /** Apply one stream record's effects; returns the alerts this call raised. */
+  public async onEffects(effects: readonly Effect[]): Promise<ReviewRaised[]> {
+    const raised: ReviewRaised[] = [];
+    for (const effect of effects) {
+      if (effect.type === 'ReviewRaised') {
+        const suspect = suspectFromReview(effect);
+        if (!suspect) continue;
+        await this.employees.addSuspect(suspect);
+        const alert = await this.detect(suspect.employeeId, suspect.receivedAt);
+        if (alert) raised.push(alert);
+      } else if (effect.type === 'ReviewCleared' && effect.cause === 'LATE_EVIDENCE_MATCHED' && isInsiderReason(effect.reason)) {
+        if (effect.employeeId && effect.receiptId && effect.receivedAt) {
+          await this.employees.removeSuspect(effect.employeeId, effect.receivedAt, effect.receiptId);
+        }
+      }
+    }
+    return raised;
+  }
+
+  private async detect(employeeId: string, receivedAt: string): Promise<ReviewRaised | null> {
+    const { windowMs } = this.settings;
+    const flag = await this.employees.currentFlag(employeeId);
+    const suspects = (await this.employees.suspects(employeeId, addMs(receivedAt, -windowMs), addMs(receivedAt, windowMs)))
+      // Receipts an earlier alert already covered do not count toward a new one.
+      .filter((r) => !flag || toEpochMs(r.receivedAt) > toEpochMs(flag.flaggedUntil));
+    const anomaly = detectAnomaly(suspects, this.settings);
+    if (!anomaly) return null;
+    const review = anomalyReview(anomaly, this.settings);
+    return (await this.employees.raiseFlag(review, this.settings.flagForMs)) ? review : null;
+  }
+}
