@@ -1,6 +1,7 @@
 import type { Settings } from '../contract/config.js';
 import type { InboundEvent } from '../contract/inbound.js';
 import { createDecider, effectsOf, type Decider } from '../domain/decider.js';
+import { ConflictingDuplicateError } from '../domain/errors.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { nextDueAt } from '../domain/timers.js';
 import type { Effect, ReturnCommand, ReturnEvent } from '../domain/types.js';
@@ -57,8 +58,14 @@ export class Pipeline {
     switch (event.detailType) {
       case 'ReturnAuthorized': {
         const authorization = event.detail;
+        // R8 before linking: a conflicting authorization must not link the return to another parcel.
+        const stored = await this.deps.store.loadReturn(authorization.returnId);
+        const seen = stored?.state.seen[`ReturnAuthorized:${authorization.returnId}`];
+        if (seen !== undefined && seen !== fingerprint(authorization)) {
+          throw new ConflictingDuplicateError(`ReturnAuthorized:${authorization.returnId}`, { context: { idField: 'returnId' } });
+        }
         const scans = await this.deps.store.linkReturn(authorization);
-        return this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now });
+        return this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now }, stored);
       }
       case 'CarrierScan': {
         const scan = event.detail;
@@ -96,8 +103,8 @@ export class Pipeline {
    * conflict returned (ALL_OLD), after a jittered back-off. No events means
    * no write: a redelivery costs one read.
    */
-  private async mutate(returnId: string, command: ReturnCommand): Promise<Outcome> {
-    let stored: StoredReturn | null = await this.deps.store.loadReturn(returnId);
+  private async mutate(returnId: string, command: ReturnCommand, preloaded?: StoredReturn | null): Promise<Outcome> {
+    let stored: StoredReturn | null = preloaded !== undefined ? preloaded : await this.deps.store.loadReturn(returnId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const state = stored?.state ?? this.decider.initialState(returnId);
       const events = this.decider.decide(command, state);

@@ -137,11 +137,10 @@ function recordFact(
       const key = `CarrierScan:${scan.scanId}`;
       const print = fingerprint(scan);
       if (checkSeen(state, key, print, 'scanId') === DUPLICATE) return DUPLICATE;
-      if (state.authorization && !belongsToParcel(scan, state.authorization)) {
-        throw new InvariantViolationError(`scan ${scan.scanId} is not for the parcel of return ${state.returnId}`);
-      }
-      // Only DELIVERED scans bear on the rules (§2); others are not kept in the return.
+      // Only DELIVERED scans of this return's parcel bear on the rules (§2); anything else
+      // (another parcel's scan reaching a return through a stale link) changes nothing.
       if (scan.status !== 'DELIVERED') return DUPLICATE;
+      if (state.authorization && !belongsToParcel(scan, state.authorization)) return DUPLICATE;
       return [{ type: 'ScanRecorded', key, fingerprint: print, scan }];
     }
 

@@ -134,4 +134,15 @@ describe('pipeline on DynamoDB Local', () => {
     expect(Object.keys((await stateOf(h, 'r-shared-a'))?.scans ?? {})).toEqual(['s-r-shared-a-2']);
     expect(Object.keys((await stateOf(h, 'r-shared-b'))?.scans ?? {})).toEqual(['s-r-shared-a-2']);
   });
+  it('rejects a conflicting ReturnAuthorized before it can link the return to another parcel', async () => {
+    const h = harness(table);
+    const story = honestReturn('r-auth-conflict', { tracking: 'REAL-TRK' });
+    await h.send(story.authorized);
+    const other = { ...story.authorized, detail: { ...story.authorized.detail, trackingNumber: 'OTHER-TRK' } };
+    expect(await h.send(other)).toMatchObject({ status: 'rejected', rejection: { field: 'detail.returnId' } });
+    // A DELIVERED scan of the other parcel reaches no return.
+    const foreign = envelope('CarrierScan', { scanId: 's-foreign', carrier: 'UPS', trackingNumber: 'OTHER-TRK', status: 'DELIVERED', facilityId: 'WH-1', scannedAt: T('10:00') });
+    expect(await h.send(foreign)).toMatchObject({ status: 'processed', outcome: { returnIds: [], writes: 0 } });
+    expect(Object.keys((await stateOf(h, 'r-auth-conflict'))?.scans ?? {})).toEqual([]);
+  });
 });
