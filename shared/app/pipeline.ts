@@ -26,6 +26,7 @@ export interface Outcome {
   readonly returnIds: string[];
   readonly events: ReturnEvent[];
   readonly effects: Effect[];
+  /** DynamoDB item writes this event caused (return, parcel). */
   readonly writes: number;
 }
 
@@ -64,14 +65,21 @@ export class Pipeline {
         if (seen !== undefined && seen !== fingerprint(authorization)) {
           throw new ConflictingDuplicateError(`ReturnAuthorized:${authorization.returnId}`, { context: { idField: 'returnId' } });
         }
+        // Applied already (the return write comes after the link): a redelivery writes nothing.
+        if (seen !== undefined) {
+          this.observer.duplicate('AuthorizeReturn', authorization.returnId);
+          return EMPTY;
+        }
         const scans = await this.deps.store.linkReturn(authorization);
-        return this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now }, stored);
+        const outcome = await this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now }, stored);
+        return { ...outcome, writes: outcome.writes + 1 };
       }
       case 'CarrierScan': {
         const scan = event.detail;
-        const { returnIds } = await this.deps.store.recordScan(scan, fingerprint(scan));
-        if (scan.status !== 'DELIVERED') return EMPTY;
-        let outcome = EMPTY;
+        const { returnIds, duplicate } = await this.deps.store.recordScan(scan, fingerprint(scan));
+        let outcome: Outcome = { ...EMPTY, writes: duplicate ? 0 : 1 };
+        if (scan.status !== 'DELIVERED') return outcome;
+        // Fan out even for a redelivery: the first delivery may have crashed before reaching the returns.
         for (const returnId of returnIds) {
           outcome = merge(outcome, await this.mutate(returnId, { type: 'RecordScan', scan, now }));
         }

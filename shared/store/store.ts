@@ -121,7 +121,16 @@ export class RefundGateStore {
    * If the scan lands first, the link's ALL_NEW image carries the scan; if the
    * link lands first, this ALL_NEW image carries the returnId.
    */
-  public async recordScan(scan: CarrierScan, print: string): Promise<{ returnIds: string[] }> {
+  public async recordScan(scan: CarrierScan, print: string): Promise<{ returnIds: string[]; duplicate: boolean }> {
+    // A redelivered scan costs a read, not a write (a refused conditional write is billed too).
+    const current = await this.call('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: parcelKey(scan.carrier, scan.trackingNumber), ConsistentRead: true })),
+    );
+    const known = current.Item?.[PRINT_PREFIX + scan.scanId];
+    if (known !== undefined && known !== print) {
+      throw new ConflictingDuplicateError(`CarrierScan:${scan.scanId}`, { context: { idField: 'scanId' } });
+    }
+    if (known === print) return { returnIds: returnIdsOf(current.Item), duplicate: true };
     const delivered = scan.status === 'DELIVERED';
     const out = await this.call(
       'UpdateItem',
@@ -149,7 +158,7 @@ export class RefundGateStore {
         ),
       () => new ConflictingDuplicateError(`CarrierScan:${scan.scanId}`, { context: { idField: 'scanId' } }),
     );
-    return { returnIds: [...((out.Attributes?.['returnIds'] as Set<string> | undefined) ?? [])].sort() };
+    return { returnIds: returnIdsOf(out.Attributes), duplicate: false };
   }
 
   /** Link a return to its parcel and return every DELIVERED scan known for it. */
@@ -242,6 +251,10 @@ function toPlainItem(raw: Record<string, unknown>): Record<string, unknown> {
   const first = Object.values(raw)[0];
   const marshalled = typeof first === 'object' && first !== null && Object.keys(first).length === 1 && /^(S|N|M|L|BOOL|NULL|SS|NS|B|BS)$/.test(Object.keys(first)[0]!);
   return marshalled ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : raw;
+}
+
+function returnIdsOf(item: Record<string, unknown> | undefined): string[] {
+  return [...((item?.['returnIds'] as Set<string> | undefined) ?? [])].sort();
 }
 
 export function toStoredReturn(item: Record<string, unknown>): StoredReturn {

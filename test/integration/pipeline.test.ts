@@ -47,7 +47,18 @@ describe('pipeline on DynamoDB Local', () => {
     // A producer retry: same detail, new envelope id and time.
     const again = await h.send({ ...story.refund, id: 'another-envelope-id', time: '2026-11-03T00:00:00Z' });
     expect(again).toMatchObject({ status: 'processed', outcome: { writes: 0, effects: [] } });
+    expect(await h.send({ ...story.authorized, id: 'auth-retry' })).toMatchObject({ status: 'processed', outcome: { writes: 0 } });
     expect((await h.item('r-dup'))?.['version']).toBe(before?.['version']);
+  });
+
+  it('makes a redelivered scan cost reads only, even a DELIVERED one', async () => {
+    const h = harness(table);
+    const story = honestReturn('r-dup-scan');
+    for (const e of [story.authorized, story.inTransit, story.delivered]) await h.send(e);
+    const before = await h.item('r-dup-scan');
+    expect(await h.send({ ...story.inTransit, id: 'retry-1' })).toMatchObject({ status: 'processed', outcome: { writes: 0 } });
+    expect(await h.send({ ...story.delivered, id: 'retry-2' })).toMatchObject({ status: 'processed', outcome: { writes: 0, effects: [] } });
+    expect(await h.item('r-dup-scan')).toEqual(before);
   });
 
   it('rejects a conflicting duplicate (same receiptId, other detail) and leaves the state unchanged', async () => {
@@ -142,7 +153,7 @@ describe('pipeline on DynamoDB Local', () => {
     expect(await h.send(other)).toMatchObject({ status: 'rejected', rejection: { field: 'detail.returnId' } });
     // A DELIVERED scan of the other parcel reaches no return.
     const foreign = envelope('CarrierScan', { scanId: 's-foreign', carrier: 'UPS', trackingNumber: 'OTHER-TRK', status: 'DELIVERED', facilityId: 'WH-1', scannedAt: T('10:00') });
-    expect(await h.send(foreign)).toMatchObject({ status: 'processed', outcome: { returnIds: [], writes: 0 } });
+    expect(await h.send(foreign)).toMatchObject({ status: 'processed', outcome: { returnIds: [], effects: [], writes: 1 } });
     expect(Object.keys((await stateOf(h, 'r-auth-conflict'))?.scans ?? {})).toEqual([]);
   });
 });
