@@ -14,6 +14,11 @@ export interface Meter {
   readonly readUnits: number;
   readonly writeUnits: number;
   readonly writeBytes: number;
+  /**
+   * Writes to the sparse due-timers index: one per write that carries a
+   * timer, doubled for the later removal the meter cannot see (an upper bound).
+   */
+  readonly indexWriteUnits: number;
   readonly byOperation: Record<string, number>;
 }
 
@@ -59,6 +64,7 @@ export class DynamoMeter {
       const bytes = item ? itemSizeBytes(item) : 1024;
       c.writeBytes += bytes;
       c.writeUnits += Math.max(1, Math.ceil(bytes / 1024));
+      if (item && 'dueAt' in item) c.indexWriteUnits += 2;
     } else if (TRANSACT.has(command)) {
       c.transactWrites += 1;
       const items = ((input['TransactItems'] as Array<{ Put?: { Item: Record<string, AttributeValue> } }>) ?? []).map((t) => t.Put?.Item);
@@ -68,7 +74,7 @@ export class DynamoMeter {
 }
 
 function empty() {
-  return { reads: 0, writes: 0, transactWrites: 0, readUnits: 0, writeUnits: 0, writeBytes: 0, byOperation: {} as Record<string, number> };
+  return { reads: 0, writes: 0, transactWrites: 0, readUnits: 0, writeUnits: 0, writeBytes: 0, indexWriteUnits: 0, byOperation: {} as Record<string, number> };
 }
 
 /** DynamoDB's item size rules: attribute names plus values (strings UTF-8, numbers ~1 byte per 2 digits + 1). */

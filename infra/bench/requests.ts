@@ -40,12 +40,13 @@ function combine(a: Meter, b: Meter, sign: 1 | -1): Meter {
     readUnits: a.readUnits + sign * b.readUnits,
     writeUnits: a.writeUnits + sign * b.writeUnits,
     writeBytes: a.writeBytes + sign * b.writeBytes,
+    indexWriteUnits: a.indexWriteUnits + sign * b.indexWriteUnits,
     byOperation: Object.fromEntries([...ops].map((op) => [op, (a.byOperation[op] ?? 0) + sign * (b.byOperation[op] ?? 0)])),
   };
 }
 const add = (a: Meter, b: Meter) => combine(a, b, 1);
 const sub = (a: Meter, b: Meter) => combine(a, b, -1);
-const zero = (): Meter => ({ reads: 0, writes: 0, transactWrites: 0, readUnits: 0, writeUnits: 0, writeBytes: 0, byOperation: {} });
+const zero = (): Meter => ({ reads: 0, writes: 0, transactWrites: 0, readUnits: 0, writeUnits: 0, writeBytes: 0, indexWriteUnits: 0, byOperation: {} });
 
 /**
  * Run `returns` lifecycles of one scenario through the real pipeline on a
