@@ -20,18 +20,37 @@ export type OutboundMessage =
 /** Map a decided effect to the contract's outbound message. Pure; the same in AWS and locally. */
 export function toOutboundMessage(effect: Effect): OutboundMessage {
   switch (effect.type) {
+    // Fields are listed in the contract's order: effects come back from DynamoDB
+    // maps in no particular order, and replay's output must be byte-stable.
     case 'RefundReleased': {
-      const { type: _type, ...detail } = effect;
-      return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundReleased', detail: compact(detail) };
+      const detail = compact({
+        returnId: effect.returnId,
+        refundId: effect.refundId,
+        amount: money(effect.amount),
+        releasedAt: effect.releasedAt,
+        basis: effect.basis,
+        receiptId: effect.receiptId,
+        scanId: effect.scanId,
+        decisionId: effect.decisionId,
+        effectId: effect.effectId,
+      });
+      return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundReleased', detail };
     }
     case 'RefundDenied': {
-      const { type: _type, ...detail } = effect;
-      return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundDenied', detail: compact(detail) };
+      const detail = compact({
+        returnId: effect.returnId,
+        refundId: effect.refundId,
+        decisionId: effect.decisionId,
+        reviewerId: effect.reviewerId,
+        deniedAt: effect.deniedAt,
+        amount: money(effect.amount),
+        effectId: effect.effectId,
+      });
+      return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundDenied', detail };
     }
     case 'ReviewRaised': {
       const message = compact({
         type: 'ReviewRequested',
-        effectId: effect.effectId,
         reviewId: effect.reviewId,
         reason: effect.reason,
         severity: effect.severity,
@@ -42,8 +61,9 @@ export function toOutboundMessage(effect: Effect): OutboundMessage {
         decisionId: effect.decisionId,
         employeeId: effect.employeeId,
         warehouseId: effect.warehouseId,
-        refund: effect.refund,
-        evidence: effect.evidence,
+        refund: effect.refund && money(effect.refund),
+        evidence: sortKeys(effect.evidence),
+        effectId: effect.effectId,
       });
       return {
         channel: 'sns',
@@ -61,7 +81,6 @@ export function toOutboundMessage(effect: Effect): OutboundMessage {
     case 'ReviewCleared': {
       const message = compact({
         type: 'ReviewCleared',
-        effectId: effect.effectId,
         reviewId: effect.reviewId,
         returnId: effect.returnId,
         clearedAt: effect.clearedAt,
@@ -72,6 +91,7 @@ export function toOutboundMessage(effect: Effect): OutboundMessage {
         warehouseId: effect.warehouseId,
         scanId: effect.scanId,
         decisionId: effect.decisionId,
+        effectId: effect.effectId,
       });
       return {
         channel: 'sns',
@@ -86,6 +106,23 @@ export function toOutboundMessage(effect: Effect): OutboundMessage {
       };
     }
   }
+}
+
+const money = (m: { amount: number; currency: string }) => ({ amount: m.amount, currency: m.currency });
+
+/** Evidence is free-form: sort its keys (deeply) so the bytes do not depend on storage order. */
+function sortKeys(value: unknown): Record<string, unknown> {
+  return deepSort(value) as Record<string, unknown>;
+}
+
+function deepSort(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(deepSort);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value as Record<string, unknown>)
+      .sort()
+      .map((k) => [k, deepSort((value as Record<string, unknown>)[k])]),
+  );
 }
 
 /** Drop undefined fields so messages are byte-stable and free of `null` noise. */
