@@ -79,14 +79,23 @@ export const RECEIPT_REVIEW_REASONS: ReadonlySet<Reason> = new Set<Reason>([
 // ====================================================================== decide
 
 function decide(command: ReturnCommand, state: ReturnState, settings: DeciderSettings): ReturnEvent[] {
-  const facts = recordFact(command, state, settings);
+  // Timers that fell due before this command fire first, as the sweeper would
+  // have fired them: a decision may answer a review whose grace ran out, and a
+  // receipt reported after maxHold does not undo HOLD_EXPIRED.
+  const before = settle(state, command.now, settings);
+  const facts = recordFact(command, before.state, settings);
   if (facts === DUPLICATE) return [];
-  const events: ReturnEvent[] = [...facts];
-  let working = facts.reduce(evolve, state);
-  // Settle to a fixpoint: each rule looks at the state the previous ones left.
-  for (let round = 0; round < 32; round++) {
-    const next = settleOnce(working, command.now, settings);
-    if (next.length === 0) return events;
+  const after = settle(facts.reduce(evolve, before.state), command.now, settings);
+  return [...before.events, ...facts, ...after.events];
+}
+
+/** Apply the rules at `now` until none produces anything: each sees the state the previous left. */
+function settle(state: ReturnState, now: string, settings: DeciderSettings): { state: ReturnState; events: ReturnEvent[] } {
+  const events: ReturnEvent[] = [];
+  let working = state;
+  for (let round = 0; round < 64; round++) {
+    const next = settleOnce(working, now, settings);
+    if (next.length === 0) return { state: working, events };
     events.push(...next);
     working = next.reduce(evolve, working);
   }
@@ -474,6 +483,7 @@ function raise(state: ReturnState, fields: RaiseFields): ReviewRaised {
     severity: severityOf(fields.reason),
     returnId: state.returnId,
     ...fields,
+    raisedAt: maxIso(fields.raisedAt),
     refund: fields.refund ?? state.refund?.request.amount ?? state.authorization?.refund,
   };
 }

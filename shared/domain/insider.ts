@@ -1,5 +1,5 @@
 import { INSIDER_REASONS, REASON, severityOf, type Reason } from './reasons.js';
-import { addMs, toEpochMs } from './time.js';
+import { addMs, toEpochMs, toIso } from './time.js';
 import type { Money, ReviewRaised } from './types.js';
 
 /**
@@ -59,8 +59,8 @@ export function detectAnomaly(receipts: readonly SuspectReceipt[], settings: Ins
     const inWindow = sorted.filter((r) => toEpochMs(r.receivedAt) >= start && toEpochMs(r.receivedAt) <= endMs);
     return {
       employeeId: crossing.employeeId,
-      raisedAt: crossing.receivedAt,
-      windowStart: sorted[i]!.receivedAt,
+      raisedAt: toIso(toEpochMs(crossing.receivedAt)),
+      windowStart: toIso(start),
       windowEnd: addMs(sorted[i]!.receivedAt, settings.windowMs),
       receipts: inWindow,
     };
