@@ -1,0 +1,26 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { stackFromContext } from './context.js';
+import { RefundGatePropsError } from './refund-gate.js';
+import { RefundGateStack } from './refund-gate-stack.js';
+
+/**
+ * `npx cdk deploy -c eventBusName=orders` (see infra/README-deploy.md for every
+ * context key). Offline: no lookups, the bus is imported by name or ARN.
+ */
+const app = new App();
+try {
+  const { stackName, props } = stackFromContext(app.node);
+  new RefundGateStack(app, stackName, {
+    ...props,
+    description: 'refund-gate: holds refunds until a carrier inbound scan and a warehouse receipt agree',
+  });
+} catch (error) {
+  if (!(error instanceof RefundGatePropsError)) throw error;
+  // A wrong setting is the operator's to fix: say which, without a stack trace.
+  process.stderr.write(`refund-gate: ${error.message}\n`);
+  process.exit(1);
+}
+// Every synth is checked: a finding that is neither fixed nor acknowledged with a reason fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+app.synth();

@@ -1,0 +1,463 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { createIngestHandler } from '../../functions/ingest/app.js';
+import { createPublisherHandler } from '../../functions/publisher/app.js';
+import { createSweeperHandler } from '../../functions/sweeper/app.js';
+import { businessTimeOf } from '../../shared/app/ingest.js';
+import { Pipeline } from '../../shared/app/pipeline.js';
+import type { EmployeeFlagReader, Rejection } from '../../shared/app/ports.js';
+import { METRICS_NAMESPACE, SERVICE, observerFor } from '../../shared/app/telemetry.js';
+import type { Settings } from '../../shared/contract/config.js';
+import { ContractValidationError } from '../../shared/contract/errors.js';
+import { parseInboundEvent, parseJson } from '../../shared/contract/parse.js';
+import { toEpochMs, toIso } from '../../shared/domain/time.js';
+import { RefundGateError } from '../../shared/errors.js';
+import { matchingRoute, routesFor, type Route } from '../../shared/routing.js';
+import { RefundGateStore } from '../../shared/store/store.js';
+import { DUE_TIMERS_INDEX, TIMER_SHARDS } from '../../shared/store/table.js';
+import {
+  createTable,
+  localDocumentClient,
+  localDynamoClient,
+  localStreamsClient,
+  startDynamoLocal,
+  type LocalDynamo,
+} from './dynamo.js';
+import { LocalLambdaContexts } from './lambda.js';
+import { ReplayOutboundSink, type ReplayLine, type ReplayOutput } from './output.js';
+import { LocalStreamError, TableStreamReader } from './stream.js';
+
+/** The local runtime cannot run as configured (a bug or a broken environment, never bad input). */
+export class LocalRuntimeError extends RefundGateError {
+  public constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+    super(message, options);
+    this.name = 'LocalRuntimeError';
+  }
+}
+
+/** A Lambda function on the table's stream, as its event source mapping invokes it. */
+export interface StreamConsumer {
+  /** The function's name, for its Lambda context and error messages. */
+  readonly name: string;
+  readonly handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+}
+
+/** What a consumer or flag reader is built from: the same clients and settings the handlers get. */
+export interface LocalEnvironment {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/**
+ * Optional wiring beyond the outbox publisher; for R7 (insider detection) see
+ * `./wiring.ts`. Mirrors what the AWS handler modules construct.
+ */
+export interface LocalExtensions {
+  /** Stream consumers that run after the publisher on every batch, in this order. */
+  readonly consumers?: ReadonlyArray<(env: LocalEnvironment) => StreamConsumer>;
+  /** The employee-flag reader the ingest pipeline consults (R7). @default nobody is flagged */
+  readonly flags?: (env: LocalEnvironment) => EmployeeFlagReader;
+}
+
+export interface LocalRuntimeOptions extends LocalExtensions {
+  readonly settings: Settings;
+  /** Receives every line replay prints: outbound messages and rejections. */
+  readonly output: ReplayOutput;
+  /** Writes to standard error (see `StderrLogger`): standard output is the contract's. */
+  readonly logger: Logger;
+  /** @default 'refund-gate-local' */
+  readonly tableName?: string;
+}
+
+export interface RuntimeStats {
+  /** Lines handed to {@link LocalRuntime.deliver} (blank lines are skipped before). */
+  events: number;
+  rejected: number;
+  eventbridge: number;
+  sns: number;
+  sweeps: number;
+}
+
+/**
+ * The sweeper runs every minute in AWS (EventBridge schedule); replay runs it
+ * whenever the business clock has moved on by at least this much since the
+ * last sweep, and once more at the end.
+ */
+export const SWEEP_INTERVAL_MS = 60_000;
+
+/** Lambda's default batch size for a DynamoDB stream event source mapping. */
+const STREAM_BATCH_SIZE = 100;
+/** Invocations per batch before a failing record stops the run (Lambda would retry, then use the on-failure queue). */
+const CONSUMER_ATTEMPTS = 3;
+/** Stream polls per drain before we conclude consumers keep writing forever (a bug). */
+const MAX_DRAIN_ROUNDS = 50;
+/** Requests that never write; anything else may, and makes the next drain read the stream. */
+const READ_COMMANDS: ReadonlySet<string> = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+  'DescribeTableCommand',
+]);
+
+const FUNCTION = {
+  ingest: 'refund-gate-ingest',
+  publisher: 'refund-gate-publisher',
+  sweeper: 'refund-gate-sweeper',
+} as const;
+
+/**
+ * The AWS deployment, on a laptop: DynamoDB Local with the CDK's table, the
+ * routing table of the CDK rules as the bus, the real ingest, sweeper and
+ * outbox-publisher handlers (middy, Powertools) and the table's real stream
+ * feeding the publisher and any further consumers. Outbound SNS and
+ * EventBridge messages, and rejected input, become replay lines.
+ *
+ * Replay is sequential and deterministic: one inbound event at a time, then
+ * the stream is drained through every consumer (so effects print in the order
+ * they happen), then timers fire if they are due. The clock is business time:
+ * the latest business time seen so far (contract §5).
+ */
+export class LocalRuntime {
+  public readonly stats: RuntimeStats = { events: 0, rejected: 0, eventbridge: 0, sns: 0, sweeps: 0 };
+
+  private clockMs: number | undefined;
+  private lastSweepMs: number | undefined;
+  /**
+   * No timer in the table is due before this instant (epoch ms). Lowered by
+   * every `dueAt` the stream shows, recomputed from the index after a sweep.
+   */
+  private noTimerBeforeMs = Number.POSITIVE_INFINITY;
+  /** Requests that may have written to the table since the stream was last read. */
+  private unreadWrites = 0;
+  private currentLine = 0;
+  private stopped = false;
+  private readonly routes: readonly Route[];
+  private readonly contexts = new LocalLambdaContexts();
+  /** Rule targets by the routing table's handler name: what each rule invokes. */
+  private readonly targets: Record<Route['handler'], (event: unknown, context: Context) => Promise<unknown>>;
+  private readonly sweeperHandler: ReturnType<typeof createSweeperHandler>;
+  private readonly consumers: readonly StreamConsumer[];
+
+  private constructor(
+    private readonly options: LocalRuntimeOptions,
+    private readonly dynamo: LocalDynamo,
+    private readonly clients: { readonly client: DynamoDBClient; readonly doc: DynamoDBDocumentClient; readonly streams: DynamoDBStreamsClient },
+    private readonly stream: TableStreamReader,
+    private readonly tableName: string,
+  ) {
+    const { settings, logger } = options;
+    const metrics = localMetrics(logger);
+    // Every writer (handlers and consumers) shares this client, and nothing else writes
+    // to the table, so no counted write means nothing new on the stream.
+    clients.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!READ_COMMANDS.has(String(context.commandName))) this.unreadWrites += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'refundGateLocalWriteCounter' },
+    );
+    const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
+    const store = new RefundGateStore(clients.doc, tableName);
+    const pipeline = new Pipeline({
+      store,
+      settings,
+      flags: options.flags?.(env),
+      observer: observerFor(logger, metrics),
+      // Single-threaded replay never conflicts; no wall-clock back-off either way.
+      sleep: async () => {},
+      random: () => 0,
+    });
+    this.routes = routesFor(settings.sources);
+    const ingest = createIngestHandler({
+      pipeline,
+      settings,
+      logger: logger.createChild(),
+      metrics,
+      // One event at a time: the rejection is the line being delivered.
+      rejected: { reject: (rejection) => this.reject(this.currentLine, rejectionText(rejection)) },
+      now: (event) => this.observe(businessTimeOf(event)),
+    });
+    this.targets = { ingest };
+    this.sweeperHandler = createSweeperHandler({ pipeline, logger: logger.createChild(), metrics, now: () => this.now() });
+    const publisher: StreamConsumer = {
+      name: FUNCTION.publisher,
+      handler: createPublisherHandler({ sink: new ReplayOutboundSink(this.counting(options.output)), logger: logger.createChild(), metrics }),
+    };
+    // The outbox publisher first, then the others (R7), on every batch.
+    this.consumers = [publisher, ...(options.consumers ?? []).map((build) => build(env))];
+  }
+
+  /** Start DynamoDB Local, create the table from the CDK's definition and open its stream. Stop it with {@link stop}. */
+  public static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const tableName = options.tableName ?? 'refund-gate-local';
+    const dynamo = await startDynamoLocal();
+    const client = localDynamoClient(dynamo.endpoint);
+    const doc = localDocumentClient(dynamo.endpoint);
+    const streams = localStreamsClient(dynamo.endpoint);
+    try {
+      await createTable(client, tableName);
+      const stream = new TableStreamReader(client, streams, tableName);
+      await stream.open();
+      return new LocalRuntime(options, dynamo, { client, doc, streams }, stream, tableName);
+    } catch (error) {
+      doc.destroy();
+      client.destroy();
+      streams.destroy();
+      await dynamo.stop();
+      throw error;
+    }
+  }
+
+  /** The business clock, or undefined before the first valid event. */
+  public get clock(): string | undefined {
+    return this.clockMs === undefined ? undefined : toIso(this.clockMs);
+  }
+
+  /**
+   * One input line (1-based `line`): parse it, route it as the CDK rules
+   * would, run the ingest handler, publish what it decided, fire due timers.
+   * Bad input becomes a `rejected` line; only a broken runtime throws.
+   */
+  public async deliver(text: string, line: number): Promise<void> {
+    this.stats.events += 1;
+    this.currentLine = line;
+    let raw: unknown;
+    try {
+      raw = parseJson(text);
+    } catch (error) {
+      if (!(error instanceof ContractValidationError)) throw error;
+      return this.reject(line, error.message);
+    }
+    const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
+    if (!route) return this.reject(line, this.unroutable(raw));
+    await this.targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
+    await this.drain();
+    await this.sweepIfDue();
+  }
+
+  /**
+   * After the last line: move the clock to `until` (when given and later than
+   * the clock) and fire every timer due by then, then drain the stream.
+   * @returns the final clock, or undefined when no valid event was seen and no `until` given
+   */
+  public async finish(until?: string): Promise<string | undefined> {
+    const untilMs = until === undefined ? undefined : toEpochMs(until);
+    if (untilMs !== undefined && this.clockMs !== undefined && untilMs < this.clockMs) {
+      this.options.logger.warn('--until is earlier than the latest business time seen; the clock does not go back', {
+        until,
+        clock: this.clock,
+      });
+    }
+    const finalMs = maxDefined(this.clockMs, untilMs);
+    if (finalMs === undefined) return undefined;
+    this.clockMs = finalMs;
+    await this.sweep(finalMs);
+    return toIso(finalMs);
+  }
+
+  /** Stop DynamoDB Local and release the clients; safe to call twice. */
+  public async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clients.doc.destroy();
+    this.clients.client.destroy();
+    this.clients.streams.destroy();
+    await this.dynamo.stop();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private observe(businessTime: string): string {
+    this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
+    return this.now();
+  }
+
+  private now(): string {
+    if (this.clockMs === undefined) throw new LocalRuntimeError('the business clock is not set yet');
+    return toIso(this.clockMs);
+  }
+
+  /**
+   * The minute's sweep, when the clock has moved on by a minute since the
+   * last one. A sweep that provably finds nothing (no timer due yet) is
+   * skipped: running it would query the index and change nothing.
+   */
+  private async sweepIfDue(): Promise<void> {
+    const clock = this.clockMs;
+    if (clock === undefined) return;
+    if (this.lastSweepMs === undefined) {
+      this.lastSweepMs = clock;
+      return;
+    }
+    if (clock - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
+    if (clock < this.noTimerBeforeMs) {
+      this.lastSweepMs = clock;
+      return;
+    }
+    await this.sweep(clock);
+  }
+
+  /**
+   * Run the sweeper at `atMs`. It finds due returns through the sparse
+   * `due-timers` index: eventually consistent in AWS, where a timer written a
+   * moment ago may be picked up by the next minute's sweep; DynamoDB Local
+   * updates the index at once, which only makes replay's timers punctual.
+   */
+  private async sweep(atMs: number): Promise<void> {
+    this.lastSweepMs = atMs;
+    this.stats.sweeps += 1;
+    const time = toIso(atMs);
+    await this.sweeperHandler(
+      { version: '0', id: `sweep-${this.stats.sweeps}`, 'detail-type': 'Scheduled Event', source: 'aws.events', time, resources: [], detail: {} },
+      this.contexts.next(FUNCTION.sweeper),
+    );
+    await this.drain();
+    this.noTimerBeforeMs = await this.earliestTimerMs();
+  }
+
+  /** The earliest `dueAt` in the sparse timer index (one item per shard, in key order). */
+  private async earliestTimerMs(): Promise<number> {
+    const firsts = await Promise.all(
+      Array.from({ length: TIMER_SHARDS }, (_, shard) =>
+        this.clients.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: DUE_TIMERS_INDEX.name,
+            KeyConditionExpression: '#shard = :shard',
+            ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey },
+            ExpressionAttributeValues: { ':shard': `T#${shard}` },
+            Limit: 1,
+          }),
+        ),
+      ),
+    );
+    return Math.min(
+      Number.POSITIVE_INFINITY,
+      ...firsts.flatMap((page) => (page.Items ?? []).map((item) => toEpochMs(String(item[DUE_TIMERS_INDEX.sortKey])))),
+    );
+  }
+
+  /** A written item with a pending timer lowers the bound below which no timer is due. */
+  private noteTimer(record: DynamoDBRecord): void {
+    const due = record.dynamodb?.NewImage?.[DUE_TIMERS_INDEX.sortKey]?.S;
+    if (due !== undefined && record.dynamodb?.NewImage?.[DUE_TIMERS_INDEX.partitionKey] !== undefined) {
+      this.noTimerBeforeMs = Math.min(this.noTimerBeforeMs, toEpochMs(due));
+    }
+  }
+
+  /**
+   * Read the stream until it is quiet, feeding each batch to every consumer
+   * in order. Consumers may write (R7's flag item, with its outbox): their
+   * writes come back on the stream and are read in the next round.
+   */
+  private async drain(): Promise<void> {
+    for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+      if (this.unreadWrites === 0) return;
+      this.unreadWrites = 0;
+      const records = await this.stream.poll();
+      for (const record of records) this.noteTimer(record);
+      for (let i = 0; i < records.length; i += STREAM_BATCH_SIZE) {
+        const batch = records.slice(i, i + STREAM_BATCH_SIZE);
+        for (const consumer of this.consumers) await this.invoke(consumer, batch);
+      }
+    }
+    throw new LocalStreamError(`the stream did not settle after ${MAX_DRAIN_ROUNDS} rounds`);
+  }
+
+  /**
+   * One consumer on one batch, with Lambda's ReportBatchItemFailures
+   * semantics: a reported failure is retried from that record on.
+   */
+  private async invoke(consumer: StreamConsumer, batch: readonly DynamoDBRecord[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      const response = await consumer.handler({ Records: [...pending] }, this.contexts.next(consumer.name));
+      const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      if (failed.size === 0) return;
+      const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+      if (attempt >= CONSUMER_ATTEMPTS) {
+        throw new LocalRuntimeError(
+          `${consumer.name} failed on stream record ${pending[Math.max(first, 0)]?.dynamodb?.SequenceNumber ?? '?'} ${attempt} times`,
+        );
+      }
+      pending = pending.slice(Math.max(first, 0));
+    }
+  }
+
+  private async reject(line: number, error: string): Promise<void> {
+    this.stats.rejected += 1;
+    await this.options.output.emit({ channel: 'rejected', line, error });
+  }
+
+  /**
+   * No rule matches: say why in the contract's words (the envelope is
+   * invalid, the detail-type unknown, or the source is not the configured one).
+   */
+  private unroutable(raw: unknown): string {
+    try {
+      parseInboundEvent(raw, this.options.settings.sources);
+    } catch (error) {
+      if (error instanceof ContractValidationError) return error.message;
+      throw error;
+    }
+    return 'source: no rule matches this source and detail-type';
+  }
+
+  private counting(output: ReplayOutput): ReplayOutput {
+    return {
+      emit: async (line: ReplayLine) => {
+        if (line.channel === 'eventbridge') this.stats.eventbridge += 1;
+        else if (line.channel === 'sns') this.stats.sns += 1;
+        await output.emit(line);
+      },
+      close: () => output.close(),
+    };
+  }
+}
+
+/** `<field path>: <message>`, the form of replay's `rejected.error`. */
+export function rejectionText(rejection: Rejection): string {
+  const { field, error } = rejection;
+  return field && !error.startsWith(`${field}:`) ? `${field}: ${error}` : error;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}
+
+/**
+ * Powertools Metrics for the local handlers. EMF goes to standard output,
+ * which replay reserves for the contract, so metrics must be disabled
+ * (`POWERTOOLS_METRICS_DISABLED=true`, set by bin.mjs); its own errors go
+ * through the given (standard-error) logger.
+ */
+function localMetrics(logger: Logger): Metrics {
+  // With metrics disabled, Powertools still warns "No application metrics to publish" on
+  // every invocation that added none: only its errors are worth standard error here.
+  const metrics = new GuardedMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE, logger: logger.createChild({ logLevel: 'ERROR' }) });
+  if (!metrics.emitsNothing()) {
+    throw new LocalRuntimeError('Powertools metrics would print to standard output: set POWERTOOLS_METRICS_DISABLED=true');
+  }
+  return metrics;
+}
+
+class GuardedMetrics extends Metrics {
+  public emitsNothing(): boolean {
+    return this.isDisabled();
+  }
+}

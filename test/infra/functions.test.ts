@@ -1,0 +1,114 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, RefundGate, RefundGatePropsError, type FunctionName, type RefundGateProps } from '../../infra/refund-gate.js';
+import { settingsFromEnv } from '../../shared/app/environment.js';
+import { DEFAULT_SOURCES, resolveSettings } from '../../shared/contract/config.js';
+import { getAtt, newApp, synth, type Synthesized } from './support.js';
+
+type Variables = Record<string, unknown>;
+
+describe('the functions', () => {
+  let s: Synthesized;
+  const fnResource = (name: FunctionName) =>
+    s.template.toJSON()['Resources'][s.id(s.stack.refundGate[`${name}Function`])]['Properties'] as Record<string, unknown>;
+  const env = (name: FunctionName) => (fnResource(name)['Environment'] as { Variables: Variables }).Variables;
+
+  beforeAll(() => {
+    s = synth({ eventBusName: 'orders', skew: Duration.minutes(30), threshold: 5, sources: { WarehouseReceipt: 'acme.wms' } });
+  });
+
+  it('run nodejs24.x on arm64 as ESM bundles, traced, with explicit memory, timeout and log group', () => {
+    for (const name of FUNCTION_NAMES) {
+      expect(fnResource(name), name).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 256,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: `RefundGate${name[0]!.toUpperCase()}${name.slice(1)}Logs` } },
+      });
+      expect(fnResource(name)['Timeout'], name).toBeLessThanOrEqual(60);
+    }
+    s.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('get exactly the environment their handler reads', () => {
+    const common = { POWERTOOLS_SERVICE_NAME: 'refund-gate', POWERTOOLS_METRICS_NAMESPACE: 'RefundGate', NODE_OPTIONS: '--enable-source-maps' };
+    const table = { Ref: 'RefundGateTable' };
+    expect(Object.keys(env('ingest')).sort()).toEqual([...Object.keys(common), 'TABLE_NAME', 'REFUND_GATE_SETTINGS', 'REJECTED_QUEUE_URL'].sort());
+    expect(env('ingest')).toMatchObject({ ...common, TABLE_NAME: table, REJECTED_QUEUE_URL: { Ref: 'RefundGateRejectedQueue' } });
+    expect(env('publisher')).toEqual({ ...common, REVIEW_TOPIC_ARN: { Ref: 'RefundGateReviewTopic' }, EVENT_BUS_NAME: 'orders' });
+    expect(env('sweeper')).toEqual({ ...common, TABLE_NAME: table, REFUND_GATE_SETTINGS: env('ingest')['REFUND_GATE_SETTINGS'] });
+    expect(env('insider')).toEqual({ ...common, TABLE_NAME: table, REFUND_GATE_SETTINGS: env('ingest')['REFUND_GATE_SETTINGS'] });
+  });
+
+  it('carry every setting, defaults filled in, as REFUND_GATE_SETTINGS the handlers accept', () => {
+    const raw = env('ingest')['REFUND_GATE_SETTINGS'] as string;
+    expect(JSON.parse(raw)).toEqual({
+      sources: { ...DEFAULT_SOURCES, WarehouseReceipt: 'acme.wms' },
+      skew: 'PT30M',
+      grace: 'PT0S',
+      maxHold: 'P14D',
+      orphanTimeout: 'PT24H',
+      threshold: 5,
+      window: 'PT24H',
+      flagFor: 'P7D',
+    });
+    // The handlers' own reader, as at a cold start.
+    expect(settingsFromEnv({ REFUND_GATE_SETTINGS: raw })).toEqual(
+      resolveSettings({ skew: 'PT30M', threshold: 5, sources: { WarehouseReceipt: 'acme.wms' } }),
+    );
+  });
+
+  it('consume the table stream (publisher and insider) with bisect, bounded retries and age, partial batch responses and an on-failure queue', () => {
+    for (const name of ['publisher', 'insider'] as const) {
+      s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: s.id(s.stack.refundGate[`${name}Function`]) },
+        EventSourceArn: getAtt('RefundGateTable', 'StreamArn'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 6 * 3600,
+        ParallelizationFactor: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: getAtt('RefundGateStreamFailureQueue', 'Arn') } },
+      });
+    }
+    // Ingest and sweeper are not stream consumers.
+    for (const name of ['ingest', 'sweeper'] as const) {
+      expect(s.template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: s.id(s.stack.refundGate[`${name}Function`]) } } })).toEqual({});
+    }
+  });
+
+  it('keep functions without asynchronous callers free of an invoke config (failures go through the stream mapping)', () => {
+    for (const name of ['publisher', 'insider'] as const) {
+      s.template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: s.id(s.stack.refundGate[`${name}Function`]) } }, 0);
+    }
+  });
+});
+
+describe('settings validation at synth time', () => {
+  const build = (props: Omit<RefundGateProps, 'eventBus'>) => () => {
+    const stack = new Stack(newApp(), 'Invalid');
+    new RefundGate(stack, 'RefundGate', { eventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'default'), ...props });
+  };
+
+  it.each([
+    ['a threshold below 1', { threshold: 0 }],
+    ['a fractional threshold', { threshold: 2.5 }],
+    ['an empty source', { sources: { CarrierScan: '' } }],
+    ["refund-gate's own outbound source as an inbound source", { sources: { ReviewDecided: 'refund-gate' } }],
+  ])('rejects %s', (_what, props) => {
+    expect(build(props)).toThrow(RefundGatePropsError);
+  });
+
+  it('names the offending setting', () => {
+    expect(build({ threshold: 0 })).toThrow(/threshold/);
+  });
+
+  it('accepts durations of days, hours, minutes and seconds', () => {
+    expect(build({ skew: Duration.seconds(90), grace: Duration.minutes(5), maxHold: Duration.days(30), flagFor: Duration.hours(36) })).not.toThrow();
+  });
+});

@@ -1,0 +1,94 @@
+import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks, type NagPack } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-gate-stack.js';
+import { newApp } from './support.js';
+
+const VARIANTS: Record<string, RefundGateStackProps> = {
+  'the defaults': {},
+  'an existing topic, an alarm topic, custom sources and a fixed review ceiling': {
+    eventBusArn: 'arn:aws:events:us-east-1:111122223333:event-bus/orders',
+    reviewTopicArn: 'arn:aws:sns:us-east-1:111122223333:reviews',
+    alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:on-call',
+    sources: { WarehouseReceipt: 'acme.wms' },
+    reviewsPerHourThreshold: 25,
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+  },
+};
+
+const packs = (): NagPack[] => [new AwsSolutionsChecks(), new ServerlessChecks()];
+
+function findings(app: App): string[] {
+  return packs().flatMap((pack) =>
+    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
+  );
+}
+
+function build(props: RefundGateStackProps): { app: App; stack: RefundGateStack } {
+  const app = newApp();
+  return { app, stack: new RefundGateStack(app, 'RefundGate', props) };
+}
+
+/** Every acknowledgement in the tree: `<rule> at <path of the acknowledged construct>` → reason. */
+function acknowledgements(root: IConstruct): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of root.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) out.set(`${id.replace(/^annotation::/i, '')} at ${c.node.path}`, reason);
+    }
+  }
+  return out;
+}
+
+describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each(Object.entries(VARIANTS))('finds nothing unacknowledged with %s', (_name, props) => {
+    // Prepare
+    const { app } = build(props);
+    // Act / Assess: errors and warnings alike
+    expect(findings(app)).toEqual([]);
+  });
+
+  it('acknowledges only findings that really occur, each on the construct it concerns', () => {
+    // Prepare: the same app with acknowledgements switched off shows what they hide.
+    const acknowledged = [...acknowledgements(build({}).app).keys()].map((k) => k.replace(/\/Resource$/, ''));
+    vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
+    // Act
+    const raw = findings(build({}).app).map((f) => f.replace(/\/(Resource|DefaultPolicy\/Resource)$/, ''));
+    // Assess: nothing acknowledged in vain, nothing hidden that was not acknowledged
+    expect([...new Set(raw)].sort()).toEqual([...new Set(acknowledged)].sort());
+  });
+
+  it('acknowledges exactly these rules, and no AwsSolutions-IAM4 (no managed policies) or wildcard action', () => {
+    const rules = [...acknowledgements(build({}).app).keys()].map((k) => k.replace(/ at RefundGate\/RefundGate\//, ' at '));
+    expect(rules.sort()).toEqual(
+      [
+        ...['RejectedQueue', 'IngestFailureQueue', 'StreamFailureQueue', 'SweepFailureQueue'].flatMap((q) => [
+          `AwsSolutions-SQS3 at ${q}`,
+          `Serverless-SQSRedrivePolicy at ${q}`,
+        ]),
+        ...['Ingest', 'Publisher', 'Sweeper', 'Insider'].flatMap((f) => [
+          `Serverless-LambdaDLQ at ${f}Function`,
+          `AwsSolutions-IAM5[Resource::*] at ${f}Role`,
+        ]),
+      ].sort(),
+    );
+  });
+
+  it('gives every acknowledgement a specific reason', () => {
+    for (const [rule, reason] of acknowledgements(build({}).app)) {
+      expect(reason.length, rule).toBeGreaterThanOrEqual(80);
+      expect(reason, rule).not.toMatch(/^(todo|n\/a|ok|suppress|ignore)/i);
+    }
+    // The IAM5 reasons name the exact actions that need "*".
+    const iam5 = [...acknowledgements(build({}).app)].filter(([rule]) => rule.startsWith('AwsSolutions-IAM5'));
+    for (const [rule, reason] of iam5) expect(reason, rule).toMatch(/xray:PutTraceSegments/);
+    expect(iam5.filter(([rule]) => /Publisher|Insider/.test(rule)).every(([, reason]) => reason.includes('dynamodb:ListStreams'))).toBe(true);
+  });
+});

@@ -1,0 +1,155 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, DUE_TIMERS_INDEX, STREAM_VIEW, TABLE_KEYS } from '../../shared/store/table.js';
+import { RefundGate } from '../../infra/refund-gate.js';
+import { getAtt, newApp, permissionsOf, roleOf, synth, type Synthesized } from './support.js';
+
+/** Stateful resources whose replacement would lose data; their logical ids are part of the deployed contract. */
+const PINNED = {
+  'AWS::DynamoDB::Table': ['RefundGateTable'],
+  'AWS::KMS::Key': ['RefundGateReviewTopicKey'],
+  'AWS::SNS::Topic': ['RefundGateReviewTopic'],
+  'AWS::SQS::Queue': ['RefundGateRejectedQueue', 'RefundGateIngestFailureQueue', 'RefundGateStreamFailureQueue', 'RefundGateSweepFailureQueue'],
+  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs'],
+} as const;
+
+describe('the table', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synth();
+  });
+
+  it('has the keys, index and stream of shared/store/table.ts, the same table DynamoDB Local gets', () => {
+    const local = createTableInput('ignored');
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        KeySchema: local.KeySchema,
+        AttributeDefinitions: Match.arrayEquals(local.AttributeDefinitions),
+        GlobalSecondaryIndexes: local.GlobalSecondaryIndexes,
+        StreamSpecification: { StreamViewType: STREAM_VIEW },
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    });
+    expect(local.GlobalSecondaryIndexes[0]?.IndexName).toBe(DUE_TIMERS_INDEX.name);
+  });
+
+  it('is encrypted, point-in-time recoverable, deletion protected and retained', () => {
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('can be made disposable for a throw-away stack', () => {
+    const t = synth({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false }).template;
+    t.hasResource('AWS::DynamoDB::Table', { Properties: Match.objectLike({ DeletionProtectionEnabled: false }), DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('the review topic', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synth();
+  });
+
+  it('is encrypted with a customer-managed key that rotates', () => {
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: getAtt('RefundGateReviewTopicKey', 'Arn') });
+    s.template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Retain' });
+  });
+
+  it("key's policy lets the publisher role encrypt and decrypt, only through SNS", () => {
+    const publisherRole = roleOf(s.template, s.id(s.stack.refundGate.publisherFunction));
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowRefundGatePublisherThroughSns',
+            Effect: 'Allow',
+            Principal: { AWS: getAtt(publisherRole, 'Arn') },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*',
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('refuses publishing without TLS', () => {
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: 'RefundGateReviewTopic' }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('is not created when an existing topic is given; the publisher publishes there', () => {
+    const arn = 'arn:aws:sns:us-east-1:111122223333:reviews';
+    const t = synth({ reviewTopicArn: arn });
+    t.template.resourceCountIs('AWS::SNS::Topic', 0);
+    t.template.resourceCountIs('AWS::KMS::Key', 0);
+    const publisher = t.id(t.stack.refundGate.publisherFunction);
+    t.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REVIEW_TOPIC_ARN: arn }) },
+    });
+    expect(permissionsOf(t.template, roleOf(t.template, publisher))).toContainEqual({ action: 'sns:Publish', resource: JSON.stringify(arn) });
+  });
+});
+
+describe('the queues', () => {
+  it('are SQS-encrypted, refuse non-TLS access and keep messages 14 days', () => {
+    const { template } = synth();
+    const resources = template.toJSON()['Resources'] as Record<string, unknown>;
+    for (const queue of PINNED['AWS::SQS::Queue']) {
+      expect(resources[queue], queue).toEqual({
+        Type: 'AWS::SQS::Queue',
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Resource: getAtt(queue, 'Arn'), Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('pinned logical ids', () => {
+  it('name every stateful resource explicitly', () => {
+    const { template } = synth();
+    for (const [type, ids] of Object.entries(PINNED)) {
+      expect(Object.keys(template.findResources(type)).sort(), type).toEqual([...ids].sort());
+    }
+  });
+
+  it('do not change when the construct moves deeper into the tree', () => {
+    // Prepare: the same construct, wrapped in another construct (a typical refactor).
+    const app = newApp();
+    const stack = new Stack(app, 'Moved');
+    const wrapper = new Construct(stack, 'Wrapper');
+    // Act
+    new RefundGate(wrapper, 'RefundGate', { eventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'default') });
+    const template = Template.fromStack(stack);
+    // Assess
+    for (const [type, ids] of Object.entries(PINNED)) {
+      expect(Object.keys(template.findResources(type)).sort(), type).toEqual([...ids].sort());
+    }
+  });
+});

@@ -1,0 +1,201 @@
+/*
+ * `refund-gate demo` at a small size, as a subprocess, with its summary set
+ * against the generator's ground truth and against what was actually
+ * published; and the same day through `refund-gate replay`, which must print
+ * exactly what the demo recorded (same runtime, deterministic).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDay, scenarioCounts, type TruthReturn } from '../../infra/local/demo/generator.js';
+import type { DemoSummary } from '../../infra/local/demo/summary.js';
+import { EMPLOYEES, WAREHOUSES } from '../../infra/local/demo/world.js';
+
+const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const SEED = 7;
+const RETURNS = 40;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const jsonLines = <T>(text: string): T[] =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+
+type Line = Record<string, any>;
+const usd = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
+
+describe('the demo generator (no DynamoDB)', () => {
+  const day = generateDay({ seed: 42, returns: 1000 });
+  const originals = day.events.length - day.duplicates;
+
+  it('makes a realistic day: 1,000 returns at 3 centres, 40 receiving employees, the issue’s scenarios', () => {
+    expect(day.truth).toHaveLength(1000);
+    expect(new Set(day.truth.map((t) => t.warehouseId))).toEqual(new Set(WAREHOUSES.map((w) => w.id)));
+    expect(EMPLOYEES).toHaveLength(40);
+    const counts = scenarioCounts(1000);
+    for (const [scenario, n] of Object.entries(counts)) expect([scenario, day.truth.filter((t) => t.scenario === scenario).length]).toEqual([scenario, n]);
+  });
+
+  it('has one bribed employee marking 76 never-shipped returns worth about $100,000, and a phished account at another centre', () => {
+    const bribed = day.truth.filter((t) => t.scenario === 'bribed-employee');
+    expect(bribed).toHaveLength(76);
+    expect(new Set(bribed.map((t) => t.receivedBy)).size).toBe(1);
+    const total = bribed.reduce((s, t) => s + t.refund.amount, 0);
+    expect(Math.abs(total - 10_000_000)).toBeLessThan(200_000); // within $2,000 of $100,000
+    const phished = day.truth.filter((t) => t.scenario === 'phished-account');
+    expect(new Set(phished.map((t) => t.warehouseId)).size).toBe(1);
+    expect(phished[0]!.warehouseId).not.toBe(bribed[0]!.warehouseId);
+    // Never shipped: no DELIVERED scan for their tracking numbers.
+    const tracking = new Set(
+      day.events.filter((e) => e['detail-type'] === 'ReturnAuthorized' && [...bribed, ...phished].some((t) => t.returnId === e.detail['returnId'])).map((e) => e.detail['trackingNumber']),
+    );
+    expect(day.events.some((e) => e['detail-type'] === 'CarrierScan' && e.detail['status'] === 'DELIVERED' && tracking.has(e.detail['trackingNumber']))).toBe(false);
+  });
+
+  it('delivers about 5% of events twice and about 10% out of order', () => {
+    expect(day.duplicates / originals).toBeGreaterThan(0.04);
+    expect(day.duplicates / originals).toBeLessThan(0.06);
+    expect(day.delayed / originals).toBeGreaterThan(0.08);
+    expect(day.delayed / originals).toBeLessThan(0.12);
+    // Arrival order: envelope times never go backwards.
+    const times = day.events.map((e) => Date.parse(e.time));
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
+  });
+
+  it('is the same day for the same seed', () => {
+    expect(JSON.stringify(generateDay({ seed: 42, returns: 1000 }).events)).toBe(JSON.stringify(day.events));
+    expect(JSON.stringify(generateDay({ seed: 43, returns: 1000 }).events)).not.toBe(JSON.stringify(day.events));
+  });
+});
+
+describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'rg-demo-'));
+  let demo: Run;
+  let replay: Run;
+  let summary: DemoSummary;
+  let truth: TruthReturn[];
+  let outputs: Line[];
+
+  beforeAll(async () => {
+    // The same day, generated here, replayed by `replay` while `demo` runs.
+    const day = generateDay({ seed: SEED, returns: RETURNS });
+    const events = join(out, 'same-day.jsonl');
+    writeFileSync(events, day.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    [demo, replay] = await Promise.all([
+      cli(['demo', '--seed', String(SEED), '--returns', String(RETURNS), '--out', join(out, 'demo')]),
+      cli(['replay', events, '--until', day.until]),
+    ]);
+    summary = JSON.parse(readFileSync(join(out, 'demo', 'summary.json'), 'utf8')) as DemoSummary;
+    truth = jsonLines<TruthReturn>(readFileSync(join(out, 'demo', 'truth.jsonl'), 'utf8'));
+    outputs = jsonLines<Line>(readFileSync(join(out, 'demo', 'outputs.jsonl'), 'utf8'));
+  }, 180_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs end to end and prints the summary on standard output', () => {
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain(`refund-gate demo: receiving day 2026-11-02, seed ${SEED}`);
+    for (const heading of ['REFUNDS', 'REVIEWS BY REASON', 'EMPLOYEES FLAGGED', "AGAINST THE GENERATOR'S GROUND TRUTH"]) expect(demo.stdout).toContain(heading);
+    expect(readFileSync(join(out, 'demo', 'summary.txt'), 'utf8')).toBe(demo.stdout);
+  });
+
+  it('writes the events it replayed, and `replay` on the same day prints exactly what the demo published', () => {
+    expect(readFileSync(join(out, 'demo', 'events.jsonl'), 'utf8')).toBe(readFileSync(join(out, 'same-day.jsonl'), 'utf8'));
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toBe(readFileSync(join(out, 'demo', 'outputs.jsonl'), 'utf8'));
+    expect(outputs.length).toBeGreaterThan(RETURNS / 2);
+  });
+
+  it('counts releases, denials and holds as published, with their money', () => {
+    const released = outputs.filter((l) => l['detailType'] === 'RefundReleased');
+    const denied = outputs.filter((l) => l['detailType'] === 'RefundDenied');
+    const sum = (ls: Line[]) => ls.reduce((s, l) => s + Number(l['detail']['amount']['amount']), 0);
+    const settled = new Set([...released, ...denied].map((l) => l['detail']['returnId'] as string));
+    const held = truth.filter((t) => !settled.has(t.returnId));
+
+    expect(summary.returns).toBe(RETURNS);
+    expect(summary.refunds.released).toEqual({ count: released.length, amount: sum(released) });
+    expect(summary.refunds.denied).toEqual({ count: denied.length, amount: sum(denied) });
+    expect(summary.refunds.held).toEqual({ count: held.length, amount: held.reduce((s, t) => s + t.refund.amount, 0) });
+    expect(summary.refunds.released.count + summary.refunds.held.count + summary.refunds.denied.count).toBe(RETURNS);
+    expect(demo.stdout).toMatch(new RegExp(`released\\s+${released.length}\\s+${escape(usd(sum(released)))}`));
+  });
+
+  it('measures fraud stopped and missed, and honest refunds held, against the ground truth', () => {
+    const releasedIds = new Set(outputs.filter((l) => l['detailType'] === 'RefundReleased').map((l) => l['detail']['returnId'] as string));
+    const tally = (ts: TruthReturn[]) => ({ count: ts.length, amount: ts.reduce((s, t) => s + t.refund.amount, 0) });
+    const fraud = truth.filter((t) => t.fraud);
+    const honest = truth.filter((t) => !t.fraud);
+
+    expect(summary.truth.fraud).toEqual(tally(fraud));
+    expect(summary.truth.fraudStopped).toEqual(tally(fraud.filter((t) => !releasedIds.has(t.returnId))));
+    expect(summary.truth.fraudMissed).toEqual(tally(fraud.filter((t) => releasedIds.has(t.returnId))));
+    expect(summary.truth.honestReleased).toEqual(tally(honest.filter((t) => releasedIds.has(t.returnId))));
+    expect(summary.truth.honestHeld.count + summary.truth.honestDenied.count).toBe(honest.length - summary.truth.honestReleased.count);
+    // No scheme in the demo gets a refund out of refund-gate.
+    expect(summary.truth.fraudMissed.count).toBe(0);
+    expect(demo.stdout).toMatch(new RegExp(`fraud attempted\\s+${fraud.length}\\s+${escape(usd(tally(fraud).amount))}`));
+  });
+
+  it("holds every receipt of the bribed employee and of the phished account, each under a review naming the account", () => {
+    const released = new Set(outputs.filter((l) => l['detailType'] === 'RefundReleased').map((l) => l['detail']['returnId'] as string));
+    const reviews = outputs.filter((l) => l['message']?.['type'] === 'ReviewRequested').map((l) => l['message']);
+    for (const t of truth.filter((r) => r.insider !== undefined)) {
+      expect([t.returnId, released.has(t.returnId)]).toEqual([t.returnId, false]);
+      const reasons = reviews.filter((m) => m['returnId'] === t.returnId && m['employeeId'] === t.insider).map((m) => m['reason']);
+      expect(reasons.some((r) => r === 'RECEIPT_WITHOUT_INBOUND_SCAN' || r === 'RECEIPT_BY_FLAGGED_EMPLOYEE')).toBe(true);
+    }
+  });
+
+  it('decides the benign and reviewer cases as a retail operations team expects', () => {
+    const byReturn = (id: string) => outputs.filter((l) => (l['detail'] ?? l['message'])['returnId'] === id);
+    const flagged = new Set(summary.employeesFlagged.map((f) => f.employeeId));
+    for (const t of truth) {
+      const lines = byReturn(t.returnId);
+      const basis = lines.find((l) => l['detailType'] === 'RefundReleased')?.['detail']['basis'];
+      // R7: a receipt by an employee flagged earlier is held whatever the evidence says.
+      const heldAsFlagged = lines.some((l) => l['message']?.['reason'] === 'RECEIPT_BY_FLAGGED_EMPLOYEE');
+      if (heldAsFlagged) expect([t.returnId, flagged.has(t.receivedBy!)]).toEqual([t.returnId, true]);
+      if (t.scenario === 'honest-early-receipt' || t.scenario === 'honest-late-scan' || t.scenario === 'honest') {
+        expect([t.returnId, basis]).toEqual([t.returnId, heldAsFlagged ? undefined : 'EVIDENCE_MATCHED']);
+      }
+      if (t.scenario === 'honest-late-scan') {
+        // Reviewed while the carrier's scan was late, and cleared when it came.
+        expect(lines.some((l) => l['message']?.['type'] === 'ReviewCleared' && l['message']['cause'] === 'LATE_EVIDENCE_MATCHED')).toBe(true);
+      }
+      if (t.scenario === 'honest-wrong-item') expect([t.returnId, basis]).toEqual([t.returnId, 'REVIEWER_RELEASED']);
+      if (t.scenario === 'empty-box') expect(lines.some((l) => l['detailType'] === 'RefundDenied')).toBe(true);
+    }
+  });
+
+  it('lists as flagged exactly the employees of the EMPLOYEE_RECEIPT_ANOMALY reviews published, judged against the truth', () => {
+    const anomalies = outputs.filter((l) => l['message']?.['reason'] === 'EMPLOYEE_RECEIPT_ANOMALY').map((l) => l['message']['employeeId'] as string);
+    expect(summary.employeesFlagged.map((f) => f.employeeId).sort()).toEqual([...new Set(anomalies)].sort());
+    const insiders = new Set(truth.flatMap((t) => (t.insider ? [t.insider] : [])));
+    for (const f of summary.employeesFlagged) expect(f.insider !== null).toBe(insiders.has(f.employeeId));
+    if (summary.employeesFlagged.length === 0) expect(demo.stdout).toMatch(/EMPLOYEES FLAGGED \(EMPLOYEE_RECEIPT_ANOMALY\)\n {2}\(none\)/);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
