@@ -5,7 +5,7 @@ import { RefundGatePropsError } from './refund-gate.js';
 import { RefundGateStack } from './refund-gate-stack.js';
 
 /**
- * `npx cdk deploy -c eventBusName=orders` (see infra/README-deploy.md for every
+ * `npx cdk deploy -c eventBusName=orders` (see the README's "Deploy to AWS" section for every
  * context key). Offline: no lookups, the bus is imported by name or ARN.
  */
 const app = new App();

@@ -209,7 +209,7 @@ export interface RefundGateProps {
   readonly reviewsPerHourThreshold?: number;
 }
 
-/** The alarms {@link RefundGate} creates, by what they watch. README-deploy.md says what each means. */
+/** The alarms {@link RefundGate} creates, by what they watch. The README's "Alarms" section says what each means. */
 export interface RefundGateAlarms {
   readonly rejectedEvents: cloudwatch.Alarm;
   readonly ingestFailures: cloudwatch.Alarm;

@@ -6,6 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { InsiderDetector } from '../../shared/app/insider.js';
+import { METRIC } from '../../shared/app/telemetry.js';
 import { effectsInRecord } from '../../shared/publish/outbox.js';
 
 export interface InsiderDeps {
@@ -32,5 +33,9 @@ export function createInsiderHandler(deps: InsiderDeps) {
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
-    .handler(async (event) => processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false }));
+    .handler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+      // One metric every invocation: batch size, and no "no metrics to publish" warning per batch.
+      metrics.addMetric(METRIC.streamRecords, MetricUnit.Count, event.Records.length);
+      return processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false });
+    });
 }

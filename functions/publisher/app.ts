@@ -40,8 +40,9 @@ export function createPublisherHandler(deps: PublisherDeps) {
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
-    .handler(
-      async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-        processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false }),
-    );
+    .handler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+      // One metric every invocation: batch size, and no "no metrics to publish" warning per batch.
+      metrics.addMetric(METRIC.streamRecords, MetricUnit.Count, event.Records.length);
+      return processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false });
+    });
 }

@@ -21,6 +21,7 @@ export const METRIC = {
   effectsPublished: 'EffectsPublished',
   publishFailures: 'PublishFailures',
   timersFired: 'TimersFired',
+  streamRecords: 'StreamRecordsProcessed',
 } as const;
 
 export function createTelemetry(): { logger: Logger; metrics: Metrics } {

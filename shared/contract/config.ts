@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES, type DetailType } from './inbound.js';
 import { ContractValidationError } from './errors.js';
 import { issuesOf } from './issues.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Money, Timestamp } from './primitives.js';
 
 export const ScanStatus = z.enum([

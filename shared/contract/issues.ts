@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldIssue } from './errors.js';
 
 /** Turn zod issues into short `path: message` pairs a warehouse engineer can act on. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REASONS, type Reason } from '../domain/reasons.js';
 import { Id, Money, Timestamp } from './primitives.js';
 

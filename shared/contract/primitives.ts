@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Ids are non-empty strings of at most 128 characters (contract §1). */
 export const Id = z.string().min(1).max(128);
