@@ -1,12 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createStreamHandler } from '../../shared/app/stream-handler.js';
 import type { InsiderDetector } from '../../shared/app/insider.js';
-import { METRIC } from '../../shared/app/telemetry.js';
 import { effectsInRecord } from '../../shared/publish/outbox.js';
 
 export interface InsiderDeps {
@@ -20,7 +16,6 @@ export const METRIC_ANOMALIES = 'EmployeeAnomalies';
 /** R7 on the table's stream: counts suspect receipts per employee and raises one alert per anomaly. */
 export function createInsiderHandler(deps: InsiderDeps) {
   const { detector, logger, metrics } = deps;
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const recordHandler = async (record: DynamoDBRecord): Promise<void> => {
     // Only return items carry receipt reviews; employee flags are this consumer's own output.
     if (!record.dynamodb?.Keys?.['pk']?.S?.startsWith('RETURN#')) return;
@@ -30,12 +25,5 @@ export function createInsiderHandler(deps: InsiderDeps) {
       logger.warn('employee flagged', { employeeId: alert.employeeId, reviewId: alert.reviewId, evidence: alert.evidence });
     }
   };
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-      // One metric every invocation: batch size, and no "no metrics to publish" warning per batch.
-      metrics.addMetric(METRIC.streamRecords, MetricUnit.Count, event.Records.length);
-      return processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false });
-    });
+  return createStreamHandler(deps, recordHandler);
 }

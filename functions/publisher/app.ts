@@ -1,10 +1,7 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { DynamoDBRecord, DynamoDBStreamEvent, DynamoDBBatchResponse } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createStreamHandler } from '../../shared/app/stream-handler.js';
 import { METRIC } from '../../shared/app/telemetry.js';
 import { publishRecord } from '../../shared/publish/outbox.js';
 import type { OutboundSink } from '../../shared/publish/sinks.js';
@@ -23,7 +20,6 @@ export interface PublisherDeps {
  */
 export function createPublisherHandler(deps: PublisherDeps) {
   const { logger, metrics, sink } = deps;
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const recordHandler = async (record: DynamoDBRecord): Promise<void> => {
     try {
       const sent = await publishRecord(record, sink);
@@ -37,12 +33,5 @@ export function createPublisherHandler(deps: PublisherDeps) {
       throw error;
     }
   };
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-      // One metric every invocation: batch size, and no "no metrics to publish" warning per batch.
-      metrics.addMetric(METRIC.streamRecords, MetricUnit.Count, event.Records.length);
-      return processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false });
-    });
+  return createStreamHandler(deps, recordHandler);
 }

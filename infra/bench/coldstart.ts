@@ -10,10 +10,10 @@ const NAMES: readonly FunctionName[] = ['ingest', 'publisher', 'sweeper', 'insid
 
 /** The AWS SDK clients each handler constructs at load: the baseline imports exactly these. */
 const SDK_CLIENTS: Record<FunctionName, string[]> = {
-  ingest: ['DynamoDBClient@@aws-sdk/client-dynamodb', 'DynamoDBDocumentClient@@aws-sdk/lib-dynamodb', 'SQSClient@@aws-sdk/client-sqs'],
-  publisher: ['SNSClient@@aws-sdk/client-sns', 'EventBridgeClient@@aws-sdk/client-eventbridge'],
-  sweeper: ['DynamoDBClient@@aws-sdk/client-dynamodb', 'DynamoDBDocumentClient@@aws-sdk/lib-dynamodb'],
-  insider: ['DynamoDBClient@@aws-sdk/client-dynamodb', 'DynamoDBDocumentClient@@aws-sdk/lib-dynamodb'],
+  ingest: ['DynamoDBClient|@aws-sdk/client-dynamodb', 'DynamoDBDocumentClient|@aws-sdk/lib-dynamodb', 'SQSClient|@aws-sdk/client-sqs'],
+  publisher: ['SNSClient|@aws-sdk/client-sns', 'EventBridgeClient|@aws-sdk/client-eventbridge'],
+  sweeper: ['DynamoDBClient|@aws-sdk/client-dynamodb', 'DynamoDBDocumentClient|@aws-sdk/lib-dynamodb'],
+  insider: ['DynamoDBClient|@aws-sdk/client-dynamodb', 'DynamoDBDocumentClient|@aws-sdk/lib-dynamodb'],
 };
 
 export interface FunctionColdStart {
@@ -80,14 +80,14 @@ function loadMs(file: string, runs: number): number {
 async function baselineBundle(dir: string, name: FunctionName, sdkExternal: boolean): Promise<string> {
   const entry = join(dir, `${name}-baseline.mjs`);
   const lines = SDK_CLIENTS[name].map((spec, i) => {
-    const [cls, pkg] = spec.split('@@') as [string, string];
+    const [cls, pkg] = spec.split('|') as [string, string];
     return `import { ${cls} as C${i} } from '${pkg}';`;
   });
   // Construct the clients as the handler does, so tree-shaking cannot drop them.
   lines.push(`const dynamo = typeof C0 === 'function' ? new C0({}) : undefined;`);
   SDK_CLIENTS[name].forEach((spec, i) => {
     if (i === 0) return;
-    const [cls] = spec.split('@@') as [string];
+    const [cls] = spec.split('|') as [string];
     lines.push(cls === 'DynamoDBDocumentClient' ? `export const d${i} = C${i}.from(dynamo);` : `export const c${i} = new C${i}({});`);
   });
   lines.push('export { dynamo };');
