@@ -3,7 +3,7 @@ import type { EmployeeFlagReader } from '../app/ports.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
-import { translateError } from './store.js';
+import { callDynamo, translateError } from './store.js';
 import { TABLE_KEYS } from './table.js';
 
 /*
@@ -153,11 +153,7 @@ export class EmployeeStore implements EmployeeFlagReader {
     );
   }
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw translateError(operation, error);
-    }
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return callDynamo(operation, fn);
   }
 }

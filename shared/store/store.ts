@@ -210,17 +210,21 @@ export class RefundGateStore {
     }
   }
 
-  /** Run one SDK call and translate its failure into this module's typed errors. */
-  private async call<T>(
-    operation: string,
-    fn: () => Promise<T>,
-    onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error,
-  ): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw translateError(operation, error, onConditionFailed);
-    }
+  private call<T>(operation: string, fn: () => Promise<T>, onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error): Promise<T> {
+    return callDynamo(operation, fn, onConditionFailed);
+  }
+}
+
+/** Run one SDK call and translate its failure into the store's typed errors. */
+export async function callDynamo<T>(
+  operation: string,
+  fn: () => Promise<T>,
+  onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw translateError(operation, error, onConditionFailed);
   }
 }
 
