@@ -4,6 +4,9 @@ import { resolveSettings, type Settings } from '../../shared/contract/config.js'
 import { ContractValidationError } from '../../shared/contract/errors.js';
 import { parseJson } from '../../shared/contract/parse.js';
 import { Timestamp } from '../../shared/contract/primitives.js';
+import { CarrierOptionError } from './commands/carrier-options.js';
+import { SERVE_HELP, SERVE_USAGE, serveCommand } from './commands/serve.js';
+import { WEBHOOK_HELP, WEBHOOK_USAGE, webhookCommand } from './commands/webhook.js';
 import { RefundGateError } from '../../shared/errors.js';
 import { runDemo, DEMO_DEFAULTS } from './demo/run.js';
 import { DynamoLocalStartError, JavaMissingError } from './dynamo.js';
@@ -30,12 +33,16 @@ export const EXIT = {
 export const USAGE = `Usage:
   refund-gate replay <events.jsonl | -> [--until <ISO time>] [--config <file.json>]
   refund-gate demo [--seed <n>] [--returns <n>] [--out <dir>]
+${WEBHOOK_USAGE}
+${SERVE_USAGE}
 
 replay  runs the real refund-gate handlers against DynamoDB Local on the
         EventBridge events in the file (one per line, in arrival order) and
         prints what refund-gate decides, one JSON object per line.
 demo    generates a realistic receiving day (seeded) and replays it, then
         prints a loss-prevention summary. This is what \`npm start\` runs.
+${WEBHOOK_HELP}
+${SERVE_HELP}
 
 Needs a Java runtime (17+) for DynamoDB Local. Logs and progress go to standard error.`;
 
@@ -80,6 +87,10 @@ async function run(argv: readonly string[], stderr: StderrChannel, signal: Abort
       return replayCommand(rest, stderr, signal);
     case 'demo':
       return demoCommand(rest, stderr, signal);
+    case 'webhook':
+      return webhookCommand(rest, stderr);
+    case 'serve':
+      return serveCommand(rest, { stderr, signal, logger: cliLogger(stderr, 'WARN'), loadConfig });
     case undefined:
     case 'help':
     case '--help':
@@ -221,7 +232,7 @@ function report(error: unknown, stderr: StderrChannel, signal: AbortSignal): num
     return reason === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   }
   if (isBrokenPipe(error)) return EXIT.failed;
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof CarrierOptionError) {
     stderr.line(`refund-gate: ${error.message} (see "refund-gate help")`);
     return EXIT.usage;
   }

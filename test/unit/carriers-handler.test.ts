@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -65,8 +65,8 @@ function signed(file: string, options: { base64?: boolean; method?: string } = {
   return urlEvent(`/webhooks/${s.provider}`, body(file), { [s.header]: s.value }, options);
 }
 
-const invoke = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult & { statusCode: number }> =>
-  (await handler()(event, lambdaContext('refund-gate-webhook'))) as LambdaFunctionURLResult & { statusCode: number };
+const invoke = async (event: LambdaFunctionURLEvent): Promise<{ statusCode: number; body: string }> =>
+  (await handler()(event, lambdaContext('refund-gate-webhook'))) as unknown as { statusCode: number; body: string };
 
 const putDetails = () =>
   eventBridge.commandCalls(PutEventsCommand).flatMap((call) => (call.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail!)));
