@@ -1,0 +1,278 @@
+/*
+ * `refund-gate serve` and `refund-gate webhook` as a user runs them: real
+ * subprocesses (node infra/local/bin.mjs). serve starts its own DynamoDB
+ * Local and a real node:http server; requests go over real HTTP.
+ */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { body, fixturePath, independentSign, receiveFixture, SECRETS, signatureOf } from '../unit/carriers-fixtures.js';
+
+const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+
+type Line = Record<string, any>;
+
+/** A running `serve`: its stdout lines as they arrive, and waiting for one. */
+class Served {
+  public readonly lines: Line[] = [];
+  public stderr = '';
+  public port = 0;
+  private readonly waiters: Array<{ test: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
+  private partial = '';
+  public readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  public constructor(public readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.partial += chunk.toString();
+      const parts = this.partial.split('\n');
+      this.partial = parts.pop()!;
+      for (const text of parts.filter((p) => p !== '')) {
+        const line = JSON.parse(text) as Line;
+        this.lines.push(line);
+        for (const w of [...this.waiters]) {
+          if (w.test(line)) {
+            this.waiters.splice(this.waiters.indexOf(w), 1);
+            w.resolve(line);
+          }
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  }
+
+  public ready(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(this.stderr);
+        if (m) {
+          this.port = Number(m[1]);
+          resolve(this.port);
+        }
+      };
+      this.child.stderr.on('data', check);
+      this.child.on('close', () => reject(new Error(`serve exited before it was ready: ${this.stderr}`)));
+      check();
+    });
+  }
+
+  /** The first stdout line (already printed or still to come) that passes `test`. */
+  public waitFor(test: (l: Line) => boolean): Promise<Line> {
+    const seen = this.lines.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+
+  public async post(path: string, data: string | Buffer, headers: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; body: any }> {
+    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, { method, body: method === 'GET' ? undefined : data, headers: { 'content-type': 'application/json', ...headers } });
+    return { status: response.status, body: await response.json() };
+  }
+}
+
+const envelope = (detailType: string, source: string, detail: Record<string, unknown>, id: string) => ({
+  version: '0',
+  id,
+  'detail-type': detailType,
+  source,
+  account: '123456789012',
+  time: '2026-11-30T08:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
+      .split('\n')
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+const commandOf = (pid: number): string => {
+  try {
+    return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout: 180_000 }, () => {
+  let served: Served;
+  let javaPid: number | undefined;
+
+  beforeAll(async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--facilities', fixturePath('facilities.json'), '--easypost-secret', SECRETS.easypost],
+      { env: { ...process.env, REFUND_GATE_AFTERSHIP_SECRET: SECRETS.aftership }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    served = new Served(child);
+    await served.ready();
+    javaPid = childPids(child.pid!).find((p) => commandOf(p) === 'java');
+  });
+
+  afterAll(async () => {
+    if (served && served.child.exitCode === null) {
+      served.child.kill('SIGKILL');
+      await served.exited;
+    }
+  });
+
+  it('binds 127.0.0.1 and runs DynamoDB Local as its child', () => {
+    expect(served.port).toBeGreaterThan(0);
+    expect(javaPid).toBeDefined();
+  });
+
+  it('puts the scans of a signed AfterShip webhook through the pipeline, and a redelivery again without a rejection', async () => {
+    // Prepare
+    const file = 'aftership-delivered.json';
+    const expected = receiveFixture(file).scans.map((s) => s.scanId);
+    // Act
+    const first = await served.post('/webhooks/aftership', body(file), { 'aftership-hmac-sha256': signatureOf(file).value });
+    const again = await served.post('/webhooks/aftership', body(file), { 'aftership-hmac-sha256': signatureOf(file).value });
+    // Assess
+    expect(first.status).toBe(200);
+    expect(first.body.accepted).toBe(5);
+    expect(first.body.results.map((r: Line) => r['scanId'])).toEqual(expected);
+    expect(again.status).toBe(200);
+    expect(again.body.results.map((r: Line) => r['scanId'])).toEqual(expected);
+    expect(again.body.results.every((r: Line) => r['rejected'] === undefined)).toBe(true);
+  });
+
+  it('releases the refund once the return is authorized, received and requested (the webhook came first)', async () => {
+    // Act
+    const response = await served.post(
+      '/events',
+      JSON.stringify([
+        envelope('ReturnAuthorized', 'retail.returns', {
+          returnId: 'RMA-AS-1',
+          orderId: 'O-1',
+          customerId: 'C-1',
+          warehouseId: 'WH-ATL-1',
+          carrier: 'USPS',
+          trackingNumber: '9361289676091361892011',
+          refund: { amount: 8999, currency: 'USD' },
+          authorizedAt: '2021-01-01T12:00:00Z',
+        }, 'a-1'),
+        envelope('WarehouseReceipt', 'retail.warehouse', { receiptId: 'RC-AS-1', returnId: 'RMA-AS-1', warehouseId: 'WH-ATL-1', employeeId: 'E-1', receivedAt: '2021-01-05T16:00:00Z' }, 'a-2'),
+        envelope('RefundRequested', 'retail.refunds', { refundId: 'RF-AS-1', returnId: 'RMA-AS-1', amount: { amount: 8999, currency: 'USD' }, requestedAt: '2021-01-05T16:10:00Z' }, 'a-3'),
+      ]),
+    );
+    // Assess
+    expect(response.status).toBe(200);
+    const released = await served.waitFor((l) => l['detailType'] === 'RefundReleased' && l['detail']['returnId'] === 'RMA-AS-1');
+    const delivered = receiveFixture('aftership-delivered.json').scans.find((s) => s.status === 'DELIVERED')!;
+    expect(released).toMatchObject({ channel: 'eventbridge', source: 'refund-gate', detail: { refundId: 'RF-AS-1', basis: 'EVIDENCE_MATCHED', scanId: delivered.scanId, receiptId: 'RC-AS-1' } });
+  });
+
+  it('holds a refund whose parcel EasyPost delivered elsewhere: INBOUND_SCAN_AT_OTHER_FACILITY', async () => {
+    // Act
+    await served.post('/events', JSON.stringify(envelope('ReturnAuthorized', 'retail.returns', {
+      returnId: 'RMA-EP-1',
+      orderId: 'O-2',
+      customerId: 'C-2',
+      warehouseId: 'WH-NYC-1',
+      carrier: 'FedEx',
+      trackingNumber: '1',
+      refund: { amount: 129900, currency: 'USD' },
+      authorizedAt: '2024-07-30T12:00:00Z',
+    }, 'b-1')));
+    const file = 'easypost-delivered-elsewhere.json';
+    const webhook = await served.post('/webhooks/easypost', body(file), { 'X-Hmac-Signature': signatureOf(file).value });
+    await served.post('/events', JSON.stringify([
+      envelope('WarehouseReceipt', 'retail.warehouse', { receiptId: 'RC-EP-1', returnId: 'RMA-EP-1', warehouseId: 'WH-NYC-1', employeeId: 'E-9', receivedAt: '2024-08-05T16:00:00Z' }, 'b-2'),
+      envelope('RefundRequested', 'retail.refunds', { refundId: 'RF-EP-1', returnId: 'RMA-EP-1', amount: { amount: 129900, currency: 'USD' }, requestedAt: '2024-08-05T16:30:00Z' }, 'b-3'),
+    ]));
+    // Assess
+    expect(webhook).toMatchObject({ status: 200, body: { accepted: 10, skipped: 1 } });
+    const review = await served.waitFor((l) => l['channel'] === 'sns' && l['message']['returnId'] === 'RMA-EP-1' && l['message']['type'] === 'ReviewRequested');
+    expect(review['message']['reason']).toBe('INBOUND_SCAN_AT_OTHER_FACILITY');
+    expect(served.lines.some((l) => l['detailType'] === 'RefundReleased' && l['detail']['returnId'] === 'RMA-EP-1')).toBe(false);
+  });
+
+  it.each([
+    ['a re-serialised body', () => ['/webhooks/aftership', JSON.stringify(JSON.parse(body('aftership-delivered.json').toString())), { 'aftership-hmac-sha256': signatureOf('aftership-delivered.json').value }], 401],
+    ['an unsigned body', () => ['/webhooks/easypost', body('easypost-delivered.json'), {}], 401],
+    ['a signed body that is not JSON', () => ['/webhooks/aftership', 'not json', { 'aftership-hmac-sha256': independentSign.aftership(Buffer.from('not json')) }], 400],
+    ['a body over 1 MiB', () => ['/webhooks/aftership', Buffer.alloc(1024 * 1024 + 1, 0x20), { 'aftership-hmac-sha256': 'x' }], 413],
+    ['an unknown provider', () => ['/webhooks/shippo', '{}', {}], 404],
+  ] as const)('refuses %s over HTTP and delivers nothing', async (_name, request, status) => {
+    const before = served.lines.length;
+    const [path, data, headers] = request();
+    const response = await served.post(path, data, headers);
+    expect(response.status).toBe(status);
+    expect(response.body).toHaveProperty('error');
+    expect(served.lines.length).toBe(before);
+  });
+
+  it('answers GET with 405', async () => {
+    expect((await served.post('/webhooks/easypost', '', {}, 'GET')).status).toBe(405);
+  });
+
+  it('reports a rejected envelope on /events as replay does, with the line it was given', async () => {
+    const response = await served.post('/events', JSON.stringify(envelope('WarehouseReceipt', 'someone.else', { receiptId: 'x' }, 'c-1')));
+    expect(response.status).toBe(422);
+    const line = response.body.results[0].line as number;
+    expect(await served.waitFor((l) => l['channel'] === 'rejected' && l['line'] === line)).toHaveProperty('error');
+  });
+
+  it('stops on Ctrl-C (SIGINT) with status 130, and DynamoDB Local with it', async () => {
+    served.child.kill('SIGINT');
+    const { code } = await served.exited;
+    expect(code).toBe(130);
+    expect(served.stderr).toContain('DynamoDB Local stopped');
+    expect(isAlive(javaPid!)).toBe(false);
+  });
+});
+
+describe('refund-gate webhook (subprocess)', { timeout: 60_000 }, () => {
+  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'webhook', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('prints the CarrierScan envelopes a published EasyPost body becomes, one JSON per line', async () => {
+    const file = 'easypost-delivered.json';
+    const result = await run(['easypost', fixturePath(file), '--secret', SECRETS.easypost, '--signature', signatureOf(file).value, '--facilities', fixturePath('facilities.json'), '--source', 'acme.carrier']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    expect(lines).toEqual(receiveFixture(file, { source: 'acme.carrier' }).envelopes.map((e) => JSON.parse(JSON.stringify(e))));
+    expect(lines.find((l) => l['detail']['status'] === 'DELIVERED')!['detail']['facilityId']).toBe('WH-NYC-1');
+    expect(result.stderr).toContain('"unknown"');
+  });
+
+  it('takes the secret from the environment', async () => {
+    const file = 'aftership-delivered.json';
+    const result = await run(['aftership', fixturePath(file), '--signature', signatureOf(file).value], { ...process.env, REFUND_GATE_AFTERSHIP_SECRET: SECRETS.aftership });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(5);
+  });
+
+  it.each([
+    ['a signature of another body', ['aftership', fixturePath('aftership-delivered.json'), '--secret', SECRETS.aftership, '--signature', signatureOf('aftership-delivered-elsewhere.json').value]],
+    ['a wrong secret', ['easypost', fixturePath('easypost-in-transit.json'), '--secret', 'nope', '--signature', signatureOf('easypost-in-transit.json').value]],
+    ['a body that is not JSON', ['aftership', fixturePath('README.md'), '--secret', SECRETS.aftership, '--signature', independentSign.aftership(body('README.md'))]],
+    ['an unknown provider', ['fedex', fixturePath('aftership-delivered.json'), '--secret', 's', '--signature', 'x']],
+  ])('exits 2 with one line and prints nothing for %s', async (_name, args) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
