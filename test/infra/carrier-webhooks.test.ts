@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { CarrierWebhooks, CarrierWebhooksPropsError, type CarrierWebhooksProps } from '../../infra/constructs/carrier-webhooks.js';
+import { PLACEHOLDER_KEY } from '../../shared/carriers/secrets.js';
+import { logicalIdOf, newApp, permissionsOf, sortedPermissions } from './support.js';
+
+const FACILITIES = { warehouses: [{ warehouseId: 'WH-ATL-1', addresses: [{ postalCode: '30336', city: 'Atlanta' }] }] };
+const BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
+
+function build(props: Partial<CarrierWebhooksProps> = {}) {
+  const app = newApp();
+  const stack = new Stack(app, 'Bare', { env: { account: '111122223333', region: 'us-east-1' } });
+  const eventBus = events.EventBus.fromEventBusArn(stack, 'Bus', BUS_ARN);
+  const webhooks = new CarrierWebhooks(stack, 'CarrierWebhooks', { eventBus, facilities: FACILITIES, ...props });
+  return { app, stack, webhooks, template: Template.fromStack(stack) };
+}
+
+describe('CarrierWebhooks construct', () => {
+  it('serves a Function URL without AWS auth (the provider signature is checked inside), throttled by reserved concurrency', () => {
+    const { template, webhooks } = build();
+    const fn = logicalIdOf(webhooks.function);
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [fn, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 10,
+      Runtime: 'nodejs24.x',
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: Match.objectLike({
+          CARRIER_SOURCE: 'retail.carrier',
+          FACILITY_MAP: JSON.stringify(FACILITIES),
+          MAX_BODY_BYTES: String(1024 * 1024),
+          EVENT_BUS_NAME: 'orders',
+          EASYPOST_SECRET_ARN: { Ref: logicalIdOf(webhooks.secrets.easypost) },
+          AFTERSHIP_SECRET_ARN: { Ref: logicalIdOf(webhooks.secrets.aftership) },
+        }),
+      },
+    });
+  });
+
+  it('creates one secret per provider holding a placeholder the function treats as "not configured"', () => {
+    const { template } = build();
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    const templates = Object.values(secrets).map((s) => JSON.parse(s['Properties'].GenerateSecretString.SecretStringTemplate));
+    expect(templates).toEqual([{ [PLACEHOLDER_KEY]: true }, { [PLACEHOLDER_KEY]: true }]);
+    expect(Object.values(secrets).every((s) => s['DeletionPolicy'] === 'Retain')).toBe(true);
+  });
+
+  it('may put only CarrierScans with the carrier source on the bus, read only its two secrets, and send only to its dead-letter queue', () => {
+    const { template, webhooks } = build({ source: 'acme.carrier' });
+    const role = logicalIdOf(webhooks.function.role!);
+    const permissions = sortedPermissions(permissionsOf(template, role));
+    expect(permissions).toContain(
+      `events:PutEvents on "${BUS_ARN}" if ${JSON.stringify({ StringEquals: { 'events:source': ['acme.carrier'], 'events:detail-type': ['CarrierScan'] } })}`,
+    );
+    for (const secret of [webhooks.secrets.easypost, webhooks.secrets.aftership]) {
+      expect(permissions).toContain(`secretsmanager:GetSecretValue on ${JSON.stringify({ Ref: logicalIdOf(secret) })}`);
+    }
+    expect(permissions).toContain(`sqs:SendMessage on ${JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(webhooks.deadLetterQueue), 'Arn'] })}`);
+    const wildcard = permissionsOf(template, role).filter((p) => p.resource === '"*"').map((p) => p.action);
+    expect(wildcard.every((a) => a.startsWith('xray:'))).toBe(true);
+    expect(permissionsOf(template, role).map((p) => p.action)).not.toContain('events:*');
+  });
+
+  it('alarms on dead-lettered scans, errors, throttles, put failures, refusals and a missing secret, all to the alarm action', () => {
+    const { template } = build({ alarmAction: new cwActions.SnsAction(sns.Topic.fromTopicArn(new Stack(), 'T', 'arn:aws:sns:us-east-1:111122223333:on-call')) });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a['Properties']);
+    const metricNames = alarms.map((a) => a.MetricName).sort();
+    expect(metricNames).toEqual(['ApproximateNumberOfMessagesVisible', 'CarrierScanPutFailures', 'Errors', 'Throttles', 'WebhookSecretMissing', 'WebhooksRefused']);
+    expect(alarms.find((a) => a.MetricName === 'WebhooksRefused').Threshold).toBe(25);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:on-call']);
+      expect(alarm.OKActions).toEqual(['arn:aws:sns:us-east-1:111122223333:on-call']);
+    }
+  });
+
+  it('refuses a facility map that is invalid or too big for the environment at synth time', () => {
+    expect(() => build({ facilities: { warehouses: [{ warehouseId: 'W', addresses: [] }] } })).toThrow(CarrierWebhooksPropsError);
+    const big = { warehouses: Array.from({ length: 80 }, (_, i) => ({ warehouseId: `WH-${i}`, addresses: [{ postalCode: `${10000 + i}`, city: 'Somewhere long enough' }] })) };
+    expect(() => build({ facilities: big })).toThrow(/at most/);
+    expect(() => build({ reservedConcurrency: 0 })).toThrow(CarrierWebhooksPropsError);
+  });
+
+  it('leaves nothing unacknowledged for cdk-nag (AwsSolutions and Serverless packs)', () => {
+    const { app } = build();
+    const findings = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+      pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  it.skipIf(cfnLint.status !== 0)('passes cfn-lint', () => {
+    const { template } = build();
+    const dir = mkdtempSync(join(tmpdir(), 'rg-cfn-'));
+    const file = join(dir, 'carrier-webhooks.json');
+    writeFileSync(file, JSON.stringify(template.toJSON()));
+    // W3005: the CDK makes the function depend on its role and on the role's policy; the first is redundant, not wrong.
+    const result = spawnSync('cfn-lint', ['--regions', 'us-east-1', '--ignore-checks', 'W3005', '--', file], { encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
