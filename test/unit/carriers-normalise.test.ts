@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { parseInboundEvent } from '../../shared/contract/parse.js';
@@ -246,5 +247,33 @@ describe('envelopes and facilities', () => {
     const long = delivered('X'.repeat(300), '1');
     expect([...long].length).toBeLessThanOrEqual(128);
     expect(long.startsWith(tuplePrefix(CARRIER_LOCATION_TAG))).toBe(true);
+  });
+});
+
+describe('redelivery and order, as a property', () => {
+  it('gives any re-ordering, duplication or split of the tracking details the same scans by scanId, never two details for one scanId', async () => {
+    const full = json('easypost-delivered.json');
+    const details: unknown[] = full.result.tracking_details;
+    const reference = byId(receiveSigned('easypost', full).scans);
+    fc.assert(
+      fc.property(
+        // Several webhooks, each a shuffled selection (with repeats) of the history.
+        fc.array(fc.array(fc.nat({ max: details.length - 1 }), { minLength: 1, maxLength: 15 }), { minLength: 1, maxLength: 4 }),
+        (webhooks) => {
+          const seen = new Map<string, CarrierScan>();
+          for (const picks of webhooks) {
+            const body = structuredClone(full);
+            body.result.tracking_details = picks.map((i) => details[i]);
+            for (const scan of receiveSigned('easypost', body).scans) {
+              const before = seen.get(scan.scanId);
+              if (before !== undefined) expect(scan).toEqual(before);
+              expect(reference.get(scan.scanId)).toEqual(scan);
+              seen.set(scan.scanId, scan);
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
