@@ -198,10 +198,6 @@ export class CarrierWebhooks extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: 'Invoked synchronously through its Function URL only (the provider retries on 5xx); scans that cannot be put on the bus go to this construct\'s own dead-letter queue.',
     });
-    Validations.of(this.function).acknowledge({
-      id: 'Serverless-LambdaAsyncFailureDestination',
-      reason: 'Invoked synchronously through its Function URL only; there is no asynchronous invocation to send anywhere.',
-    });
 
     // Only CarrierScans with the carrier source: a leaked webhook function cannot put receipts or refunds.
     role.addToPolicy(

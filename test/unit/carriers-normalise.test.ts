@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { parseInboundEvent } from '../../shared/contract/parse.js';
 import { CARRIER_LOCATION_TAG, FacilityMap, REFUSAL_STATUS, WebhookRefusedError, type CarrierScan } from '../../shared/carriers/index.js';
+import { normaliseInstant } from '../../shared/carriers/time.js';
 import { tuplePrefix } from '../../shared/domain/ids.js';
 import { facilities, json, receiveFixture, receiveSigned } from './carriers-fixtures.js';
 
@@ -275,5 +276,25 @@ describe('redelivery and order, as a property', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('provider times → strict RFC 3339 UTC', () => {
+  it.each([
+    ['2024-08-05T10:12:00-04:00', 'reject', '2024-08-05T14:12:00.000Z'],
+    ['2024-08-05T10:12:00-0400', 'reject', '2024-08-05T14:12:00.000Z'],
+    ['2024-08-05 10:12-04:00', 'reject', '2024-08-05T14:12:00.000Z'],
+    ['2024-08-05T10:12:00.123456789Z', 'reject', '2024-08-05T10:12:00.123Z'],
+    // RFC 3339 allows a lower-case t and z.
+    ['2024-08-05t10:12:00z', 'reject', '2024-08-05T10:12:00.000Z'],
+    ['2024-08-05T10:12:00', 'utc', '2024-08-05T10:12:00.000Z'],
+    ['2024-08-05T10:12:00', 'reject', undefined],
+    ['2024-08-05', 'utc', undefined],
+    ['2024-02-30T10:12:00Z', 'reject', undefined],
+    ['2024-08-05T24:12:00Z', 'reject', undefined],
+    ['2024-08-05T10:12:00+25:00', 'reject', undefined],
+    ['yesterday', 'utc', undefined],
+  ] as const)('%s (without offset: %s) → %s', (raw, withoutOffset, expected) => {
+    expect(normaliseInstant(raw, { withoutOffset })).toBe(expected);
   });
 });
