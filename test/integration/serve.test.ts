@@ -187,6 +187,9 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
       refund: { amount: 129900, currency: 'USD' },
       authorizedAt: '2024-07-30T12:00:00Z',
     }, 'b-1')));
+    // EasyPost's published example Event first (in transit), then the same tracker delivered elsewhere: its history repeats.
+    const published = 'easypost-in-transit.json';
+    const earlier = await served.post('/webhooks/easypost', body(published), { 'X-Hmac-Signature': signatureOf(published).value });
     const file = 'easypost-delivered-elsewhere.json';
     const webhook = await served.post('/webhooks/easypost', body(file), { 'X-Hmac-Signature': signatureOf(file).value });
     await served.post('/events', JSON.stringify([
@@ -194,7 +197,11 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
       envelope('RefundRequested', 'retail.refunds', { refundId: 'RF-EP-1', returnId: 'RMA-EP-1', amount: { amount: 129900, currency: 'USD' }, requestedAt: '2024-08-05T16:30:00Z' }, 'b-3'),
     ]));
     // Assess
+    expect(earlier).toMatchObject({ status: 200, body: { accepted: 7, skipped: 0 } });
     expect(webhook).toMatchObject({ status: 200, body: { accepted: 10, skipped: 1 } });
+    const repeated = webhook.body.results.filter((r: Line) => earlier.body.results.some((e: Line) => e['scanId'] === r['scanId']));
+    expect(repeated).toHaveLength(7);
+    expect(webhook.body.results.every((r: Line) => r['rejected'] === undefined)).toBe(true);
     const review = await served.waitFor((l) => l['channel'] === 'sns' && l['message']['returnId'] === 'RMA-EP-1' && l['message']['type'] === 'ReviewRequested');
     expect(review['message']['reason']).toBe('INBOUND_SCAN_AT_OTHER_FACILITY');
     expect(served.lines.some((l) => l['detailType'] === 'RefundReleased' && l['detail']['returnId'] === 'RMA-EP-1')).toBe(false);
