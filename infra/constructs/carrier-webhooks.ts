@@ -67,7 +67,7 @@ export interface CarrierWebhooksProps {
   /** Where every alarm sends its ALARM and OK notifications. @default - alarms without actions */
   readonly alarmAction?: cloudwatch.IAlarmAction;
 
-  /** @default logs.RetentionDays.ONE_YEAR */
+  /** @default logs.RetentionDays.THREE_MONTHS (as the rest of refund-gate) */
   readonly logRetention?: logs.RetentionDays;
 
   /** For the secrets, the dead-letter queue and the log group. @default RemovalPolicy.RETAIN */
@@ -154,7 +154,7 @@ export class CarrierWebhooks extends Construct {
     this.secrets = secrets;
 
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'refund-gate carrier webhook function' });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, 'functions', 'webhook', 'handler.ts'),
       handler: 'handler',

@@ -54,7 +54,8 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
   }
 
   const output = new RequestOutput(new JsonLinesOutput(process.stdout));
-  const runtime = await LocalRuntime.start({ settings, output, logger: deps.logger, ...R7_WIRING });
+  // The port is bound first, so a port in use fails before DynamoDB Local starts; until the runtime is up, requests get 503.
+  let runtime: LocalRuntime | undefined;
   let line = 0;
   // One request at a time: the runtime is sequential, like replay.
   let queue: Promise<unknown> = Promise.resolve();
@@ -65,11 +66,12 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
   };
   const deliver = async (envelope: unknown): Promise<{ line: number; rejected?: string }> => {
     line += 1;
-    const rejections = await output.capture(() => runtime.deliver(JSON.stringify(envelope), line));
+    const rejections = await output.capture(() => runtime!.deliver(JSON.stringify(envelope), line));
     return rejections.length === 0 ? { line } : { line, rejected: rejections.join('; ') };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (runtime === undefined) return send(res, 503, { error: 'starting; retry in a moment' });
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const webhook = /^\/webhooks\/([^/]+)\/?$/.exec(path);
     if (!webhook && path !== '/events') return send(res, 404, { error: `no endpoint at ${path}; POST /webhooks/<${PROVIDER_NAMES.join('|')}> or /events` });
@@ -128,6 +130,7 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
   try {
     server.listen(port, host);
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    runtime = await LocalRuntime.start({ settings, output, logger: deps.logger, ...R7_WIRING });
     const address = server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     deps.stderr.line(`refund-gate serve: listening on http://${shown}:${address.port} (POST /webhooks/easypost, /webhooks/aftership, /events); Ctrl-C stops`);
@@ -142,7 +145,7 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
     server.close();
     server.closeAllConnections();
     await queue;
-    await runtime.stop();
+    await runtime?.stop();
   }
   throw new InterruptedError(String(deps.signal.reason ?? 'SIGINT'));
 }
