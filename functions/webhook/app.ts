@@ -45,7 +45,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
   const { logger, metrics } = deps;
   const handle = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
     const match = PATH.exec(event.rawPath ?? '');
-    const providerName = match ? decodeURIComponent(match[1]!) : '';
+    const providerName = match ? safeDecode(match[1]!) : '';
     try {
       if (!match) throw new WebhookRefusedError(404, `no webhook at ${event.rawPath}; use /webhooks/<provider>`);
       const provider = providerNamed(providerName);
@@ -92,4 +92,13 @@ export function createWebhookHandler(deps: WebhookDeps) {
 
 function json(statusCode: number, body: Record<string, unknown>): LambdaFunctionURLResult {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** A path segment as text; a malformed escape stays as sent (and names no provider). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -125,6 +125,7 @@ describe('carrier webhook Lambda (Function URL)', () => {
     ['a GET', () => signed('easypost-delivered.json', { method: 'GET' }), 405],
     ['an unknown provider', () => urlEvent('/webhooks/shippo', Buffer.from('{}'), {}), 404],
     ['another path', () => urlEvent('/', Buffer.from('{}'), {}), 404],
+    ['a malformed path escape', () => urlEvent('/webhooks/%E0%A4%A', Buffer.from('{}'), {}), 404],
     ['a body over 1 MiB', () => urlEvent('/webhooks/aftership', Buffer.alloc(1024 * 1024 + 1, 0x20), { 'aftership-hmac-sha256': 'x' }), 413],
   ])('refuses %s with nothing put on the bus', async (_name, event, status) => {
     const response = await invoke(event());

@@ -82,7 +82,7 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
     if (webhook) {
       let received;
       try {
-        const provider = providerNamed(decodeURIComponent(webhook[1]!));
+        const provider = providerNamed(webhook[1]!);
         const secret = secrets.get(provider.name);
         received = receiveWebhook(provider, { method: req.method, header: headerLookup(req.headers), body }, secret ? [secret] : [], {
           source: settings.sources.CarrierScan,
