@@ -34,8 +34,9 @@ describe.skipIf(!installed)(`cfn-lint on every synthesized variant${installed ? 
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('linted every variant', () => {
+  it('linted every variant, and every finding belongs to one of them (none silently dropped)', () => {
     expect(files.size).toBe(Object.keys(VARIANTS).length);
+    for (const f of findings) expect([...files.keys()], `${f.Rule.Id} in ${f.Filename}`).toContain(f.Filename);
   });
 
   it.each(Object.keys(VARIANTS))('finds no error in %s', (name) => {
