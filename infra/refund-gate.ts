@@ -222,6 +222,9 @@ export class RefundGate extends Construct {
     for (const [key, value] of Object.entries({ sweeperReservedConcurrency: props.sweeperReservedConcurrency, ingestReservedConcurrency: props.ingestReservedConcurrency })) {
       if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new RefundGatePropsError(`RefundGate: ${key}: expected a whole number ≥ 0, got ${value}`);
     }
+    if (props.reviewsPerHourThreshold !== undefined && !(Number.isFinite(props.reviewsPerHourThreshold) && props.reviewsPerHourThreshold > 0)) {
+      throw new RefundGatePropsError(`RefundGate: reviewsPerHourThreshold: expected a positive number, got ${props.reviewsPerHourThreshold}`);
+    }
     this.settings = effectiveSettings(props.settings, 'RefundGate: settings');
     this.eventBus = props.eventBus;
 

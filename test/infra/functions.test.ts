@@ -137,6 +137,7 @@ describe('settings validation at synth time', () => {
   it.each([
     ['a negative sweeper reservation', { sweeperReservedConcurrency: -1 }],
     ['a fractional ingest ceiling', { ingestReservedConcurrency: 2.5 }],
+    ['a review ceiling of zero', { reviewsPerHourThreshold: 0 }],
   ])('rejects %s', (_what, props) => {
     expect(build(props)).toThrow(RefundGatePropsError);
   });
