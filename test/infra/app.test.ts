@@ -187,6 +187,12 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
 
+  it.skipIf(spawnSync('cfn-lint', ['--version']).status !== 0)('writes a template cfn-lint finds no error in (skipped where cfn-lint is not installed)', () => {
+    const lint = spawnSync('cfn-lint', ['--format', 'json', '--', join(outdir, `${DEFAULT_STACK_NAME}.template.json`)], { encoding: 'utf8' });
+    const findings = JSON.parse(lint.stdout || '[]') as Array<{ Level: string; Rule: { Id: string }; Message: string }>;
+    expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
+  }, 120_000);
+
   it('needs no lookup (no cdk.context.json is written)', () => {
     expect(existsSync(join(root, 'cdk.context.json'))).toBe(contextFileExisted);
   });
