@@ -354,9 +354,10 @@ export class RefundGateMonitoring extends Construct {
         right: [METRIC.publishFailures, INSIDER_FAILURES_METRIC].map((m) => this.serviceMetric(m, period).with({ label: m })),
       }),
       new cloudwatch.GraphWidget({
-        title: 'Dead-letter queues (new messages)',
+        title: 'Dead-letter queues (new messages) and failed stream batches',
         width: 8,
         left: queues.map(([label, q]) => q.metricNumberOfMessagesSent({ period, statistic: cloudwatch.Stats.SUM, label })),
+        right: [this.alarms.streamFailures.metric],
       }),
     );
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: Object.values(this.alarms) }));
