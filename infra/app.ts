@@ -1,11 +1,11 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { stackFromContext } from './context.js';
-import { RefundGatePropsError } from './refund-gate.js';
+import { RefundGatePropsError } from './constructs/errors.js';
 import { RefundGateStack } from './refund-gate-stack.js';
 
 /**
- * `npx cdk deploy -c eventBusName=orders` (see the README's "Deploy to AWS" section for every
+ * `npx cdk deploy -c eventBusName=orders` (docs/operators/deploy.md lists every
  * context key). Offline: no lookups, the bus is imported by name or ARN.
  */
 const app = new App();
@@ -17,8 +17,8 @@ try {
   });
 } catch (error) {
   if (!(error instanceof RefundGatePropsError)) throw error;
-  // A wrong setting is the operator's to fix: say which, without a stack trace.
-  process.stderr.write(`refund-gate: ${error.message}\n`);
+  // A wrong setting is the operator's to fix: say which, in one line, without a stack trace.
+  process.stderr.write(`refund-gate: ${error.message.replace(/\s*\n\s*/g, '; ')}\n`);
   process.exit(1);
 }
 // Every synth is checked: a finding that is neither fixed nor acknowledged with a reason fails it.

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { resolveSettings, type SettingsInput } from '../shared/contract/config.js';
-import { RefundGatePropsError } from './refund-gate.js';
+import { RefundGatePropsError } from './constructs/errors.js';
+import { closestName } from './constructs/names.js';
+import { effectiveSettings, SETTING_NAMES, type RefundGateSettings } from './constructs/settings.js';
 import type { RefundGateStackProps } from './refund-gate-stack.js';
 
 /** The stack name used when the `stackName` context is not given. */
@@ -10,95 +11,132 @@ export const DEFAULT_STACK_NAME = 'RefundGate';
 
 /**
  * Context keys `infra/app.ts` reads (`npx cdk deploy -c key=value`, or the
- * `context` block of cdk.json). Settings use the same names and formats as
- * `refund-gate replay --config`.
+ * `context` block of cdk.json), besides the settings. Settings use the same
+ * names and formats as `refund-gate replay --config`; their names come from
+ * the contract's schema (`SETTING_NAMES`), so a new setting needs no change here.
  */
 export const CONTEXT_KEYS = {
   stackName: 'stackName',
+  /** The stack's account and region; default: the CLI's (`CDK_DEFAULT_ACCOUNT`/`CDK_DEFAULT_REGION`, from credentials). */
+  account: 'account',
+  region: 'region',
   eventBusName: 'eventBusName',
   eventBusArn: 'eventBusArn',
+  protectOutboundSource: 'protectOutboundSource',
   reviewTopicArn: 'reviewTopicArn',
+  reviewTopicKeyArn: 'reviewTopicKeyArn',
   alarmTopicArn: 'alarmTopicArn',
-  /** A whole settings object as JSON, e.g. the file given to `replay --config`; the keys below override it. */
+  /** A whole settings object as JSON, e.g. the file given to `replay --config`; individual setting keys override it. */
   settings: 'settings',
-  sources: 'sources',
-  skew: 'skew',
-  grace: 'grace',
-  maxHold: 'maxHold',
-  orphanTimeout: 'orphanTimeout',
-  threshold: 'threshold',
-  window: 'window',
-  flagFor: 'flagFor',
   removalPolicy: 'removalPolicy',
   deletionProtection: 'deletionProtection',
   logRetentionDays: 'logRetentionDays',
   reviewsPerHourThreshold: 'reviewsPerHourThreshold',
+  sweeperReservedConcurrency: 'sweeperReservedConcurrency',
+  ingestReservedConcurrency: 'ingestReservedConcurrency',
 } as const;
 
-const DURATION_KEYS = ['skew', 'grace', 'maxHold', 'orphanTimeout', 'window', 'flagFor'] as const;
+/** Every key refund-gate reads: its own and one per setting. */
+export function knownContextKeys(): string[] {
+  return [...Object.values(CONTEXT_KEYS), ...SETTING_NAMES];
+}
 
-/** Stack name and stack props from CDK context; a bad value fails `cdk synth` with the key's name. */
+/**
+ * Keys the CDK itself, its CLI or other libraries put in the context:
+ * feature flags (`@aws-cdk/…`), CLI internals (`aws:cdk:…`), lookup caches
+ * (`availability-zones:account=…`), and these plain names.
+ */
+const FOREIGN_PLAIN_KEYS = new Set(['cli-telemetry', 'acknowledged-issue-numbers']);
+const isForeignKey = (key: string) => key.startsWith('@') || key.includes(':') || FOREIGN_PLAIN_KEYS.has(key);
+
+/** A CloudFormation stack name. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * Stack name, environment and stack props from CDK context. Every key is
+ * checked: an unknown one (with the nearest known key for a typo) or a
+ * malformed value throws {@link RefundGatePropsError} naming the key.
+ */
 export function stackFromContext(node: Node): { stackName: string; props: RefundGateStackProps } {
+  const known = knownContextKeys();
+  for (const key of Object.keys(node.getAllContext())) {
+    if (isForeignKey(key) || known.includes(key)) continue;
+    const hint = closestName(key, known);
+    throw new RefundGatePropsError(`unknown context key "${key}" ${hint ? `(did you mean "${hint}"?)` : `(known keys: ${known.join(', ')})`}`, { context: { key } });
+  }
+
   const get = (key: string): unknown => {
     const value: unknown = node.tryGetContext(key);
     return value === '' ? undefined : value;
   };
-  const text = (key: string): string | undefined => {
+  const text = (key: string, pattern?: RegExp, what?: string): string | undefined => {
     const value = get(key);
     if (value === undefined) return undefined;
     if (typeof value !== 'string') throw contextError(key, 'expected a string');
+    if (pattern && !pattern.test(value)) throw contextError(key, `expected ${what}, got ${JSON.stringify(value)}`);
     return value;
   };
 
+  // Settings: the `settings` object, then each individual key on top; the contract's parser names the field.
   const settings: Record<string, unknown> = { ...(objectOf(CONTEXT_KEYS.settings, get(CONTEXT_KEYS.settings)) ?? {}) };
-  const sources = objectOf(CONTEXT_KEYS.sources, get(CONTEXT_KEYS.sources));
-  if (sources) settings['sources'] = { ...(settings['sources'] as object | undefined), ...sources };
-  for (const key of DURATION_KEYS) {
-    const value = get(key);
-    if (value !== undefined) settings[key] = value;
+  for (const name of SETTING_NAMES) {
+    const value = get(name);
+    if (value === undefined) continue;
+    const parsed = settingValueOf(name, value);
+    settings[name] = isPlainObject(parsed) && isPlainObject(settings[name]) ? { ...(settings[name] as object), ...parsed } : parsed;
   }
-  const threshold = get(CONTEXT_KEYS.threshold);
-  if (threshold !== undefined) settings['threshold'] = numberOf(threshold);
+  effectiveSettings(settings as RefundGateSettings, 'context');
 
-  // The contract's parser names the offending field, exactly as `replay --config` does.
-  try {
-    resolveSettings(settings);
-  } catch (cause) {
-    throw new RefundGatePropsError(`context: invalid setting: ${(cause as Error).message}`, { cause });
-  }
-  const input = settings as SettingsInput;
-  const duration = (iso: string | undefined) => (iso === undefined ? undefined : Duration.parse(iso));
-
+  const account = text(CONTEXT_KEYS.account, ACCOUNT, 'a 12-digit account id');
+  const region = text(CONTEXT_KEYS.region, REGION, 'a region such as eu-west-1');
+  const envAccount = account ?? process.env['CDK_DEFAULT_ACCOUNT'];
+  const envRegion = region ?? process.env['CDK_DEFAULT_REGION'];
   const reviewsPerHour = get(CONTEXT_KEYS.reviewsPerHourThreshold);
   const retention = get(CONTEXT_KEYS.logRetentionDays);
+  const props: RefundGateStackProps = {
+    ...(envAccount || envRegion ? { env: { account: envAccount, region: envRegion } } : {}),
+    eventBusName: text(CONTEXT_KEYS.eventBusName),
+    eventBusArn: text(CONTEXT_KEYS.eventBusArn),
+    protectOutboundSource: booleanOf(CONTEXT_KEYS.protectOutboundSource, get(CONTEXT_KEYS.protectOutboundSource)),
+    reviewTopicArn: text(CONTEXT_KEYS.reviewTopicArn),
+    reviewTopicKeyArn: text(CONTEXT_KEYS.reviewTopicKeyArn),
+    alarmTopicArn: text(CONTEXT_KEYS.alarmTopicArn),
+    settings: Object.keys(settings).length > 0 ? (settings as RefundGateSettings) : undefined,
+    removalPolicy: removalPolicyOf(text(CONTEXT_KEYS.removalPolicy)),
+    deletionProtection: booleanOf(CONTEXT_KEYS.deletionProtection, get(CONTEXT_KEYS.deletionProtection)),
+    logRetention: retention === undefined ? undefined : retentionOf(retention),
+    reviewsPerHourThreshold: reviewsPerHour === undefined ? undefined : positiveNumberOf(CONTEXT_KEYS.reviewsPerHourThreshold, reviewsPerHour),
+    sweeperReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.sweeperReservedConcurrency, get(CONTEXT_KEYS.sweeperReservedConcurrency)),
+    ingestReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.ingestReservedConcurrency, get(CONTEXT_KEYS.ingestReservedConcurrency)),
+  };
   return {
-    stackName: text(CONTEXT_KEYS.stackName) ?? DEFAULT_STACK_NAME,
-    props: {
-      eventBusName: text(CONTEXT_KEYS.eventBusName),
-      eventBusArn: text(CONTEXT_KEYS.eventBusArn),
-      reviewTopicArn: text(CONTEXT_KEYS.reviewTopicArn),
-      alarmTopicArn: text(CONTEXT_KEYS.alarmTopicArn),
-      sources: input.sources,
-      skew: duration(input.skew),
-      grace: duration(input.grace),
-      maxHold: duration(input.maxHold),
-      orphanTimeout: duration(input.orphanTimeout),
-      threshold: input.threshold,
-      window: duration(input.window),
-      flagFor: duration(input.flagFor),
-      removalPolicy: removalPolicyOf(text(CONTEXT_KEYS.removalPolicy)),
-      deletionProtection: booleanOf(CONTEXT_KEYS.deletionProtection, get(CONTEXT_KEYS.deletionProtection)),
-      logRetention: retention === undefined ? undefined : retentionOf(retention),
-      reviewsPerHourThreshold: reviewsPerHour === undefined ? undefined : positiveNumberOf(CONTEXT_KEYS.reviewsPerHourThreshold, reviewsPerHour),
-    },
+    stackName: text(CONTEXT_KEYS.stackName, STACK_NAME, 'a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)') ?? DEFAULT_STACK_NAME,
+    props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as RefundGateStackProps,
   };
 }
 
 function contextError(key: string, message: string): RefundGatePropsError {
-  return new RefundGatePropsError(`context: ${key}: ${message}`, { context: { key } });
+  return new RefundGatePropsError(`context ${key}: ${message}`, { context: { key } });
 }
 
-/** `-c` values are strings; cdk.json values may already be JSON. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `-c` values are strings; cdk.json values may already be JSON. A setting's
+ * string is read as JSON when it is a number or an object (`threshold=5`,
+ * `sources={"CarrierScan":"acme"}`), and kept as text otherwise (`P1D`):
+ * the contract's parser then says what is wrong with it.
+ */
+function settingValueOf(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (trimmed.startsWith('{')) return objectOf(key, trimmed);
+  return value;
+}
+
 function objectOf(key: string, value: unknown): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   let parsed: unknown = value;
@@ -106,28 +144,34 @@ function objectOf(key: string, value: unknown): Record<string, unknown> | undefi
     try {
       parsed = JSON.parse(value);
     } catch (cause) {
-      throw new RefundGatePropsError(`context: ${key}: expected a JSON object`, { cause, context: { key } });
+      throw new RefundGatePropsError(`context ${key}: expected a JSON object`, { cause, context: { key } });
     }
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw contextError(key, 'expected a JSON object');
-  return parsed as Record<string, unknown>;
+  if (!isPlainObject(parsed)) throw contextError(key, 'expected a JSON object');
+  return parsed;
 }
 
-/** Leave anything that is not a plain decimal to the settings parser, which names the field. */
 function numberOf(value: unknown): unknown {
   return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }
 
 function positiveNumberOf(key: string, value: unknown): number {
   const n = numberOf(value);
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw contextError(key, 'expected a positive number');
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw contextError(key, `expected a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function wholeNumberOf(key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = numberOf(value);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 10_000) throw contextError(key, `expected a whole number from 0 to 10000, got ${JSON.stringify(value)}`);
   return n;
 }
 
 function booleanOf(key: string, value: unknown): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw contextError(key, 'expected true or false');
+  throw contextError(key, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
 function removalPolicyOf(value: string | undefined): RemovalPolicy | undefined {
@@ -138,7 +182,7 @@ function removalPolicyOf(value: string | undefined): RemovalPolicy | undefined {
     case 'destroy':
       return RemovalPolicy.DESTROY;
     default:
-      throw contextError(CONTEXT_KEYS.removalPolicy, 'expected retain or destroy');
+      throw contextError(CONTEXT_KEYS.removalPolicy, `expected retain or destroy, got ${JSON.stringify(value)}`);
   }
 }
 
@@ -146,7 +190,7 @@ function retentionOf(value: unknown): logs.RetentionDays {
   const days = numberOf(value);
   const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
   if (typeof days !== 'number' || !allowed.includes(days)) {
-    throw contextError(CONTEXT_KEYS.logRetentionDays, `expected one of ${allowed.join(', ')}`);
+    throw contextError(CONTEXT_KEYS.logRetentionDays, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return days as logs.RetentionDays;
 }

@@ -1,14 +1,27 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { RefundGate, RefundGatePropsError, type RefundGateProps } from './refund-gate.js';
+import { RefundGatePropsError } from './constructs/errors.js';
+import { RefundGate, type RefundGateProps } from './refund-gate.js';
 
 /** The bus name used when neither `eventBusName` nor `eventBusArn` is given. */
 export const DEFAULT_EVENT_BUS_NAME = 'default';
 
-export interface RefundGateStackProps extends StackProps, Omit<RefundGateProps, 'eventBus' | 'reviewTopic' | 'alarmAction'> {
+/** The shapes of the ARNs the stack accepts (partition, region, 12-digit account, resource). */
+export const ARN_PATTERNS = {
+  eventBusArn: /^arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/,
+  reviewTopicArn: /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+  alarmTopicArn: /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+  reviewTopicKeyArn: /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]{1,128}$/,
+} as const;
+
+/** An event bus name (EventBridge's own rule), or `default`. */
+export const EVENT_BUS_NAME_PATTERN = /^[A-Za-z0-9._\-/]{1,256}$/;
+
+export interface RefundGateStackProps extends StackProps, Omit<RefundGateProps, 'eventBus' | 'reviewTopic' | 'reviewTopicKey' | 'alarmAction'> {
   /**
    * Name of the existing event bus in this account and region.
    *
@@ -17,7 +30,9 @@ export interface RefundGateStackProps extends StackProps, Omit<RefundGateProps, 
   readonly eventBusName?: string;
 
   /**
-   * ARN of the existing event bus (same account and region as the stack). Give this or `eventBusName`, not both.
+   * ARN of the existing event bus. Its account and region must be the
+   * stack's (which must therefore be known at synth); give this or
+   * `eventBusName`, not both.
    *
    * @default - the bus named by `eventBusName`
    */
@@ -29,6 +44,13 @@ export interface RefundGateStackProps extends StackProps, Omit<RefundGateProps, 
    * @default - a new topic encrypted with a new customer-managed KMS key
    */
   readonly reviewTopicArn?: string;
+
+  /**
+   * ARN of the customer-managed KMS key `reviewTopicArn` is encrypted with; the publisher is granted its use.
+   *
+   * @default - the topic is taken to be unencrypted or encrypted with the AWS managed key
+   */
+  readonly reviewTopicKeyArn?: string;
 
   /**
    * ARN of an SNS topic (for example the on-call topic) that every alarm notifies on ALARM and OK.
@@ -44,40 +66,54 @@ export class RefundGateStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: RefundGateStackProps = {}) {
     super(scope, id, props);
-    const { eventBusName, eventBusArn, reviewTopicArn, alarmTopicArn, ...settingsAndPolicy } = props;
+    const { eventBusName, eventBusArn, reviewTopicArn, reviewTopicKeyArn, alarmTopicArn } = props;
     if (eventBusName !== undefined && eventBusArn !== undefined) {
-      throw new RefundGatePropsError('RefundGateStack: give eventBusName or eventBusArn, not both');
+      throw new RefundGatePropsError('eventBusName, eventBusArn: give one, not both');
+    }
+    for (const [key, pattern] of Object.entries(ARN_PATTERNS)) {
+      const value = props[key as keyof typeof ARN_PATTERNS];
+      if (value !== undefined && !pattern.test(value)) throw new RefundGatePropsError(`${key}: not a valid ARN of that kind: ${JSON.stringify(value)}`);
+    }
+    if (eventBusName !== undefined && !EVENT_BUS_NAME_PATTERN.test(eventBusName)) {
+      throw new RefundGatePropsError(`eventBusName: not a valid event bus name: ${JSON.stringify(eventBusName)}`);
+    }
+    if (reviewTopicKeyArn !== undefined && reviewTopicArn === undefined) {
+      throw new RefundGatePropsError('reviewTopicKeyArn: only meaningful with reviewTopicArn (the new topic gets its own key)');
     }
     const eventBus = eventBusArn
       ? events.EventBus.fromEventBusArn(this, 'EventBus', eventBusArn)
       : events.EventBus.fromEventBusName(this, 'EventBus', eventBusName ?? DEFAULT_EVENT_BUS_NAME);
 
     this.refundGate = new RefundGate(this, 'RefundGate', {
-      sources: settingsAndPolicy.sources,
-      skew: settingsAndPolicy.skew,
-      grace: settingsAndPolicy.grace,
-      maxHold: settingsAndPolicy.maxHold,
-      orphanTimeout: settingsAndPolicy.orphanTimeout,
-      threshold: settingsAndPolicy.threshold,
-      window: settingsAndPolicy.window,
-      flagFor: settingsAndPolicy.flagFor,
-      removalPolicy: settingsAndPolicy.removalPolicy,
-      deletionProtection: settingsAndPolicy.deletionProtection,
-      logRetention: settingsAndPolicy.logRetention,
-      reviewsPerHourThreshold: settingsAndPolicy.reviewsPerHourThreshold,
+      settings: props.settings,
+      protectOutboundSource: props.protectOutboundSource,
+      removalPolicy: props.removalPolicy,
+      deletionProtection: props.deletionProtection,
+      logRetention: props.logRetention,
+      reviewsPerHourThreshold: props.reviewsPerHourThreshold,
+      sweeperReservedConcurrency: props.sweeperReservedConcurrency,
+      ingestReservedConcurrency: props.ingestReservedConcurrency,
+      streamConsumers: props.streamConsumers,
       eventBus,
       reviewTopic: reviewTopicArn ? sns.Topic.fromTopicArn(this, 'ReviewTopic', reviewTopicArn) : undefined,
+      reviewTopicKey: reviewTopicKeyArn ? kms.Key.fromKeyArn(this, 'ReviewTopicKey', reviewTopicKeyArn) : undefined,
       alarmAction: alarmTopicArn ? new cwActions.SnsAction(sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)) : undefined,
     });
 
     const gate = this.refundGate;
     new CfnOutput(this, 'TableName', { value: gate.table.tableName, description: 'DynamoDB table (one item per return)' });
+    new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn, description: 'The bus refund-gate reads from and publishes RefundReleased/RefundDenied to' });
+    new CfnOutput(this, 'PublisherRoleArn', {
+      value: gate.publisherFunction.role!.roleArn,
+      description: 'The only principal allowed to put events with source refund-gate on the bus',
+    });
     new CfnOutput(this, 'ReviewTopicArn', { value: gate.reviewTopic.topicArn, description: 'Subscribe reviewers here (filter on reason/severity)' });
     new CfnOutput(this, 'RejectedQueueUrl', { value: gate.rejectedQueue.queueUrl, description: 'Invalid inbound events, with the error' });
     new CfnOutput(this, 'IngestFailureQueueUrl', { value: gate.ingestFailureQueue.queueUrl, description: 'Inbound events not processed' });
-    new CfnOutput(this, 'StreamFailureQueueUrl', { value: gate.streamFailureQueue.queueUrl, description: 'Stream batches not published' });
+    new CfnOutput(this, 'StreamFailureBucketName', { value: gate.streamFailureBucket.bucketName, description: 'Stream batches not published, kept whole' });
     new CfnOutput(this, 'SweepFailureQueueUrl', { value: gate.sweepFailureQueue.queueUrl, description: 'Timer sweeps that failed' });
     new CfnOutput(this, 'IngestFunctionName', { value: gate.ingestFunction.functionName, description: 'Re-drive target for dead-lettered inbound events' });
+    new CfnOutput(this, 'PublisherFunctionName', { value: gate.publisherFunction.functionName, description: 'Re-drive target for failed stream batches' });
     new CfnOutput(this, 'DashboardName', { value: gate.dashboard.dashboardName, description: 'CloudWatch dashboard' });
   }
 }

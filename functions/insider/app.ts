@@ -12,6 +12,8 @@ export interface InsiderDeps {
 }
 
 export const METRIC_ANOMALIES = 'EmployeeAnomalies';
+/** One per stream record that failed (a batch item failure, which Lambda's Errors metric does not count); alarmed in infra. */
+export const METRIC_INSIDER_FAILURES = 'InsiderFailures';
 
 /** R7 on the table's stream: counts suspect receipts per employee and raises one alert per anomaly. */
 export function createInsiderHandler(deps: InsiderDeps) {
@@ -19,7 +21,13 @@ export function createInsiderHandler(deps: InsiderDeps) {
   const recordHandler = async (record: DynamoDBRecord): Promise<void> => {
     // Only return items carry receipt reviews; employee flags are this consumer's own output.
     if (!record.dynamodb?.Keys?.['pk']?.S?.startsWith('RETURN#')) return;
-    const alerts = await detector.onEffects(effectsInRecord(record));
+    let alerts;
+    try {
+      alerts = await detector.onEffects(effectsInRecord(record));
+    } catch (error) {
+      metrics.addMetric(METRIC_INSIDER_FAILURES, MetricUnit.Count, 1);
+      throw error;
+    }
     for (const alert of alerts) {
       metrics.addMetric(METRIC_ANOMALIES, MetricUnit.Count, 1);
       logger.warn('employee flagged', { employeeId: alert.employeeId, reviewId: alert.reviewId, evidence: alert.evidence });

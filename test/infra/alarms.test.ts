@@ -1,26 +1,32 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNBOOK_ANCHORS, INSIDER_FAILURES_METRIC } from '../../infra/constructs/monitoring.js';
+import { METRIC_INSIDER_FAILURES } from '../../functions/insider/app.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
-import { getAtt, synth, type Synthesized } from './support.js';
+import { getAtt, ROOT, synth, type Synthesized } from './support.js';
 
 const ALARM_TOPIC = 'arn:aws:sns:us-east-1:111122223333:on-call';
+type AlarmKey = keyof Synthesized['stack']['refundGate']['alarms'];
 
 describe('alarms', () => {
   let s: Synthesized;
-  const alarm = (key: keyof Synthesized['stack']['refundGate']['alarms']) =>
-    s.template.toJSON()['Resources'][s.id(s.stack.refundGate.alarms[key])]['Properties'] as Record<string, unknown>;
+  const alarmOf = (t: Synthesized, key: AlarmKey) => t.template.toJSON()['Resources'][t.id(t.stack.refundGate.alarms[key])]['Properties'] as Record<string, unknown>;
+  const alarm = (key: AlarmKey) => alarmOf(s, key);
+  const fnRef = (name: 'ingest' | 'publisher' | 'sweeper' | 'insider') => ({ Ref: s.id(s.stack.refundGate[`${name}Function`]) });
 
   beforeAll(() => {
-    s = synth({ alarmTopicArn: ALARM_TOPIC });
+    s = synth({ eventBusName: 'orders', alarmTopicArn: ALARM_TOPIC });
   });
 
-  it('fire on the first message in any dead-letter queue', () => {
-    const queues = { rejectedEvents: 'RejectedQueue', ingestFailures: 'IngestFailureQueue', streamFailures: 'StreamFailureQueue', sweepFailures: 'SweepFailureQueue' } as const;
+  it('fire on each new message in a dead-letter queue, and return to OK when none arrives (so the next one notifies again)', () => {
+    const queues = { rejectedEvents: 'RejectedQueue', ingestFailures: 'IngestFailureQueue', sweepFailures: 'SweepFailureQueue' } as const;
     for (const [key, queue] of Object.entries(queues)) {
-      expect(alarm(key as keyof typeof queues), key).toMatchObject({
+      expect(alarm(key as AlarmKey), key).toMatchObject({
         Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
+        MetricName: 'NumberOfMessagesSent',
         Dimensions: [{ Name: 'QueueName', Value: getAtt(`RefundGate${queue}`, 'QueueName') }],
-        Statistic: 'Maximum',
+        Statistic: 'Sum',
+        Period: 300,
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
@@ -28,12 +34,89 @@ describe('alarms', () => {
     }
   });
 
+  it('fire on each failed stream batch written to the failure bucket (S3 request metrics on the whole bucket)', () => {
+    expect(alarm('streamFailures')).toMatchObject({
+      Namespace: 'AWS/S3',
+      MetricName: 'PutRequests',
+      Dimensions: expect.arrayContaining([
+        { Name: 'BucketName', Value: { Ref: 'RefundGateStreamFailureBucket' } },
+        { Name: 'FilterId', Value: 'EntireBucket' },
+      ]),
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    s.template.hasResourceProperties('AWS::S3::Bucket', { MetricsConfigurations: [{ Id: 'EntireBucket' }] });
+  });
+
+  it('page when the sweeper stops running: fewer than one invocation per 5 minutes for 15 minutes, missing data breaching', () => {
+    expect(alarm('sweeperHeartbeat')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: fnRef('sweeper') }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('fire when Lambda cannot deliver a failure to its destination (every function) or drops asynchronous events (ingest, sweeper)', () => {
+    for (const name of ['ingest', 'publisher', 'sweeper', 'insider'] as const) {
+      expect(alarm(`${name}DestinationFailures`), name).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'DestinationDeliveryFailures',
+        Dimensions: [{ Name: 'FunctionName', Value: fnRef(name) }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+    for (const name of ['ingest', 'sweeper'] as const) {
+      expect(alarm(`${name}EventsDropped`), name).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'AsyncEventsDropped',
+        Dimensions: [{ Name: 'FunctionName', Value: fnRef(name) }],
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('fire when EventBridge fails to dead-letter an event of any refund-gate rule (custom bus: EventBusName and RuleName; schedule: RuleName)', () => {
+    const props = alarm('ruleDeadLetterFailures');
+    expect(props).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    const metrics = props['Metrics'] as Array<{ Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } } }>;
+    const stats = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric);
+    const rule = (r: { node: { defaultChild?: unknown } }) => ({ Ref: s.id(r as never) });
+    expect(stats).toEqual(
+      expect.arrayContaining([
+        ...Object.values(s.stack.refundGate.inboundRules).map((r) => ({
+          Namespace: 'AWS/Events',
+          MetricName: 'InvocationsFailedToBeSentToDlq',
+          Dimensions: expect.arrayContaining([{ Name: 'EventBusName', Value: 'orders' }, { Name: 'RuleName', Value: rule(r) }]),
+        })),
+        { Namespace: 'AWS/Events', MetricName: 'InvocationsFailedToBeSentToDlq', Dimensions: [{ Name: 'RuleName', Value: rule(s.stack.refundGate.sweeperSchedule) }] },
+      ]),
+    );
+    expect(stats).toHaveLength(6);
+    const expression = metrics.find((m) => m.Expression)!.Expression!;
+    for (const m of metrics.filter((x) => x.MetricStat)) expect(expression).toContain(`FILL(${m.Id}, 0)`);
+    // On the default bus, rule metrics carry RuleName only.
+    const onDefault = synth({ alarmTopicArn: ALARM_TOPIC });
+    const defaultStats = (alarmOf(onDefault, 'ruleDeadLetterFailures')['Metrics'] as typeof metrics).filter((m) => m.MetricStat);
+    for (const m of defaultStats) expect(m.MetricStat!.Metric.Dimensions).toHaveLength(1);
+  });
+
   it('fire on any function error', () => {
     for (const name of ['ingest', 'publisher', 'sweeper', 'insider'] as const) {
       expect(alarm(`${name}Errors`), name).toMatchObject({
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: s.id(s.stack.refundGate[`${name}Function`]) } }],
+        Dimensions: [{ Name: 'FunctionName', Value: fnRef(name) }],
         Statistic: 'Sum',
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -46,23 +129,30 @@ describe('alarms', () => {
       expect(alarm(`${name}IteratorAge`), name).toMatchObject({
         Namespace: 'AWS/Lambda',
         MetricName: 'IteratorAge',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: s.id(s.stack.refundGate[`${name}Function`]) } }],
+        Dimensions: [{ Name: 'FunctionName', Value: fnRef(name) }],
         Statistic: 'Maximum',
         Threshold: 5 * 60 * 1000,
       });
     }
   });
 
-  it('fire when publishing has failed for three periods in a row (batch item failures are not Lambda errors)', () => {
-    expect(alarm('publishFailures')).toMatchObject({
-      Namespace: METRICS_NAMESPACE,
-      MetricName: METRIC.publishFailures,
-      Dimensions: [{ Name: 'service', Value: SERVICE }],
-      Statistic: 'Sum',
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
-      Threshold: 1,
-    });
+  it('fire when publishing, or insider detection, has failed records for three periods in a row (batch item failures are not Lambda errors)', () => {
+    // The metric the alarm watches is the one the insider handler emits.
+    expect(INSIDER_FAILURES_METRIC).toBe(METRIC_INSIDER_FAILURES);
+    for (const [key, metricName] of [
+      ['publishFailures', METRIC.publishFailures],
+      ['insiderFailures', METRIC_INSIDER_FAILURES],
+    ] as const) {
+      expect(alarm(key), key).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: SERVICE }],
+        Statistic: 'Sum',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        Threshold: 1,
+      });
+    }
   });
 
   it('watch the hourly rate of reviews with an anomaly detection band by default', () => {
@@ -85,7 +175,7 @@ describe('alarms', () => {
 
   it('use a fixed hourly ceiling for reviews when one is configured', () => {
     const t = synth({ reviewsPerHourThreshold: 40 });
-    t.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    expect(alarmOf(t, 'reviewRate')).toMatchObject({
       MetricName: METRIC.reviewsRaised,
       Namespace: METRICS_NAMESPACE,
       Period: 3600,
@@ -94,9 +184,22 @@ describe('alarms', () => {
     });
   });
 
-  it('all notify the alarm topic on ALARM and on OK', () => {
-    for (const [key, a] of Object.entries(s.stack.refundGate.alarms)) {
-      expect(s.template.toJSON()['Resources'][s.id(a)]['Properties'], key).toMatchObject({ AlarmActions: [ALARM_TOPIC], OKActions: [ALARM_TOPIC] });
+  it('all notify the alarm topic on ALARM and on OK when one is configured, and have no action otherwise', () => {
+    const keys = Object.keys(s.stack.refundGate.alarms) as AlarmKey[];
+    expect(keys.sort()).toEqual(Object.keys(RUNBOOK_ANCHORS).sort());
+    for (const key of keys) expect(alarm(key), key).toMatchObject({ AlarmActions: [ALARM_TOPIC], OKActions: [ALARM_TOPIC] });
+    const silent = synth({ eventBusName: 'orders' });
+    for (const key of keys) {
+      const props = alarmOf(silent, key);
+      expect([props['AlarmActions'], props['OKActions']], key).toEqual([undefined, undefined]);
+    }
+  });
+
+  it('link each description to its own runbook entry in docs/operators/alarms.md, and every entry exists', () => {
+    const doc = readFileSync(new URL('docs/operators/alarms.md', ROOT), 'utf8');
+    for (const [key, anchor] of Object.entries(RUNBOOK_ANCHORS)) {
+      expect(alarm(key as AlarmKey)['AlarmDescription'], key).toMatch(new RegExp(`^refund-gate: .+ Runbook: docs/operators/alarms\\.md#${anchor}$`));
+      expect(doc, `anchor ${anchor}`).toContain(`<a id="${anchor}"></a>`);
     }
   });
 

@@ -5,27 +5,43 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_STACK_NAME, stackFromContext } from '../../infra/context.js';
+import { DEFAULT_STACK_NAME, knownContextKeys, stackFromContext } from '../../infra/context.js';
+import { SETTING_NAMES } from '../../infra/constructs/settings.js';
+import { SettingsInput } from '../../shared/contract/config.js';
 import { FUNCTION_NAMES, RefundGatePropsError } from '../../infra/refund-gate.js';
 import { RefundGateStack } from '../../infra/refund-gate-stack.js';
-import { ROOT } from './support.js';
+import { cdkJsonContext, ROOT } from './support.js';
 
 const root = fileURLToPath(ROOT);
 
 describe('context → stack props', () => {
-  const read = (context: Record<string, unknown>) => stackFromContext(new App({ context }).node);
+  const read = (context: Record<string, unknown>) => stackFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+  const message = (context: Record<string, unknown>) => {
+    try {
+      read(context);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RefundGatePropsError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a RefundGatePropsError');
+  };
 
-  it('defaults to the stack RefundGate on the default bus with every setting left to the construct', () => {
+  it("defaults to the stack RefundGate on the default bus with every setting left to the construct; cdk.json's own keys are allowed", () => {
     const { stackName, props } = read({});
     expect(stackName).toBe(DEFAULT_STACK_NAME);
-    expect(Object.values(props).filter((v) => v !== undefined)).toEqual([]);
+    expect(props).toEqual({});
   });
 
   it('reads every key; individual settings override the settings object', () => {
     // Act
     const { stackName, props } = read({
       stackName: 'RefundGateEu',
-      eventBusName: 'orders',
+      account: '111122223333',
+      region: 'eu-west-1',
+      eventBusArn: 'arn:aws:events:eu-west-1:111122223333:event-bus/orders',
+      protectOutboundSource: 'false',
+      reviewTopicArn: 'arn:aws:sns:eu-west-1:111122223333:reviews',
+      reviewTopicKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:on-call',
       settings: '{"grace":"PT5M","threshold":2,"sources":{"CarrierScan":"acme.carrier"}}',
       sources: '{"WarehouseReceipt":"acme.wms"}',
@@ -35,39 +51,103 @@ describe('context → stack props', () => {
       deletionProtection: 'false',
       logRetentionDays: '30',
       reviewsPerHourThreshold: '40',
+      sweeperReservedConcurrency: '2',
+      ingestReservedConcurrency: '100',
     });
     // Assess
     expect(stackName).toBe('RefundGateEu');
-    expect(props).toMatchObject({
-      eventBusName: 'orders',
+    expect(props).toEqual({
+      env: { account: '111122223333', region: 'eu-west-1' },
+      eventBusArn: 'arn:aws:events:eu-west-1:111122223333:event-bus/orders',
+      protectOutboundSource: false,
+      reviewTopicArn: 'arn:aws:sns:eu-west-1:111122223333:reviews',
+      reviewTopicKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:on-call',
-      sources: { CarrierScan: 'acme.carrier', WarehouseReceipt: 'acme.wms' },
-      threshold: 5,
+      settings: { grace: 'PT5M', threshold: 5, skew: 'PT30M', sources: { CarrierScan: 'acme.carrier', WarehouseReceipt: 'acme.wms' } },
       removalPolicy: RemovalPolicy.DESTROY,
       deletionProtection: false,
       logRetention: 30,
       reviewsPerHourThreshold: 40,
+      sweeperReservedConcurrency: 2,
+      ingestReservedConcurrency: 100,
     });
-    expect(props.skew?.toIsoString()).toBe('PT30M');
-    expect(props.grace?.toIsoString()).toBe('PT5M');
+  });
+
+  it('accepts every setting of the contract schema as a key of its own (a new setting needs no change to the app)', () => {
+    expect(SETTING_NAMES).toEqual(Object.keys(SettingsInput.shape));
+    for (const name of SETTING_NAMES) expect(knownContextKeys(), name).toContain(name);
   });
 
   it.each([
-    ['a non-numeric threshold', { threshold: 'many' }],
-    ['a duration that is not ISO 8601', { skew: '15m' }],
-    ['sources that are not JSON', { sources: 'WarehouseReceipt=acme' }],
-    ['an unknown setting in the settings object', { settings: '{"skew":"PT1M","skw":"PT2M"}' }],
-    ['an unknown removal policy', { removalPolicy: 'snapshot' }],
-    ['a deletion protection that is not a boolean', { deletionProtection: 'maybe' }],
-    ['a log retention CloudWatch does not offer', { logRetentionDays: '8' }],
-  ])('rejects %s', (_what, context) => {
-    expect(() => read(context)).toThrow(RefundGatePropsError);
+    ['maxhold', 'maxHold'],
+    ['theshold', 'threshold'],
+    ['eventbusname', 'eventBusName'],
+    ['alarmTopic', 'alarmTopicArn'],
+  ])('refuses the unknown key %s and suggests %s', (typo, suggestion) => {
+    expect(message({ [typo]: 'x' })).toBe(`unknown context key "${typo}" (did you mean "${suggestion}"?)`);
+  });
+
+  it('refuses an unknown key with no near match by listing the known ones', () => {
+    expect(message({ colour: 'blue' })).toMatch(/^unknown context key "colour" \(known keys: stackName, .*maxHold.*\)$/);
+  });
+
+  it.each([
+    ['a non-numeric threshold', { threshold: 'many' }, 'threshold'],
+    ['a duration that is not ISO 8601', { skew: '15m' }, 'skew'],
+    ['sources that are not JSON', { sources: '{WarehouseReceipt=acme' }, 'sources'],
+    ['an unknown setting in the settings object', { settings: '{"skew":"PT1M","skw":"PT2M"}' }, 'skw'],
+    ['an unknown removal policy', { removalPolicy: 'snapshot' }, 'removalPolicy'],
+    ['a deletion protection that is not a boolean', { deletionProtection: 'maybe' }, 'deletionProtection'],
+    ['a log retention CloudWatch does not offer', { logRetentionDays: '8' }, 'logRetentionDays'],
+    ['a stack name CloudFormation refuses', { stackName: '1-refund_gate' }, 'stackName'],
+    ['an account that is not 12 digits', { account: '1234' }, 'account'],
+    ['a malformed region', { region: 'Europe' }, 'region'],
+    ['a negative reservation', { sweeperReservedConcurrency: '-1' }, 'sweeperReservedConcurrency'],
+    ['a protection flag that is not a boolean', { protectOutboundSource: 'yes' }, 'protectOutboundSource'],
+  ])('rejects %s, naming it in one line', (_what, context, key) => {
+    const text = message(context);
+    expect(text).toContain(key);
+    expect(text).not.toContain('\n');
+  });
+
+  it.each([
+    ['eventBusArn', 'arn:aws:events:us-east-1:111122223333:rule/orders'],
+    ['reviewTopicArn', 'arn:aws:sqs:us-east-1:111122223333:reviews'],
+    ['reviewTopicKeyArn', 'alias/reviews'],
+    ['alarmTopicArn', 'on-call'],
+  ])('rejects a malformed %s before CDK sees it', (key, value) => {
+    const extra = key === 'reviewTopicKeyArn' ? { reviewTopicArn: 'arn:aws:sns:us-east-1:111122223333:reviews' } : {};
+    expect(() => new RefundGateStack(new App(), 'Bad', { ...extra, [key]: value })).toThrow(new RegExp(`^${key}: not a valid ARN`));
   });
 
   it('rejects a bus given both by name and by ARN', () => {
     expect(() => new RefundGateStack(new App(), 'Both', { eventBusName: 'a', eventBusArn: 'arn:aws:events:us-east-1:111122223333:event-bus/b' })).toThrow(
       RefundGatePropsError,
     );
+  });
+});
+
+describe('honest wiring: the bus must be in the stack account and region', () => {
+  const bus = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
+  const stack = (env?: { account: string; region: string }) => () => new RefundGateStack(new App(), 'Wired', { eventBusArn: bus, ...(env ? { env } : {}) });
+
+  it.each([
+    ['another account', { account: '444455556666', region: 'us-east-1' }, /its account 111122223333 is not this stack's \(444455556666\)/],
+    ['another region', { account: '111122223333', region: 'eu-west-1' }, /its region us-east-1 is not this stack's \(eu-west-1\)/],
+    ['an environment-agnostic stack, which cannot be checked', undefined, /its account 111122223333 cannot be checked/],
+  ])('refuses a bus in %s, pointing at the forwarding-rule pattern', (_what, env, reason) => {
+    expect(stack(env)).toThrow(RefundGatePropsError);
+    expect(stack(env)).toThrow(reason);
+    expect(stack(env)).toThrow(/forward events from that bus with a rule into a bus in refund-gate's account \(docs\/operators\/deploy\.md#a-bus-in-another-account\)/);
+  });
+
+  it('accepts the bus in the stack account and region', () => {
+    expect(stack({ account: '111122223333', region: 'us-east-1' })).not.toThrow();
+  });
+
+  it('documents the pattern the message points at', () => {
+    const doc = readFileSync(new URL('docs/operators/deploy.md', ROOT), 'utf8');
+    expect(doc).toContain('## A bus in another account');
   });
 });
 
@@ -107,6 +187,12 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
 
+  it.skipIf(spawnSync('cfn-lint', ['--version']).status !== 0)('writes a template cfn-lint finds no error in (skipped where cfn-lint is not installed)', () => {
+    const lint = spawnSync('cfn-lint', ['--format', 'json', '--', join(outdir, `${DEFAULT_STACK_NAME}.template.json`)], { encoding: 'utf8' });
+    const findings = JSON.parse(lint.stdout || '[]') as Array<{ Level: string; Rule: { Id: string }; Message: string }>;
+    expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
+  }, 120_000);
+
   it('needs no lookup (no cdk.context.json is written)', () => {
     expect(existsSync(join(root, 'cdk.context.json'))).toBe(contextFileExisted);
   });
@@ -124,9 +210,18 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
     }
   });
 
-  it('fails on a bad setting and names it', () => {
-    const bad = cdk('-c', 'threshold=0');
+  /** The lines refund-gate itself wrote (the CLI adds its own "Subprocess exited with error 1"). */
+  const ownLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('refund-gate:'));
+
+  it.each([
+    [['-c', 'threshold=0'], /^refund-gate: context: threshold: /],
+    [['-c', 'maxhold=P1D'], /^refund-gate: unknown context key "maxhold" \(did you mean "maxHold"\?\)$/],
+    [['-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /^refund-gate: event bus arn:aws:events:us-east-1:111122223333:event-bus\/orders: its account 111122223333 cannot be checked.*forward events from that bus with a rule into a bus in refund-gate's account/],
+    [['-c', 'account=444455556666', '-c', 'region=us-east-1', '-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /its account 111122223333 is not this stack's \(444455556666\)/],
+  ])('fails on %j with exit ≠ 0 and one line naming the problem, never a stack trace', (args, line) => {
+    const bad = cdk(...args);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toMatch(/threshold/);
+    expect(ownLines(bad.stderr)).toEqual([expect.stringMatching(line)]);
+    expect(bad.stderr).not.toMatch(/^\s+at /m);
   }, 120_000);
 });

@@ -109,7 +109,7 @@ describe('inbound rules on the existing bus', () => {
 describe('configured sources', () => {
   it('moves the WarehouseReceipt rule to the configured source and stops matching the default one', () => {
     // Prepare / Act
-    const s = synth({ sources: { WarehouseReceipt: 'acme.wms' } });
+    const s = synth({ settings: { sources: { WarehouseReceipt: 'acme.wms' } } });
     // Assess
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'default',
@@ -128,7 +128,7 @@ describe('configured sources', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: arn })]) },
     });
     s.template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'orders' }) },
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: arn }) },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, Stack, type CfnResource } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-gate-stack.js';
@@ -31,11 +31,50 @@ export interface Synthesized {
   id(construct: IConstruct): string;
 }
 
+/**
+ * Synthesize a RefundGateStack. A bus given by ARN must be in the stack's
+ * account and region, so unless `env` is given the stack takes the ARN's.
+ * Results are memoized per props within a test file (synthesis is the slow part).
+ */
 export function synth(props: RefundGateStackProps = {}, options: { bundle?: boolean } = {}): Synthesized {
+  const key = options.bundle ? undefined : JSON.stringify(props, (_k, v: unknown) => (typeof v === 'object' && v !== null && v.constructor?.name === 'Duration' ? String(v) : v));
+  const cached = key === undefined ? undefined : memo.get(key);
+  if (cached) return cached;
   const app = newApp(options);
-  const stack = new RefundGateStack(app, 'RefundGate', props);
-  return { stack, template: Template.fromStack(stack), id: (c) => logicalIdOf(c) };
+  const stack = new RefundGateStack(app, 'RefundGate', { ...envOf(props.eventBusArn), ...props });
+  const result: Synthesized = { stack, template: Template.fromStack(stack), id: (c) => logicalIdOf(c) };
+  if (key !== undefined) memo.set(key, result);
+  return result;
 }
+const memo = new Map<string, Synthesized>();
+
+/** The `env` a stack needs for a bus given by ARN: that ARN's account and region. */
+export function envOf(eventBusArn: string | undefined): { env?: { account: string; region: string } } {
+  const m = eventBusArn === undefined ? null : /^arn:[^:]+:events:([^:]+):(\d{12}):/.exec(eventBusArn);
+  return m ? { env: { account: m[2]!, region: m[1]! } } : {};
+}
+
+/**
+ * The deployment variants every template-wide check (cdk-nag, cfn-lint) runs
+ * on: the defaults, a named bus, and every optional wiring at once.
+ */
+export const VARIANTS: Record<string, RefundGateStackProps> = {
+  'the defaults': {},
+  'a named bus': { eventBusName: 'orders' },
+  'a bus by ARN, an existing topic and key, an alarm topic, custom sources, a fixed review ceiling, no reservations': {
+    eventBusArn: 'arn:aws:events:us-east-1:111122223333:event-bus/orders',
+    reviewTopicArn: 'arn:aws:sns:us-east-1:111122223333:reviews',
+    reviewTopicKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:on-call',
+    settings: { sources: { WarehouseReceipt: 'acme.wms' } },
+    reviewsPerHourThreshold: 25,
+    sweeperReservedConcurrency: 0,
+    ingestReservedConcurrency: 50,
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+  },
+  'the bus policy managed elsewhere': { eventBusName: 'orders', protectOutboundSource: false },
+};
 
 /** Resolves `logicalId` rather than calling `Stack.getLogicalId`, which ignores `overrideLogicalId`. */
 export function logicalIdOf(construct: IConstruct): string {

@@ -45,11 +45,13 @@ describe('synthesized RefundGateStack: who may write and publish', () => {
   it('each function writes only its own resources: the table (not the publisher), its own queues, its own log group', () => {
     const rg = s.stack.refundGate;
     const arn = (c: Parameters<Synthesized['id']>[0]) => JSON.stringify(getAtt(s.id(c), 'Arn'));
+    // Failed stream batches are written whole to the failure bucket, as objects Lambda names.
+    const failureObjects = (g: typeof rg) => JSON.stringify({ 'Fn::Join': ['', [getAtt(s.id(g.streamFailureBucket), 'Arn'), '/*']] });
     const own: Record<FunctionName, string[]> = {
       ingest: [arn(rg.table), arn(rg.rejectedQueue), arn(rg.ingestFailureQueue), JSON.stringify(getAtt('RefundGateIngestLogs', 'Arn'))],
-      publisher: [JSON.stringify(ref(s.id(rg.reviewTopic as never))), JSON.stringify(BUS_ARN), arn(rg.streamFailureQueue), JSON.stringify(getAtt('RefundGatePublisherLogs', 'Arn'))],
+      publisher: [JSON.stringify(ref(s.id(rg.reviewTopic as never))), JSON.stringify(BUS_ARN), failureObjects(rg), JSON.stringify(getAtt('RefundGatePublisherLogs', 'Arn'))],
       sweeper: [arn(rg.table), arn(rg.sweepFailureQueue), JSON.stringify(getAtt('RefundGateSweeperLogs', 'Arn'))],
-      insider: [arn(rg.table), arn(rg.streamFailureQueue), JSON.stringify(getAtt('RefundGateInsiderLogs', 'Arn'))],
+      insider: [arn(rg.table), failureObjects(rg), JSON.stringify(getAtt('RefundGateInsiderLogs', 'Arn'))],
     };
     for (const name of FUNCTION_NAMES) {
       expect(writes[name].length, name).toBeGreaterThan(0);
@@ -120,8 +122,8 @@ describe('synthesized RefundGateStack: forged sources and failure destinations',
     }
   });
 
-  it('both stream consumers report batch item failures, bisect, retry a bounded number of times, then park on the on-failure queue', () => {
-    const onFailure = getAtt(s.id(s.stack.refundGate.streamFailureQueue), 'Arn');
+  it('both stream consumers report batch item failures, bisect, retry a bounded number of times, then park on the on-failure bucket', () => {
+    const onFailure = getAtt(s.id(s.stack.refundGate.streamFailureBucket), 'Arn');
     for (const fn of [s.stack.refundGate.publisherFunction, s.stack.refundGate.insiderFunction]) {
       s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: ref(s.id(fn)),
