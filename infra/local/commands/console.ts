@@ -1,0 +1,3 @@
+export async function consoleCommand(): Promise<number> {
+  throw new Error('console: not built yet');
+}
