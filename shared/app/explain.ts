@@ -554,6 +554,25 @@ export function findReview(state: ReturnState, reviewId: string): ReviewView | n
   return reviewView(state, record, state.refund?.request.amount ?? state.authorization?.refund ?? null);
 }
 
+// ---------------------------------------------------------------- metrics context
+
+/**
+ * What the review metrics need about an effect from the state it was written
+ * with: the refund a review holds, and for a release or denial by a reviewer
+ * the reason of the review decided.
+ */
+export function metricContextOf(
+  state: ReturnState | null,
+  effect: { readonly type: string; readonly decisionId?: string | undefined },
+): { atStake: Money | null; decidedReview: { reason: string } | null } {
+  const atStake = state?.refund?.request.amount ?? state?.authorization?.refund ?? null;
+  if ((effect.type !== 'RefundReleased' && effect.type !== 'RefundDenied') || !effect.decisionId || state?.decision?.decisionId !== effect.decisionId) {
+    return { atStake, decidedReview: null };
+  }
+  const decided = state.reviews[state.decision.reviewId];
+  return { atStake, decidedReview: decided ? { reason: decided.reason } : null };
+}
+
 // ---------------------------------------------------------------- text
 
 export function formatMoney(m: Money | null | undefined): string {

@@ -12,7 +12,6 @@ import { createDecider } from '../../shared/domain/decider.js';
 import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';
 import {
   authorize,
-  carrierScan,
   decideReview,
   employeeFlag,
   recordReceipt,
