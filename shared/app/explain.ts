@@ -547,6 +547,11 @@ export function isSelfReview(state: ReturnState, reviewerId: string): boolean {
   return Object.values(state.receipts).some((r) => r.receipt.employeeId === reviewerId);
 }
 
+/** Employees on the return's receipts (whose R7 flags the explanation shows). */
+export function receiptEmployeeIds(state: ReturnState): string[] {
+  return [...new Set(Object.values(state.receipts).map((r) => r.receipt.employeeId))].sort(cmp);
+}
+
 /** The review with this id in the return, if any. */
 export function findReview(state: ReturnState, reviewId: string): ReviewView | null {
   const record = state.reviews[reviewId];

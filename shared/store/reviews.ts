@@ -45,6 +45,7 @@ export class ReviewReader {
         this.doc.send(
           new GetCommand({
             TableName: this.tableName,
+            // The flag item's key as shared/store/employees.ts writes it.
             Key: { [TABLE_KEYS.partitionKey]: `EMPLOYEE#${employeeId}`, [TABLE_KEYS.sortKey]: 'FLAG' },
           }),
         ),
@@ -113,6 +114,23 @@ export class ReviewReader {
     } while (startKey);
   }
 
+  /**
+   * The open queue at `now`: every entry of the index, an R7 anomaly only
+   * while its flag stands. What `reviews --open` lists and what the
+   * review-level metrics count.
+   */
+  public async openQueue(now: string): Promise<QueueEntry[]> {
+    const out: QueueEntry[] = [];
+    for (const item of await this.openReviewItems()) {
+      for (const entry of item.queue) {
+        const { flaggedUntil, returnIds: _returnIds, ...rest } = entry;
+        const open = flaggedUntil === undefined || toEpochMs(now) <= toEpochMs(flaggedUntil);
+        out.push(open ? rest : { ...rest, status: 'CLOSED' });
+      }
+    }
+    return out;
+  }
+
   /** The return a review belongs to, found in the open-reviews index (null when it is not open). */
   public async returnOfOpenReview(reviewId: string): Promise<string | null> {
     for (const item of await this.openReviewItems()) {
@@ -122,12 +140,12 @@ export class ReviewReader {
   }
 }
 
+/** An index entry: ids come from the queue it carries, never from parsing a key. */
 function indexedItemOf(item: Record<string, unknown>): IndexedItem {
-  const pk = String(item[TABLE_KEYS.partitionKey]);
   const queue = (item['reviewQueue'] as StoredQueueEntry[] | undefined) ?? [];
-  const isReturn = item['kind'] === 'return' || pk.startsWith('RETURN#');
+  const isReturn = item['kind'] === 'return';
   return {
-    returnId: isReturn ? (queue[0]?.returnId ?? pk.slice('RETURN#'.length)) : null,
+    returnId: isReturn ? (queue[0]?.returnId ?? null) : null,
     employeeId: isReturn ? null : (queue[0]?.employeeId ?? null),
     openSince: String(item[OPEN_REVIEWS_INDEX.sortKey]),
     queue,

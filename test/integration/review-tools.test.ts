@@ -4,7 +4,7 @@
  * against d, each a subprocess that starts DynamoDB Local on the kept data.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,4 +110,21 @@ describe('review tools on a kept --db run', () => {
     expect(after.openReviews).toEqual([]);
     expect(after.closedReviews.map((r: { reason: string }) => r.reason)).toContain('SELF_REVIEW_ATTEMPT');
   }, 300_000);
+
+  it('a later replay on the same directory carries on: nothing published twice, the clock moves on and timers fire', async () => {
+    const again = await cli(['replay', FIXTURE, '--db', db]);
+    expect(again.code, again.stderr).toBe(0);
+    // Every line is a redelivery (R8) and no earlier effect is read off the stream again.
+    expect(again.stdout).toBe('');
+
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const later = await cli(['replay', empty, '--until', '2026-12-10T00:00:00Z', '--db', db]);
+    expect(later.code, later.stderr).toBe(0);
+    const reasons = later.stdout.trim().split('\n').map((l) => JSON.parse(l) as { message?: { reason?: string; returnId?: string } });
+    // maxHold (14 days) after the refund requests of 2026-11-20 ran out: only returns still held expire.
+    expect(reasons.filter((l) => l.message?.reason === 'HOLD_EXPIRED').map((l) => l.message?.returnId).sort()).toEqual(['RMA-2002', 'RMA-2003', 'RMA-2005', 'RMA-2006', 'RMA-2007', 'RMA-2008']);
+    const meta = JSON.parse(readFileSync(join(db, 'refund-gate.json'), 'utf8')) as { snapshot: { clock: string } };
+    expect(meta.snapshot.clock).toBe('2026-12-10T00:00:00.000Z');
+  }, 180_000);
 });

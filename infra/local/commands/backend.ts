@@ -9,6 +9,7 @@ import {
   decisionOutcome,
   explainReturn,
   ignoredWhyFrom,
+  receiptEmployeeIds,
   type DecisionOutcome,
   type Explanation,
   type IgnoredWhy,
@@ -21,7 +22,7 @@ import { ContractValidationError } from '../../../shared/contract/errors.js';
 import { parseJson } from '../../../shared/contract/parse.js';
 import { toEpochMs, toIso } from '../../../shared/domain/time.js';
 import type { ReturnState } from '../../../shared/domain/types.js';
-import { ReviewReader, type StoredQueueEntry } from '../../../shared/store/reviews.js';
+import { ReviewReader } from '../../../shared/store/reviews.js';
 import { openLocalDb, type LocalDb } from '../db-dir.js';
 import type { ReplayLine, ReplayOutput } from '../output.js';
 import { LocalRuntime } from '../runtime.js';
@@ -130,8 +131,7 @@ export async function readConfigInput(path: string, usage: (message: string) => 
 export async function explainFrom(backend: ReviewBackend, returnId: string): Promise<Explanation | null> {
   const state = await backend.reader.returnState(returnId);
   if (!state) return null;
-  const employeeIds = Object.values(state.receipts).map((r) => r.receipt.employeeId);
-  const employeeFlags = await backend.reader.employeeFlags(employeeIds);
+  const employeeFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
   return explainReturn({ state, sources: backend.settings.sources, skewMs: backend.settings.skewMs, employeeFlags });
 }
 
@@ -147,30 +147,18 @@ export interface QueueFilter {
  */
 export async function listReviews(backend: ReviewBackend, filter: QueueFilter): Promise<QueueEntry[]> {
   const entries: QueueEntry[] = [];
+  const queue = await backend.reader.openQueue(backend.now());
   if (filter.open) {
-    const now = backend.now();
-    for (const item of await backend.reader.openReviewItems()) {
-      for (const entry of item.queue) entries.push(withAnomalyStatus(entry, now));
-    }
+    entries.push(...queue);
   } else {
     for await (const state of backend.reader.allReturnStates()) entries.push(...reviewsOf(state).map(queueEntryOf));
-    const now = backend.now();
-    for (const item of await backend.reader.openReviewItems()) {
-      if (item.returnId === null) for (const entry of item.queue) entries.push(withAnomalyStatus(entry, now));
-    }
+    entries.push(...queue.filter((e) => e.returnId === null));
   }
   return entries
     .filter((e) => !filter.open || e.status === 'OPEN')
     .filter((e) => filter.severity === undefined || e.severity === filter.severity)
     .filter((e) => filter.warehouse === undefined || e.warehouseId === filter.warehouse)
     .sort((a, b) => toEpochMs(a.raisedAt) - toEpochMs(b.raisedAt) || (a.reviewId < b.reviewId ? -1 : a.reviewId > b.reviewId ? 1 : 0));
-}
-
-/** An R7 anomaly stays open while its flag stands. */
-function withAnomalyStatus(entry: StoredQueueEntry, now: string): QueueEntry {
-  const { flaggedUntil, returnIds: _returnIds, ...rest } = entry;
-  if (flaggedUntil === undefined) return rest;
-  return { ...rest, status: toEpochMs(now) <= toEpochMs(flaggedUntil) ? 'OPEN' : 'CLOSED' };
 }
 
 /**

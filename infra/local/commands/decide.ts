@@ -29,9 +29,9 @@ export async function decideCommand(args: readonly string[], ctx: CommandContext
   if (positionals.length !== 1) throw ctx.usage(`decide takes one reviewId (${DECIDE_USAGE})`);
   if (values.release === values.deny) throw ctx.usage('decide needs exactly one of --release or --deny');
   if (values.at !== undefined && !Timestamp.safeParse(values.at).success) throw ctx.usage(`--at: expected an ISO 8601 timestamp with offset, got "${values.at}"`);
+  if (values.db !== undefined && values.reviewer === undefined) throw ctx.usage('decide --db needs --reviewer <id>');
   const backend = await openBackend(targetOf(values), ctx, ctx.usage);
   try {
-    if (backend.mode === 'local' && values.reviewer === undefined) throw ctx.usage('decide --db needs --reviewer <id>');
     const result = await decide(backend, {
       reviewId: positionals[0]!,
       givenReturnId: values.return,
