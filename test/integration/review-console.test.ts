@@ -124,6 +124,20 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
     await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBeGreaterThan(5);
   });
 
+  it('labels every control and works from the keyboard', async () => {
+    // (Evaluated in the page, given as source text: the test's own TypeScript has no DOM types.)
+    const unlabelled = (selector: string) =>
+      page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].filter((e) => e.labels.length === 0).map((e) => e.outerHTML)`);
+    expect(await unlabelled('input, select, textarea')).toEqual([]);
+    await page.getByRole('button', { name: 'Explain return RMA-2006' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#details-title').textContent(), WAIT).toBe('Return RMA-2006: HELD');
+    // The details region takes focus, so a keyboard user lands on what they opened.
+    expect(await page.evaluate('document.activeElement.id')).toBe('details');
+    expect(await page.locator('#open-reviews textarea').count()).toBe(1);
+    expect(await unlabelled('#open-reviews input, #open-reviews textarea')).toEqual([]);
+  });
+
   it('releases a held return and shows it released', async () => {
     await openReturn('RMA-2002');
     expect(await page.locator('#timeline').textContent()).toContain('DELIVERED scan at WH-AUS');

@@ -25,6 +25,7 @@ export const CONTENT_SECURITY_POLICY =
 
 const SESSION_COOKIE = 'rg_console';
 const MAX_BODY_BYTES = 16 * 1024;
+const MAX_SESSIONS = 500;
 
 /** `refund-gate console`: the review console on 127.0.0.1 until Ctrl-C. */
 export async function consoleCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
@@ -84,7 +85,9 @@ export class ReviewConsole {
       console.handle(req, res).catch((error: unknown) => console.fail(res, error));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new ReviewToolError(`port ${options.port} on 127.0.0.1 is in use; pick another with --port`) : error),
+      );
       server.listen(options.port, '127.0.0.1', () => resolve());
     });
     return console;
@@ -167,6 +170,8 @@ export class ReviewConsole {
         const id = randomBytes(24).toString('base64url');
         session = randomBytes(24).toString('base64url');
         this.sessions.set(id, session);
+        // Every page load without a cookie makes a session: keep the newest few hundred.
+        if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
         headers['Set-Cookie'] = `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/`;
       }
       body = body.replace('__CSRF_TOKEN__', session);
