@@ -21,7 +21,7 @@ import type { DetailType } from '../shared/contract/inbound.js';
 import { OUTBOUND_DETAIL_TYPES } from '../shared/contract/outbound.js';
 import { RefundGateError } from '../shared/errors.js';
 import { eventPatternOf, routesFor, type Route } from '../shared/routing.js';
-import { DUE_TIMERS_INDEX, STREAM_VIEW, TABLE_KEYS } from '../shared/store/table.js';
+import { DUE_TIMERS_INDEX, OPEN_REVIEWS_INDEX, STREAM_VIEW, TABLE_KEYS } from '../shared/store/table.js';
 
 /** The repository root: entries, `package-lock.json` and `tsconfig.json` live here. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -291,6 +291,14 @@ export class RefundGate extends Construct {
       partitionKey: { name: DUE_TIMERS_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: DUE_TIMERS_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    // The review queue (refund-gate reviews --open, the console): see shared/store/table.ts.
+    this.table.addGlobalSecondaryIndex({
+      indexName: OPEN_REVIEWS_INDEX.name,
+      partitionKey: { name: OPEN_REVIEWS_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: OPEN_REVIEWS_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...OPEN_REVIEWS_INDEX.projected],
     });
     this.pin(this.table, 'Table');
 
