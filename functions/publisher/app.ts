@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { publishedEffectsOf, recordReviewMetrics } from '../../shared/app/review-metrics.js';
 import { createStreamHandler } from '../../shared/app/stream-handler.js';
 import { METRIC } from '../../shared/app/telemetry.js';
 import { publishRecord } from '../../shared/publish/outbox.js';
@@ -25,6 +26,7 @@ export function createPublisherHandler(deps: PublisherDeps) {
       const sent = await publishRecord(record, sink);
       if (sent.length > 0) {
         metrics.addMetric(METRIC.effectsPublished, MetricUnit.Count, sent.length);
+        recordReviewMetrics(metrics, publishedEffectsOf(record));
         logger.info('effects published', { sequenceNumber: record.dynamodb?.SequenceNumber, effectIds: sent.map((m) => m.effectId) });
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { addReviewDashboard } from './review-dashboard.js';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -360,6 +361,7 @@ export class RefundGateMonitoring extends Construct {
         right: [this.alarms.streamFailures.metric],
       }),
     );
+    addReviewDashboard(dashboard);
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: Object.values(this.alarms) }));
     return dashboard;
   }

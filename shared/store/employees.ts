@@ -3,6 +3,7 @@ import type { EmployeeFlagReader } from '../app/ports.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
+import { anomalyReviewAttributes } from './reviews.js';
 import { callDynamo, translateError } from './store.js';
 import { TABLE_KEYS } from './table.js';
 
@@ -117,6 +118,8 @@ export class EmployeeStore implements EmployeeFlagReader {
             flaggedAt: review.raisedAt,
             flaggedUntil,
             outbox: [review],
+            // The review queue's open-reviews index lists the anomaly while the flag stands.
+            ...anomalyReviewAttributes(review, flaggedUntil),
             [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(flaggedUntil) / 1000) + this.retentionSec,
           },
           // Timeline: a flag whose flaggedUntil is before this alert's raisedAt has expired.

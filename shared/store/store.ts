@@ -6,6 +6,7 @@ import { trackingKey } from '../domain/matching.js';
 import type { CarrierScan, Effect, ReturnAuthorization, ReturnState } from '../domain/types.js';
 import { toEpochMs } from '../domain/time.js';
 import { StoreThrottledError, StoreUnavailableError, VersionConflictError } from './errors.js';
+import { openReviewAttributes } from './reviews.js';
 import { DUE_TIMERS_INDEX, TABLE_KEYS, TIMER_SHARDS } from './table.js';
 
 /** A return as stored: the decider state and its optimistic-lock version. */
@@ -92,6 +93,8 @@ export class RefundGateStore {
       ...(input.dueAt !== null
         ? { [DUE_TIMERS_INDEX.partitionKey]: timerShardOf(input.state.returnId), [DUE_TIMERS_INDEX.sortKey]: input.dueAt }
         : {}),
+      // The sparse open-reviews index (review queue): present only while reviews are open.
+      ...openReviewAttributes(input.state),
     };
     await this.call(
       'PutItem',

@@ -10,6 +10,10 @@
  *
  * The sparse `due-timers` index holds only items with a pending timer:
  * `timerShard` (`T#0`…`T#7`, spread by returnId so no hot key) and `dueAt`.
+ * The sparse `open-reviews` index holds only return items with open reviews
+ * and active R7 flag items: `reviewShard` (`R#0`…`R#7`) and `openSince` (the
+ * oldest open review's raisedAt), projecting the compact `reviewQueue`, so
+ * the review queue is a few Queries, never a Scan.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -25,6 +29,16 @@ export const DUE_TIMERS_INDEX = {
 
 export const TIMER_SHARDS = 8;
 
+export const OPEN_REVIEWS_INDEX = {
+  name: 'open-reviews',
+  partitionKey: 'reviewShard',
+  sortKey: 'openSince',
+  /** Non-key attributes the index projects: enough to list the queue without reading items. */
+  projected: ['reviewQueue', 'kind'],
+} as const;
+
+export const REVIEW_SHARDS = 8;
+
 /** What the stream carries: the new image is enough for the outbox. */
 export const STREAM_VIEW = 'NEW_IMAGE' as const;
 
@@ -38,6 +52,8 @@ export function createTableInput(tableName: string) {
       { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' as const },
       { AttributeName: DUE_TIMERS_INDEX.partitionKey, AttributeType: 'S' as const },
       { AttributeName: DUE_TIMERS_INDEX.sortKey, AttributeType: 'S' as const },
+      { AttributeName: OPEN_REVIEWS_INDEX.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: OPEN_REVIEWS_INDEX.sortKey, AttributeType: 'S' as const },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
@@ -51,6 +67,14 @@ export function createTableInput(tableName: string) {
           { AttributeName: DUE_TIMERS_INDEX.sortKey, KeyType: 'RANGE' as const },
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' as const },
+      },
+      {
+        IndexName: OPEN_REVIEWS_INDEX.name,
+        KeySchema: [
+          { AttributeName: OPEN_REVIEWS_INDEX.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: OPEN_REVIEWS_INDEX.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...OPEN_REVIEWS_INDEX.projected] },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW },

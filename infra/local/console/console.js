@@ -1,0 +1,208 @@
+// refund-gate review console. Served as a file (the page's Content-Security-Policy
+// forbids inline script); every value from the server goes into the page as text,
+// never as HTML, because ids may contain any character.
+'use strict';
+
+const csrfToken = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
+const state = { reviewer: '', reviewerFixed: false, mode: 'local', selected: null };
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const child of children) {
+    if (child === undefined || child === null) continue;
+    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+const MINOR = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3 };
+function money(m) {
+  if (!m) return '-';
+  const digits = Object.prototype.hasOwnProperty.call(MINOR, m.currency) ? MINOR[m.currency] : 2;
+  return `${m.currency} ${(m.amount / 10 ** digits).toFixed(digits)}`;
+}
+function moneyList(list) {
+  return list && list.length ? list.map(money).join(' + ') : '-';
+}
+
+async function api(path, options) {
+  const response = await fetch(path, { credentials: 'same-origin', ...(options || {}) });
+  const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  return body;
+}
+
+async function loadSession() {
+  const s = await api('/api/session');
+  state.reviewer = s.reviewer;
+  state.reviewerFixed = s.reviewerFixed;
+  state.mode = s.mode;
+  $('who').textContent = s.reviewerFixed
+    ? `Deciding as ${s.reviewer} (your AWS identity)`
+    : `Local run. Decisions are made as the reviewer named in each form${s.reviewer ? ` (default ${s.reviewer})` : ''}.`;
+}
+
+async function loadQueue() {
+  const params = new URLSearchParams();
+  const severity = $('f-severity').value;
+  const warehouse = $('f-warehouse').value;
+  if (severity) params.set('severity', severity);
+  if (warehouse) params.set('warehouse', warehouse);
+  params.set('open', $('f-open').checked ? '1' : '0');
+  const data = await api(`/api/reviews?${params}`);
+  const select = $('f-warehouse');
+  const current = select.value;
+  select.replaceChildren(el('option', { value: '' }, 'All'), ...data.warehouses.map((w) => el('option', { value: w }, w)));
+  select.value = data.warehouses.includes(current) ? current : '';
+  const open = data.reviews.filter((r) => r.status === 'OPEN').length;
+  $('queue-summary').textContent = `${data.reviews.length} review(s), ${open} open; money at stake ${moneyList(data.atStake)}`;
+  const rows = data.reviews.map((r) => {
+    const target = r.returnId
+      ? el('button', { type: 'button', class: 'link', onclick: () => showReturn(r.returnId), 'aria-label': `Explain return ${r.returnId}` }, r.returnId)
+      : el('span', {}, `employee ${r.employeeId || '?'}`);
+    return el(
+      'tr',
+      { class: r.returnId && r.returnId === state.selected ? 'selected' : null, 'data-review-id': r.reviewId },
+      el('td', {}, r.raisedAt),
+      el('td', { class: `sev-${r.severity}` }, r.severity),
+      el('td', {}, r.reason),
+      el('td', {}, money(r.atStake)),
+      el('td', {}, r.warehouseId || '-'),
+      el('td', {}, target),
+      el('td', {}, r.status),
+    );
+  });
+  $('queue-table').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 7 }, 'No reviews match.'))]));
+}
+
+async function showReturn(returnId, keepOutcome) {
+  state.selected = returnId;
+  if (!keepOutcome) $('outcome').replaceChildren();
+  try {
+    renderExplanation(await api(`/api/return?${new URLSearchParams({ returnId })}`));
+  } catch (error) {
+    showOutcome('ERROR', error.message);
+  }
+  for (const tr of $('queue-table').tBodies[0].rows) tr.classList.toggle('selected', tr.querySelector('button')?.textContent === returnId);
+  $('details').focus();
+}
+
+function renderExplanation(e) {
+  $('details-empty').hidden = true;
+  $('explanation').hidden = false;
+  $('details-title').textContent = `Return ${e.returnId}: ${e.status}`;
+  $('headline').textContent = e.headline;
+  const facts = [
+    ['Money held', money(e.moneyHeld)],
+    ['Authorized', money(e.authorizedRefund)],
+    ['Requested', e.requestedRefund ? `${money(e.requestedRefund)} (${e.refundId})` : '-'],
+    ['Order / customer', e.orderId ? `${e.orderId} / ${e.customerId}` : '-'],
+    ['Warehouse', e.warehouseId || '-'],
+    ['Parcel', e.carrier ? `${e.carrier} ${e.trackingNumber}` : '-'],
+  ];
+  if (e.released) facts.push(['Released', `${money(e.released.amount)} at ${e.released.releasedAt} (${e.released.basis})`]);
+  if (e.denied) facts.push(['Denied', `${money(e.denied.amount)} at ${e.denied.deniedAt} by ${e.denied.reviewerId}`]);
+  if (e.decision) facts.push(['Decision', `${e.decision.decision} by ${e.decision.reviewerId} at ${e.decision.decidedAt}${e.decision.note ? `: "${e.decision.note}"` : ''}`]);
+  if (e.excludedReviewers.length) facts.push(['May not decide', e.excludedReviewers.join(', ')]);
+  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  $('missing').replaceChildren(...(e.missing.length ? e.missing.map((m) => el('li', {}, m.text)) : [el('li', {}, 'Nothing.')]));
+  $('timeline').tBodies[0].replaceChildren(
+    ...e.timeline.map((t) => el('tr', {}, el('td', {}, t.at), el('td', {}, t.detailType), el('td', {}, t.source), el('td', {}, t.summary))),
+  );
+  const ev = [];
+  if (e.evidence.expectedWeight) ev.push(el('li', {}, `Expected weight ${e.evidence.expectedWeight.grams} g`));
+  if (!e.evidence.scans.length) ev.push(el('li', {}, 'No DELIVERED carrier scan.'));
+  for (const s of e.evidence.scans) {
+    ev.push(el('li', {}, `Scan ${s.scanId}: ${s.status} at ${s.facilityId || '(no facility)'} ${s.scannedAt}${s.inbound ? ' (inbound)' : ''}${s.weight ? `, ${s.weight.grams} g` : ''}`));
+  }
+  if (!e.evidence.receipts.length) ev.push(el('li', {}, 'No warehouse receipt.'));
+  for (const r of e.evidence.receipts) {
+    const verdict = r.matched === null ? 'not assessed' : r.matched ? `matched by ${r.matchingScanId}` : `not matched: ${r.unmatchedReason}`;
+    ev.push(el('li', {}, `Receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId} ${r.receivedAt}, ${r.condition}${r.weight ? `, ${r.weight.grams} g` : ''}; ${verdict}${r.employeeFlagged ? ` (employee flagged until ${r.employeeFlagged.flaggedUntil})` : ''}`));
+  }
+  $('evidence').replaceChildren(...ev);
+  $('open-reviews').replaceChildren(...(e.openReviews.length ? e.openReviews.map((r, i) => reviewCard(e, r, i)) : [el('p', {}, 'None.')]));
+  $('closed-reviews').replaceChildren(...(e.closedReviews.length ? e.closedReviews.map((r) => el('li', {}, `${r.status}: ${r.reason} (${r.reviewId})`)) : [el('li', {}, 'None.')]));
+}
+
+function reviewCard(e, r, i) {
+  const noteId = `note-${i}`;
+  const reviewerId = `reviewer-${i}`;
+  const form = el('form', { 'aria-label': `Decide review ${r.reason}` });
+  const note = el('textarea', { id: noteId, name: 'note', required: true, 'aria-required': 'true', maxlength: 2000 });
+  const reviewer = el('input', { id: reviewerId, name: 'reviewer', type: 'text', required: true, value: state.reviewer, readonly: state.reviewerFixed || null });
+  const submit = (decision) => async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    for (const b of form.querySelectorAll('button')) b.disabled = true;
+    try {
+      const out = await api('/api/decisions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+        body: JSON.stringify({ reviewId: r.reviewId, returnId: e.returnId, decision, note: note.value, reviewerId: reviewer.value }),
+      });
+      showOutcome(out.result.outcome.kind, out.text);
+      if (out.explanation) renderExplanation(out.explanation);
+      await loadQueue();
+    } catch (error) {
+      showOutcome('ERROR', `Not submitted: ${error.message}`);
+    } finally {
+      for (const b of form.querySelectorAll('button')) b.disabled = false;
+    }
+  };
+  form.append(
+    el('label', { for: reviewerId }, 'Reviewer id'),
+    reviewer,
+    el('label', { for: noteId }, 'Note (required)'),
+    note,
+    el(
+      'div',
+      { class: 'buttons' },
+      el('button', { type: 'submit', onclick: submit('RELEASE') }, 'Release'),
+      el('button', { type: 'submit', class: 'deny', onclick: submit('DENY') }, 'Deny'),
+    ),
+  );
+  return el(
+    'div',
+    { class: 'review', 'data-review-id': r.reviewId },
+    el('p', {}, el('strong', { class: `sev-${r.severity}` }, r.severity), ` ${r.reason}, raised ${r.raisedAt}, at stake ${money(r.atStake)}`),
+    el('p', {}, r.why),
+    el('p', {}, el('small', {}, `Review ${r.reviewId}`)),
+    form,
+  );
+}
+
+function showOutcome(kind, text) {
+  const box = $('outcome');
+  box.className = kind;
+  const label = {
+    RELEASED: 'Released',
+    DENIED: 'Denied',
+    ACCEPTED_AWAITING_REFUND_REQUEST: 'Accepted',
+    SELF_REVIEW_REFUSED: 'Refused: self-review',
+    IGNORED: 'Ignored',
+    PENDING: 'Submitted, not processed yet',
+    REJECTED: 'Rejected',
+    ERROR: 'Error',
+  }[kind] || kind;
+  box.replaceChildren(el('span', {}, `${label}. `), el('span', {}, text));
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadQueue().catch((error) => showOutcome('ERROR', error.message));
+  });
+  for (const id of ['f-severity', 'f-warehouse', 'f-open']) $(id).addEventListener('change', () => loadQueue().catch((error) => showOutcome('ERROR', error.message)));
+  loadSession()
+    .then(loadQueue)
+    .catch((error) => showOutcome('ERROR', error.message));
+});

@@ -1,0 +1,181 @@
+/*
+ * The review console in a real headless browser (Debian's Chromium driven by
+ * playwright-core) on a kept local run: the analyst opens the queue, explains
+ * a return, releases one, denies another, is refused as self-review, and
+ * sees an ignored decision for what it is. A screenshot goes to
+ * test-results/review-console*.png.
+ */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalBackend } from '../../infra/local/commands/backend.js';
+import { CONTENT_SECURITY_POLICY, ReviewConsole } from '../../infra/local/commands/console.js';
+import { decide } from '../../infra/local/commands/decide.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const FIXTURE = new URL('../fixtures/review-queue.jsonl', import.meta.url).pathname;
+const OUT_DIR = new URL('../../test-results/', import.meta.url).pathname;
+const hasChromium = existsSync(CHROMIUM);
+/** How long to wait for the page to show something (a decision runs the real handlers). */
+const WAIT = { timeout: 60_000, interval: 100 };
+if (!hasChromium) console.warn(`SKIPPED review console browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+function replay(db: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'replay', FIXTURE, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'ERROR' } });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+}
+
+describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
+  let dir: string;
+  let backend: LocalBackend;
+  let server: ReviewConsole;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rg-console-'));
+    const db = join(dir, 'd');
+    expect(await replay(db)).toBe(0);
+    backend = await LocalBackend.open(db, undefined, new Logger({ serviceName: 'refund-gate', logLevel: 'ERROR' }));
+    server = await ReviewConsole.start(backend, { port: 0, reviewer: 'lp-ana' });
+    // A new, empty profile for this run (launchPersistentContext is how playwright takes --user-data-dir).
+    browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openReturn(returnId: string): Promise<void> {
+    await page.getByRole('button', { name: `Explain return ${returnId}` }).click();
+    await expect.poll(() => page.locator('#details-title').textContent(), WAIT).toContain(`Return ${returnId}`);
+  }
+
+  async function decideInPage(decision: 'Release' | 'Deny', note: string, reviewer?: string): Promise<string> {
+    const card = page.locator('#open-reviews .review').first();
+    if (reviewer !== undefined) await card.getByLabel('Reviewer id').fill(reviewer);
+    await card.getByLabel('Note (required)').fill(note);
+    await card.getByRole('button', { name: decision }).click();
+    await expect.poll(async () => (await page.locator('#outcome').textContent()) ?? '', WAIT).not.toBe('');
+    return (await page.locator('#outcome').textContent()) ?? '';
+  }
+
+  it('serves the page with a strict CSP and refuses cross-site posts', async () => {
+    const response = await page.goto(server.url);
+    expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBeGreaterThan(5);
+    expect(await page.locator('#queue-summary').textContent()).toContain('money at stake USD 3551.98');
+
+    // Without the session's token (what another site's form or fetch would send), nothing is decided.
+    const status = await page.evaluate(async () => {
+      const r = await fetch('/api/decisions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ reviewId: 'rv/receipt/RMA-2002/RCV-RQ-2002', decision: 'RELEASE', note: 'x', reviewerId: 'lp-ana' }),
+      });
+      return r.status;
+    });
+    expect(status).toBe(403);
+    // A page on another name that resolves here (DNS rebinding) is refused by the Host check.
+    const wrongHost = await new Promise<number | undefined>((resolve, reject) => {
+      request(server.url, { headers: { Host: `evil.example:${server.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(wrongHost).toBe(421);
+  });
+
+  it('filters the queue by severity and warehouse', async () => {
+    await page.getByLabel('Severity').selectOption('HIGH');
+    await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBe(2);
+    await page.getByLabel('Severity').selectOption('');
+    await page.getByLabel('Warehouse').selectOption('WH-AUS');
+    await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBe(1);
+    expect(await page.locator('#queue-table tbody').textContent()).toContain('REFUND_EXCEEDS_AUTHORIZED');
+    await page.getByLabel('Warehouse').selectOption('');
+    await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBeGreaterThan(5);
+  });
+
+  it('labels every control and works from the keyboard', async () => {
+    // (Evaluated in the page, given as source text: the test's own TypeScript has no DOM types.)
+    const unlabelled = (selector: string) =>
+      page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].filter((e) => e.labels.length === 0).map((e) => e.outerHTML)`);
+    expect(await unlabelled('input, select, textarea')).toEqual([]);
+    await page.getByRole('button', { name: 'Explain return RMA-2006' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#details-title').textContent(), WAIT).toBe('Return RMA-2006: HELD');
+    // The details region takes focus, so a keyboard user lands on what they opened.
+    expect(await page.evaluate('document.activeElement.id')).toBe('details');
+    expect(await page.locator('#open-reviews textarea').count()).toBe(1);
+    expect(await unlabelled('#open-reviews input, #open-reviews textarea')).toEqual([]);
+  });
+
+  it('releases a held return and shows it released', async () => {
+    await openReturn('RMA-2002');
+    expect(await page.locator('#timeline').textContent()).toContain('DELIVERED scan at WH-AUS');
+    // The note is required: an empty note submits nothing.
+    await page.locator('#open-reviews .review').first().getByRole('button', { name: 'Release' }).click();
+    expect(await page.locator('#outcome').textContent()).toBe('');
+
+    const text = await decideInPage('Release', 'carrier misrouted; parcel is on our dock');
+    expect(text).toMatch(/^Released\. released: USD 129\.99/);
+    expect(await page.locator('#details-title').textContent()).toBe('Return RMA-2002: RELEASED');
+    expect(await page.locator('#open-reviews').textContent()).toBe('None.');
+    await expect.poll(() => page.locator('#queue-table tbody').textContent(), WAIT).not.toContain('RMA-2002');
+  });
+
+  it('denies a return and shows it denied', async () => {
+    await openReturn('RMA-2003');
+    const text = await decideInPage('Deny', 'empty box confirmed on camera');
+    expect(text).toMatch(/^Denied\. denied: USD 450\.00/);
+    expect(await page.locator('#details-title').textContent()).toBe('Return RMA-2003: DENIED');
+    mkdirSync(OUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUT_DIR, 'review-console.png'), fullPage: true });
+  });
+
+  it('shows a self-review as refused', async () => {
+    await openReturn('RMA-2001');
+    const text = await decideInPage('Release', 'I received it myself', 'emp-dfw-07');
+    expect(text).toContain('Refused: self-review.');
+    expect(await page.locator('#details-title').textContent()).toBe('Return RMA-2001: HELD');
+    expect(await page.locator('#open-reviews').textContent()).toContain('SELF_REVIEW_ATTEMPT');
+  });
+
+  it('shows a decision that changed nothing as ignored, with why', async () => {
+    await openReturn('RMA-2005');
+    // Another reviewer decides first, while this page still shows the review as open.
+    const first = await decide(backend, { reviewId: 'rv/refund-exceeds/RMA-2005/RFD-RQ-2005', decision: 'DENY', reviewerId: 'lp-bob', note: 'over limit' });
+    expect(first.outcome.kind).toBe('DENIED');
+    const text = await decideInPage('Release', 'looks fine', 'lp-ana');
+    expect(text).toContain('Ignored. ignored (RETURN_ALREADY_DECIDED)');
+    await page.screenshot({ path: join(OUT_DIR, 'review-console-ignored.png'), fullPage: true });
+  });
+});
