@@ -754,5 +754,7 @@ function effectiveSettings(props: RefundGateProps): Required<SettingsInput> {
     threshold: resolved.threshold,
     window: input.window ?? DEFAULT_SETTINGS.window,
     flagFor: input.flagFor ?? DEFAULT_SETTINGS.flagFor,
+    weightTolerance: resolved.weightTolerance,
+    weightToleranceGrams: resolved.weightToleranceGrams,
   };
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_SOURCES } from '../../../shared/contract/config.js';
 import type { DetailType } from '../../../shared/contract/inbound.js';
-import { reviewIdFor } from '../../../shared/domain/decider.js';
+import { reviewIdFor } from '../../../shared/domain/identity.js';
 import { Rng } from './prng.js';
 import {
   CARRIERS,
