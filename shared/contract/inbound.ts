@@ -68,7 +68,8 @@ export type RefundRequestedDetail = z.infer<typeof RefundRequestedDetail>;
 
 export const ReviewDecidedDetail = z.object({
   decisionId: Id,
-  reviewId: z.string().min(1).max(512),
+  // refund-gate's own reviewIds: a tag and two ids of ≤ 128 code points, escaped (≤ 256 UTF-16 units each).
+  reviewId: z.string().min(1).max(544),
   returnId: Id,
   reviewerId: Id,
   decision: ReviewDecision,

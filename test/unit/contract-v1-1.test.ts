@@ -164,3 +164,14 @@ describe('settings (v1.1)', () => {
     expect(closestName('completely-different', SETTING_NAMES)).toBeUndefined();
   });
 });
+
+describe('a decision names any review refund-gate can raise', () => {
+  it('accepts the reviewId of a receipt review whose ids are 128 emoji with separators', async () => {
+    const { reviewIdFor } = await import('../../shared/domain/identity.js');
+    const long = '#🦆\\'.repeat(42) + '🦆🦆';
+    const reviewId = reviewIdFor.receipt(long, long);
+    const decision = envelope('ReviewDecided', { decisionId: 'd-1', reviewId, returnId: long, reviewerId: 'rev-1', decision: 'DENY', decidedAt: '2026-11-02T12:00:00Z' });
+    expect([...long].length).toBe(128);
+    expect(fieldOf(decision)).toBe('accepted');
+  });
+});
