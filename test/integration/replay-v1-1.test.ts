@@ -10,9 +10,9 @@ const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/v1-1/${name}.jsonl`, import.meta.url).pathname;
 type Line = Record<string, any>;
 
-function replay(name: string): Promise<{ code: number | null; lines: Line[] }> {
+function replay(name: string, ...args: string[]): Promise<{ code: number | null; lines: Line[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', fixture(name), '--until', '2026-11-04T00:00:00Z'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'replay', fixture(name), '--until', '2026-11-04T00:00:00Z', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);
@@ -38,6 +38,13 @@ describe('v1.1 scenarios through refund-gate replay', { timeout: 120_000 }, () =
       { grams: 2300, source: 'expectedWeight', unit: 'kg', value: 2.3 },
     ]);
     expect(lines[0]!['attributes']).toMatchObject({ type: 'ReviewRequested', reason: 'WEIGHT_MISMATCH', severity: 'MEDIUM', warehouseId: 'WH-1' });
+  });
+
+  it('--config sets the weight tolerances: lenient enough, the empty box is released too', async () => {
+    const config = new URL('../fixtures/v1-1/lenient-weights.config.json', import.meta.url).pathname;
+    const { code, lines } = await replay('weights', '--config', config);
+    expect(code).toBe(0);
+    expect(lines.map(outline)).toEqual(['RefundReleased r-empty', 'RefundReleased r-honest']);
   });
 
   it('late authorization clears RECEIPT_FOR_UNKNOWN_RETURN and the receipt is assessed (and released)', async () => {
