@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { effectIdFor } from '../../shared/domain/identity.js';
 
 const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -140,7 +141,7 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
         basis: 'EVIDENCE_MATCHED',
         receiptId: 'RCV-DFW-310001',
         scanId: 'UPS-SCN-0001',
-        effectId: 'refund/RMA-1001/RFD-770001#released',
+        effectId: effectIdFor.released('RMA-1001', 'RFD-770001'),
       }),
     });
     // The internal effectId is not a top-level field; consumers find it in the detail.
