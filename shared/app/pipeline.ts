@@ -61,7 +61,8 @@ export class Pipeline {
         const authorization = event.detail;
         // R8 before linking: a conflicting authorization must not link the return to another parcel.
         const stored = await this.deps.store.loadReturn(authorization.returnId);
-        const seen = stored?.state.seen[`ReturnAuthorized:${authorization.returnId}`];
+        const recorded = stored?.state.authorization;
+        const seen = recorded ? fingerprint(recorded) : undefined;
         if (seen !== undefined && seen !== fingerprint(authorization)) {
           throw new ConflictingDuplicateError(`ReturnAuthorized:${authorization.returnId}`, { context: { idField: 'returnId' } });
         }

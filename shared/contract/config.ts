@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DETAIL_TYPES, type DetailType } from './inbound.js';
-import { ContractValidationError } from './errors.js';
+import { ContractValidationError, type FieldIssue } from './errors.js';
 import { issuesOf } from './issues.js';
 
 /**
@@ -57,9 +57,73 @@ export const SettingsInput = z
     threshold: z.int().min(1).max(1000).optional(),
     window: Duration.optional(),
     flagFor: Duration.optional(),
+    /** *v1.1* relative weight tolerance: a fraction of the larger weight, 0–1. */
+    weightTolerance: z.number().min(0).max(1).optional(),
+    /** *v1.1* absolute weight tolerance in grams. */
+    weightToleranceGrams: z.number().min(0).max(1_000_000).optional(),
   })
   .strict();
 export type SettingsInput = z.infer<typeof SettingsInput>;
+
+/** Every setting name a user may write (replay `--config`, CDK context, Lambda environment). */
+export const SETTING_NAMES = Object.keys(SettingsInput.shape) as ReadonlyArray<keyof SettingsInput>;
+
+/**
+ * The known name closest to `name` (case-insensitive edit distance), for
+ * "did you mean" hints; undefined when nothing is close enough to be a typo.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const wanted = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const d = editDistance(wanted, candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** `unknown setting "theshold" (did you mean "threshold"?)`: one message for every place settings are read. */
+export function unknownSettingMessage(name: string, known: readonly string[] = SETTING_NAMES, what = 'setting'): string {
+  const hint = closestName(name, known);
+  return `unknown ${what} ${JSON.stringify(name)}${hint === undefined ? ` (known: ${known.join(', ')})` : ` (did you mean ${JSON.stringify(hint)}?)`}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[y.length]!;
+}
+
+/** Unknown names (top level and under `sources`), each as a field issue with a "did you mean". */
+function unknownNames(input: unknown): FieldIssue[] {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
+  const issues: FieldIssue[] = [];
+  for (const key of Object.keys(input)) {
+    if (!(SETTING_NAMES as readonly string[]).includes(key)) issues.push({ path: key, message: unknownSettingMessage(key) });
+  }
+  const sources = (input as Record<string, unknown>)['sources'];
+  if (sources !== null && typeof sources === 'object' && !Array.isArray(sources)) {
+    for (const key of Object.keys(sources)) {
+      if (!(DETAIL_TYPES as readonly string[]).includes(key)) {
+        issues.push({ path: `sources.${key}`, message: unknownSettingMessage(key, DETAIL_TYPES, 'detail-type') });
+      }
+    }
+  }
+  return issues;
+}
 
 export const DEFAULT_SETTINGS = {
   skew: 'PT15M',
@@ -69,6 +133,8 @@ export const DEFAULT_SETTINGS = {
   threshold: 3,
   window: 'PT24H',
   flagFor: 'P7D',
+  weightTolerance: 0.15,
+  weightToleranceGrams: 150,
 } as const;
 
 /** Settings resolved to numbers, the form the domain consumes. */
@@ -81,10 +147,14 @@ export interface Settings {
   readonly threshold: number;
   readonly windowMs: number;
   readonly flagForMs: number;
+  readonly weightTolerance: number;
+  readonly weightToleranceGrams: number;
 }
 
 /** Validate user settings, fill defaults. Throws {@link ContractValidationError} naming the field. */
 export function resolveSettings(input: unknown = {}): Settings {
+  const unknown = unknownNames(input);
+  if (unknown.length > 0) throw new ContractValidationError(unknown);
   const parsed = SettingsInput.safeParse(input ?? {});
   if (!parsed.success) throw new ContractValidationError(issuesOf(parsed.error));
   const s = parsed.data;
@@ -97,6 +167,8 @@ export function resolveSettings(input: unknown = {}): Settings {
     threshold: s.threshold ?? DEFAULT_SETTINGS.threshold,
     windowMs: parseDurationMs(s.window ?? DEFAULT_SETTINGS.window),
     flagForMs: parseDurationMs(s.flagFor ?? DEFAULT_SETTINGS.flagFor),
+    weightTolerance: s.weightTolerance ?? DEFAULT_SETTINGS.weightTolerance,
+    weightToleranceGrams: s.weightToleranceGrams ?? DEFAULT_SETTINGS.weightToleranceGrams,
   };
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Id, Money, Timestamp } from './primitives.js';
+import { Id, Money, Timestamp, Weight } from './primitives.js';
 
 export const ScanStatus = z.enum([
   'LABEL_CREATED',
@@ -31,6 +31,7 @@ export const ReturnAuthorizedDetail = z.object({
   refund: Money,
   authorizedAt: Timestamp,
   items: z.array(z.object({ sku: Id, quantity: z.int().min(1) })).max(500).optional(),
+  expectedWeight: Weight.optional(),
 });
 export type ReturnAuthorizedDetail = z.infer<typeof ReturnAuthorizedDetail>;
 
@@ -41,6 +42,7 @@ export const CarrierScanDetail = z.object({
   status: ScanStatus,
   facilityId: Id.optional(),
   scannedAt: Timestamp,
+  weight: Weight.optional(),
 });
 export type CarrierScanDetail = z.infer<typeof CarrierScanDetail>;
 
@@ -52,6 +54,7 @@ export const WarehouseReceiptDetail = z.object({
   receivedAt: Timestamp,
   stationId: Id.optional(),
   condition: ReceiptCondition.default('AS_EXPECTED'),
+  weight: Weight.optional(),
 });
 export type WarehouseReceiptDetail = z.infer<typeof WarehouseReceiptDetail>;
 
@@ -65,7 +68,8 @@ export type RefundRequestedDetail = z.infer<typeof RefundRequestedDetail>;
 
 export const ReviewDecidedDetail = z.object({
   decisionId: Id,
-  reviewId: z.string().min(1).max(512),
+  // refund-gate's own reviewIds: a tag and two ids of ≤ 128 code points, escaped (≤ 256 UTF-16 units each).
+  reviewId: z.string().min(1).max(544),
   returnId: Id,
   reviewerId: Id,
   decision: ReviewDecision,

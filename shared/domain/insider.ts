@@ -1,3 +1,4 @@
+import { effectIdFor, reviewIdFor } from './identity.js';
 import { INSIDER_REASONS, REASON, severityOf, type Reason } from './reasons.js';
 import { addMs, toEpochMs, toIso } from './time.js';
 import type { Money, ReviewRaised } from './types.js';
@@ -68,7 +69,7 @@ export function detectAnomaly(receipts: readonly SuspectReceipt[], settings: Ins
   return null;
 }
 
-export const anomalyReviewId = (employeeId: string, raisedAt: string) => `rv/employee-anomaly/${employeeId}/${raisedAt}`;
+export const anomalyReviewId = (employeeId: string, raisedAt: string): string => reviewIdFor.employeeAnomaly(employeeId, raisedAt);
 
 /** The one EMPLOYEE_RECEIPT_ANOMALY review (HIGH) for an anomaly. */
 export function anomalyReview(anomaly: Anomaly, settings: InsiderSettings): ReviewRaised {
@@ -81,7 +82,7 @@ export function anomalyReview(anomaly: Anomaly, settings: InsiderSettings): Revi
   const value = [...atStake.entries()].map(([currency, amount]) => ({ amount, currency }));
   return {
     type: 'ReviewRaised',
-    effectId: `${reviewId}#raised`,
+    effectId: effectIdFor.raised(reviewId),
     reviewId,
     reason: REASON.EMPLOYEE_RECEIPT_ANOMALY,
     severity: severityOf(REASON.EMPLOYEE_RECEIPT_ANOMALY),

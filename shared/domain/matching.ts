@@ -1,10 +1,16 @@
+import { encodeTuple } from './ids.js';
 import { REASON, type ReceiptReason } from './reasons.js';
 import { toEpochMs } from './time.js';
-import type { CarrierScan, ReturnAuthorization, WarehouseReceipt } from './types.js';
+import type { CarrierScan, DeciderSettings, ReturnAuthorization, WarehouseReceipt } from './types.js';
+import { toGrams, weightsAgree, type KnownWeight, type WeightVerdict } from './weights.js';
 
-/** Carriers and tracking numbers are compared trimmed and case-insensitively (contract §1). */
+/**
+ * Carriers and tracking numbers are compared trimmed and case-insensitively
+ * (contract §1). The pair is tuple-encoded, so two pairs that differ after
+ * folding never share a key, whatever characters they contain.
+ */
 export function trackingKey(carrier: string, trackingNumber: string): string {
-  return `${carrier.trim().toLowerCase()}#${trackingNumber.trim().toLowerCase()}`;
+  return encodeTuple(carrier.trim().toLowerCase(), trackingNumber.trim().toLowerCase());
 }
 
 export function belongsToParcel(scan: CarrierScan, auth: ReturnAuthorization): boolean {
@@ -26,22 +32,43 @@ export function inboundScans(auth: ReturnAuthorization, scans: readonly CarrierS
   return deliveredScans(scans).filter((s) => s.facilityId !== undefined && s.facilityId === auth.warehouseId);
 }
 
+export type MatchSettings = Pick<DeciderSettings, 'skewMs' | 'weightTolerance' | 'weightToleranceGrams'>;
+
 export type ReceiptAssessment =
-  | { readonly matched: true; readonly scan: CarrierScan }
-  | { readonly matched: false; readonly reason: ReceiptReason };
+  | { readonly matched: true; readonly scan: CarrierScan; readonly weights: readonly KnownWeight[] }
+  | {
+      readonly matched: false;
+      readonly reason: ReceiptReason;
+      /** The weights compared, when the reason is WEIGHT_MISMATCH. */
+      readonly weightVerdict?: Extract<WeightVerdict, { agree: false }> | undefined;
+      readonly weights?: readonly KnownWeight[] | undefined;
+    };
+
+/** The weights known for a receipt (contract §2): expected, each matching inbound scan's, the receipt's own. */
+export function knownWeights(auth: ReturnAuthorization, receipt: WarehouseReceipt, matching: readonly CarrierScan[]): KnownWeight[] {
+  const known: KnownWeight[] = [];
+  if (auth.expectedWeight) known.push({ source: 'expectedWeight', weight: auth.expectedWeight, grams: toGrams(auth.expectedWeight) });
+  for (const scan of matching) {
+    if (scan.weight) known.push({ source: 'scan', scanId: scan.scanId, weight: scan.weight, grams: toGrams(scan.weight) });
+  }
+  if (receipt.weight) known.push({ source: 'receipt', weight: receipt.weight, grams: toGrams(receipt.weight) });
+  return known;
+}
 
 /**
  * R3 for one receipt of an authorized return, given every scan known now.
  *
  * A receipt is matched when it is at the return's warehouse, in an accepted
- * condition, and an inbound scan happened no later than `receivedAt + skew`.
- * Otherwise the first reason that applies, in the contract's precedence.
+ * condition, has a matching inbound scan (no later than `receivedAt + skew`)
+ * and its weights agree. Otherwise the first reason that applies, in the
+ * contract's precedence: the weight check comes last, so a receipt without
+ * any inbound scan is reason 5 whatever weight the clerk typed (R7 counts it).
  */
 export function assessReceipt(
   auth: ReturnAuthorization,
   receipt: WarehouseReceipt,
   scans: readonly CarrierScan[],
-  skewMs: number,
+  settings: MatchSettings,
 ): ReceiptAssessment {
   if (receipt.warehouseId !== auth.warehouseId) return { matched: false, reason: REASON.RECEIPT_AT_OTHER_WAREHOUSE };
   if (receipt.condition === 'WRONG_ITEM' || receipt.condition === 'EMPTY_BOX') {
@@ -49,12 +76,15 @@ export function assessReceipt(
   }
   const delivered = deliveredScans(scans);
   const inbound = inboundScans(auth, scans);
-  const latestAcceptedMs = toEpochMs(receipt.receivedAt) + skewMs;
-  const matching = inbound.find((s) => toEpochMs(s.scannedAt) <= latestAcceptedMs);
-  if (matching) return { matched: true, scan: matching };
-  if (delivered.length > 0 && inbound.length === 0) {
-    return { matched: false, reason: REASON.INBOUND_SCAN_AT_OTHER_FACILITY };
+  const latestAcceptedMs = toEpochMs(receipt.receivedAt) + settings.skewMs;
+  const matching = inbound.filter((s) => toEpochMs(s.scannedAt) <= latestAcceptedMs);
+  if (matching.length === 0) {
+    if (delivered.length > 0 && inbound.length === 0) return { matched: false, reason: REASON.INBOUND_SCAN_AT_OTHER_FACILITY };
+    if (inbound.length > 0) return { matched: false, reason: REASON.RECEIPT_BEFORE_INBOUND_SCAN };
+    return { matched: false, reason: REASON.RECEIPT_WITHOUT_INBOUND_SCAN };
   }
-  if (inbound.length > 0) return { matched: false, reason: REASON.RECEIPT_BEFORE_INBOUND_SCAN };
-  return { matched: false, reason: REASON.RECEIPT_WITHOUT_INBOUND_SCAN };
+  const weights = knownWeights(auth, receipt, matching);
+  const verdict = weightsAgree(weights, settings);
+  if (!verdict.agree) return { matched: false, reason: REASON.WEIGHT_MISMATCH, weightVerdict: verdict, weights };
+  return { matched: true, scan: matching[0]!, weights };
 }

@@ -5,6 +5,7 @@ export const REASON = {
   INBOUND_SCAN_AT_OTHER_FACILITY: 'INBOUND_SCAN_AT_OTHER_FACILITY',
   RECEIPT_BEFORE_INBOUND_SCAN: 'RECEIPT_BEFORE_INBOUND_SCAN',
   RECEIPT_WITHOUT_INBOUND_SCAN: 'RECEIPT_WITHOUT_INBOUND_SCAN',
+  WEIGHT_MISMATCH: 'WEIGHT_MISMATCH',
   REFUND_EXCEEDS_AUTHORIZED: 'REFUND_EXCEEDS_AUTHORIZED',
   SECOND_REFUND_REQUEST: 'SECOND_REFUND_REQUEST',
   SELF_REVIEW_ATTEMPT: 'SELF_REVIEW_ATTEMPT',
@@ -22,9 +23,29 @@ export type ReceiptReason =
   | typeof REASON.CONDITION_MISMATCH
   | typeof REASON.INBOUND_SCAN_AT_OTHER_FACILITY
   | typeof REASON.RECEIPT_BEFORE_INBOUND_SCAN
-  | typeof REASON.RECEIPT_WITHOUT_INBOUND_SCAN;
+  | typeof REASON.RECEIPT_WITHOUT_INBOUND_SCAN
+  | typeof REASON.WEIGHT_MISMATCH;
 
-/** R3 reasons that point at the receiving employee rather than the parcel (R7 counts these). */
+/** R3's receipt reasons, in precedence order (1–6). */
+export const RECEIPT_REVIEW_REASONS: readonly ReceiptReason[] = [
+  REASON.RECEIPT_AT_OTHER_WAREHOUSE,
+  REASON.CONDITION_MISMATCH,
+  REASON.INBOUND_SCAN_AT_OTHER_FACILITY,
+  REASON.RECEIPT_BEFORE_INBOUND_SCAN,
+  REASON.RECEIPT_WITHOUT_INBOUND_SCAN,
+  REASON.WEIGHT_MISMATCH,
+];
+
+export function isReceiptReason(reason: Reason): reason is ReceiptReason {
+  return (RECEIPT_REVIEW_REASONS as readonly Reason[]).includes(reason);
+}
+
+/**
+ * R3 reasons that point at the receiving employee rather than the parcel (R7
+ * counts these: 1, 3, 4, 5). Not CONDITION_MISMATCH (an employee who reports
+ * an empty box is doing the job right), not WEIGHT_MISMATCH (the scale, the
+ * carrier or the catalogue may be wrong) and not RECEIPT_FOR_UNKNOWN_RETURN.
+ */
 export const INSIDER_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   REASON.RECEIPT_AT_OTHER_WAREHOUSE,
   REASON.INBOUND_SCAN_AT_OTHER_FACILITY,

@@ -11,6 +11,14 @@ export interface Money {
   readonly currency: string;
 }
 
+export type WeightUnit = 'g' | 'kg' | 'oz' | 'lb';
+
+/** A measured or expected weight (contract §1, v1.1): `value` > 0 in `unit`. */
+export interface Weight {
+  readonly value: number;
+  readonly unit: WeightUnit;
+}
+
 export type ScanStatus =
   | 'LABEL_CREATED'
   | 'PICKED_UP'
@@ -31,6 +39,8 @@ export interface ReturnAuthorization {
   readonly refund: Money;
   readonly authorizedAt: string;
   readonly items?: ReadonlyArray<{ readonly sku: string; readonly quantity: number }> | undefined;
+  /** What the returned items and their packaging should weigh. */
+  readonly expectedWeight?: Weight | undefined;
 }
 
 export interface CarrierScan {
@@ -40,6 +50,8 @@ export interface CarrierScan {
   readonly status: ScanStatus;
   readonly facilityId?: string | undefined;
   readonly scannedAt: string;
+  /** The parcel weight the carrier measured. */
+  readonly weight?: Weight | undefined;
 }
 
 export interface WarehouseReceipt {
@@ -50,6 +62,8 @@ export interface WarehouseReceipt {
   readonly receivedAt: string;
   readonly stationId?: string | undefined;
   readonly condition: ReceiptCondition;
+  /** The dock-scale reading at receipt. */
+  readonly weight?: Weight | undefined;
 }
 
 export interface RefundRequest {
@@ -123,7 +137,15 @@ export interface ReviewRaised {
   readonly evidence: Readonly<Record<string, unknown>>;
 }
 
-export type ClearCause = 'LATE_EVIDENCE_MATCHED' | 'CLOSED_BY_REVIEWER_RELEASE';
+/**
+ * Why a review stopped being open without a decision on it:
+ * - `LATE_EVIDENCE_MATCHED` (R4): its receipt became matched;
+ * - `LATE_AUTHORIZATION` (R4, v1.1): the authorization of a receipt under
+ *   `RECEIPT_FOR_UNKNOWN_RETURN` arrived;
+ * - `DECIDED` (R5, v1.1): a reviewer's RELEASE or DENY on another review of
+ *   the return closed it.
+ */
+export type ClearCause = 'LATE_EVIDENCE_MATCHED' | 'LATE_AUTHORIZATION' | 'DECIDED';
 
 export interface ReviewCleared {
   readonly type: 'ReviewCleared';
@@ -168,38 +190,35 @@ export interface RefundDenied {
   readonly deniedAt: string;
 }
 
-export type Effect = ReviewRaised | ReviewCleared | RefundReleased | RefundDenied;
+/** Why a decision changed nothing (R5, v1.1). */
+export type IgnoredWhy = 'UNKNOWN_REVIEW' | 'REVIEW_OF_OTHER_RETURN' | 'REVIEW_NOT_OPEN' | 'RETURN_ALREADY_DECIDED';
 
-export type DecisionOutcome = 'FINAL' | 'SELF_REVIEW' | 'REVIEW_NOT_OPEN' | 'ALREADY_DECIDED';
+/** R5 v1.1: feedback for the reviewer's tool when a decision changes nothing. Severity LOW. */
+export interface DecisionIgnored {
+  readonly type: 'DecisionIgnored';
+  readonly effectId: string;
+  readonly decisionId: string;
+  readonly reviewId: string;
+  readonly returnId: string;
+  readonly reviewerId: string;
+  readonly why: IgnoredWhy;
+  readonly decidedAt: string;
+  readonly severity: 'LOW';
+  readonly warehouseId?: string | undefined;
+}
 
-/** Facts accepted into the return's state; `key` and `fingerprint` serve R8. */
+export type Effect = ReviewRaised | ReviewCleared | RefundReleased | RefundDenied | DecisionIgnored;
+
+/** What a recorded decision did: the first valid one is FINAL; a self-review or an ignored one changes nothing. */
+export type DecisionOutcome = 'FINAL' | 'SELF_REVIEW' | 'IGNORED';
+
+/** Facts accepted into the return's state. A fact already recorded yields no event (redelivery). */
 export type FactEvent =
-  | { readonly type: 'ReturnAuthorized'; readonly key: string; readonly fingerprint: string; readonly authorization: ReturnAuthorization }
-  | { readonly type: 'ScanRecorded'; readonly key: string; readonly fingerprint: string; readonly scan: CarrierScan }
-  | {
-      readonly type: 'ReceiptRecorded';
-      readonly key: string;
-      readonly fingerprint: string;
-      readonly receipt: WarehouseReceipt;
-      readonly assessAt: string;
-      readonly orphanAt: string;
-    }
-  | {
-      readonly type: 'RefundRequestRecorded';
-      readonly key: string;
-      readonly fingerprint: string;
-      readonly request: RefundRequest;
-      /** R2: only the first request processed is the return's refund. */
-      readonly first: boolean;
-      readonly holdExpiresAt: string;
-    }
-  | {
-      readonly type: 'DecisionRecorded';
-      readonly key: string;
-      readonly fingerprint: string;
-      readonly decision: ReviewDecision;
-      readonly outcome: DecisionOutcome;
-    };
+  | { readonly type: 'ReturnAuthorized'; readonly authorization: ReturnAuthorization }
+  | { readonly type: 'ScanRecorded'; readonly scan: CarrierScan }
+  | { readonly type: 'ReceiptRecorded'; readonly receipt: WarehouseReceipt }
+  | { readonly type: 'RefundRequestRecorded'; readonly request: RefundRequest }
+  | { readonly type: 'DecisionRecorded'; readonly decision: ReviewDecision; readonly outcome: DecisionOutcome };
 
 export type ReturnEvent =
   | FactEvent
@@ -219,48 +238,64 @@ export interface ReviewRecord {
   readonly refundId?: string | undefined;
 }
 
-export interface ReceiptRecord {
-  readonly receipt: WarehouseReceipt;
-  /** receivedAt + grace: when R3 judges the receipt. */
-  readonly assessAt: string;
-  /** receivedAt + orphanTimeout: when R6 gives up waiting for the authorization. */
-  readonly orphanAt: string;
+export interface DecisionRecord {
+  readonly decision: ReviewDecision;
+  readonly outcome: DecisionOutcome;
 }
-
-export interface RefundRecord {
-  readonly request: RefundRequest;
-  /** requestedAt + maxHold (R6). */
-  readonly holdExpiresAt: string;
-}
-
-export type ReturnStatus = 'AWAITING_AUTHORIZATION' | 'AUTHORIZED' | 'RELEASED' | 'DENIED';
 
 /**
- * One return's state: plain JSON (no Map, no class, no Date) so it is stored
- * as the DynamoDB item as it is. `status` tells where the money stands.
+ * What every return state holds. Collections are arrays of records, never
+ * objects keyed by ids (contract §1: `__proto__` is an ordinary id), so the
+ * state is plain JSON and is stored as the DynamoDB item as it is.
  */
-export interface ReturnState {
+interface ReturnStateBase {
   readonly returnId: string;
-  readonly status: ReturnStatus;
-  readonly authorization: ReturnAuthorization | null;
-  /** DELIVERED scans of the parcel's carrier and tracking number, by scanId. */
-  readonly scans: Readonly<Record<string, CarrierScan>>;
-  readonly receipts: Readonly<Record<string, ReceiptRecord>>;
-  /** The return's one refund (R2): the first request processed. */
-  readonly refund: RefundRecord | null;
-  /** The first valid decision (R5); final. */
-  readonly decision: ReviewDecision | null;
-  readonly reviews: Readonly<Record<string, ReviewRecord>>;
-  readonly release: RefundReleased | null;
-  readonly denial: RefundDenied | null;
-  /** R8: `<detail-type>:<domain id>` → fingerprint of the detail first applied. */
-  readonly seen: Readonly<Record<string, string>>;
+  /** DELIVERED scans of the parcel's carrier and tracking number, in arrival order. */
+  readonly scans: readonly CarrierScan[];
+  readonly receipts: readonly WarehouseReceipt[];
+  /** Every refund request, in processing order; the first is the return's refund (R2). */
+  readonly refunds: readonly RefundRequest[];
+  /** Every decision processed, in order; at most one is FINAL (R5). */
+  readonly decisions: readonly DecisionRecord[];
+  readonly reviews: readonly ReviewRecord[];
 }
 
-/** Settings the decider needs, in milliseconds (resolved from the contract config). */
+/** A receipt, request or decision may come before the return's authorization. */
+export interface AwaitingAuthorization extends ReturnStateBase {
+  readonly status: 'AWAITING_AUTHORIZATION';
+  readonly authorization: null;
+}
+
+export interface Authorized extends ReturnStateBase {
+  readonly status: 'AUTHORIZED';
+  readonly authorization: ReturnAuthorization;
+}
+
+export interface Released extends ReturnStateBase {
+  readonly status: 'RELEASED';
+  readonly authorization: ReturnAuthorization;
+  readonly release: RefundReleased;
+}
+
+/** A DENY needs no authorization (R5): the return may never have been authorized. */
+export interface Denied extends ReturnStateBase {
+  readonly status: 'DENIED';
+  readonly authorization: ReturnAuthorization | null;
+  readonly denial: RefundDenied;
+}
+
+/** One return's state, discriminated by `status`: where the money stands. */
+export type ReturnState = AwaitingAuthorization | Authorized | Released | Denied;
+export type ReturnStatus = ReturnState['status'];
+
+/** Settings the decider needs (resolved from the contract config): durations in milliseconds. */
 export interface DeciderSettings {
   readonly skewMs: number;
   readonly graceMs: number;
   readonly maxHoldMs: number;
   readonly orphanTimeoutMs: number;
+  /** Relative weight tolerance (0.15 = 15 % of the larger weight). */
+  readonly weightTolerance: number;
+  /** Absolute weight tolerance in grams; the larger of the two tolerances applies. */
+  readonly weightToleranceGrams: number;
 }

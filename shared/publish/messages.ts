@@ -105,6 +105,31 @@ export function toOutboundMessage(effect: Effect): OutboundMessage {
         message,
       };
     }
+    case 'DecisionIgnored': {
+      // R5 v1.1: tells the reviewer's tool why a decision changed nothing.
+      const message = compact({
+        type: 'DecisionIgnored',
+        decisionId: effect.decisionId,
+        reviewId: effect.reviewId,
+        returnId: effect.returnId,
+        reviewerId: effect.reviewerId,
+        why: effect.why,
+        decidedAt: effect.decidedAt,
+        warehouseId: effect.warehouseId,
+        effectId: effect.effectId,
+      });
+      return {
+        channel: 'sns',
+        effectId: effect.effectId,
+        attributes: compact({
+          type: 'DecisionIgnored',
+          severity: effect.severity,
+          warehouseId: effect.warehouseId,
+          effectId: effect.effectId,
+        }) as Record<string, string>,
+        message,
+      };
+    }
   }
 }
 

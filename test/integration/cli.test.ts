@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { effectIdFor } from '../../shared/domain/identity.js';
+import { TIMESTAMP_FORMAT } from '../../shared/contract/primitives.js';
 
 const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -140,7 +142,7 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
         basis: 'EVIDENCE_MATCHED',
         receiptId: 'RCV-DFW-310001',
         scanId: 'UPS-SCN-0001',
-        effectId: 'refund/RMA-1001/RFD-770001#released',
+        effectId: effectIdFor.released('RMA-1001', 'RFD-770001'),
       }),
     });
     // The internal effectId is not a top-level field; consumers find it in the detail.
@@ -176,7 +178,7 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
     expect(errors[3]).toBe('source: expected "retail.warehouse" for detail-type WarehouseReceipt, got "retail.returns"');
     expect(errors[4]).toMatch(/^detail-type: unknown detail-type "ParcelLost"/);
     expect(errors[5]).toBe('detail.trackingNumber: required (expected string)');
-    expect(errors[6]).toBe('detail.receivedAt: expected ISO 8601 timestamp with offset (Z or ±hh:mm)');
+    expect(errors[6]).toBe(`detail.receivedAt: ${TIMESTAMP_FORMAT}`);
     expect(errors[10]).toMatch(/^detail\.scanId: conflicting duplicate/);
     expect(errors[11]).toBe('(root): expected object');
     expect(run.lines[7]!['detail']).toMatchObject({ returnId: 'R-1', refundId: 'rf-1', receiptId: 'rc-1', scanId: 's-1', releasedAt: '2026-11-02T09:40:00.000Z' });

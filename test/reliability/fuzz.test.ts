@@ -9,6 +9,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import fc from 'fast-check';
+import { reviewIdFor } from '../../shared/domain/identity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest/app.js';
 import { businessTimeOf } from '../../shared/app/ingest.js';
@@ -68,7 +69,7 @@ function validEvent(type: DetailType, n: string): Record<string, unknown> {
     RefundRequested: { refundId: `rf-${n}`, returnId, amount: { amount: 4999, currency: 'EUR' }, requestedAt: T('10:00') },
     ReviewDecided: {
       decisionId: `d-${n}`,
-      reviewId: `rv/receipt/${returnId}/rc-${n}`,
+      reviewId: reviewIdFor.receipt(returnId, `rc-${n}`),
       returnId,
       reviewerId: 'rev-1',
       decision: 'RELEASE',

@@ -1,4 +1,5 @@
 /* Event stories shared by the reliability tests: each exercises a different outbound effect. */
+import { reviewIdFor } from '../../shared/domain/identity.js';
 import { envelope, honestReturn, T } from '../support/envelopes.js';
 
 type Envelope = ReturnType<typeof envelope>;
@@ -21,7 +22,7 @@ export function deniedReturn(returnId: string, reviewerId = 'rev-1'): Envelope[]
   const s = phantomReturn(returnId);
   const decision = envelope('ReviewDecided', {
     decisionId: `d-${returnId}`,
-    reviewId: `rv/receipt/${returnId}/rc-${returnId}`,
+    reviewId: reviewIdFor.receipt(returnId, `rc-${returnId}`),
     returnId,
     reviewerId,
     decision: 'DENY',

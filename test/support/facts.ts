@@ -7,6 +7,7 @@ import type {
   ReviewDecision,
   WarehouseReceipt,
 } from '../../shared/domain/index.js';
+import { reviewIdFor } from '../../shared/domain/identity.js';
 
 /*
  * Builders for the five inbound facts and the decider's commands. The
@@ -75,7 +76,7 @@ export const refundRequested = (o: Partial<RefundRequest> = {}): RefundRequest =
 
 export const reviewDecided = (o: Partial<ReviewDecision> = {}): ReviewDecision => ({
   decisionId: 'd-1',
-  reviewId: `rv/receipt/${RETURN_ID}/rc-1`,
+  reviewId: reviewIdFor.receipt(RETURN_ID, 'rc-1'),
   returnId: RETURN_ID,
   reviewerId: 'rev-1',
   decision: 'RELEASE',
@@ -85,7 +86,7 @@ export const reviewDecided = (o: Partial<ReviewDecision> = {}): ReviewDecision =
 
 export const employeeFlag = (o: Partial<EmployeeFlag> = {}): EmployeeFlag => ({
   employeeId: 'emp-7',
-  anomalyReviewId: 'rv/employee-anomaly/emp-7/2026-11-01T20:00:00.000Z',
+  anomalyReviewId: reviewIdFor.employeeAnomaly('emp-7', '2026-11-01T20:00:00.000Z'),
   flaggedAt: '2026-11-01T20:00:00.000Z',
   flaggedUntil: '2026-11-08T20:00:00.000Z',
   ...o,

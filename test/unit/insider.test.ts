@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { anomalyReview, detectAnomaly, type SuspectReceipt } from '../../shared/domain/insider.js';
+import { anomalyReview, detectAnomaly, suspectFromReview, type SuspectReceipt } from '../../shared/domain/insider.js';
+import { reviewIdFor } from '../../shared/domain/identity.js';
 
 const HOUR = 3_600_000;
 const settings = { threshold: 3, windowMs: 24 * HOUR, flagForMs: 7 * 24 * HOUR };
@@ -49,7 +50,7 @@ describe('R7 detectAnomaly', () => {
       employeeId: 'emp-1',
       raisedAt: at(2),
       refund: { amount: 2500, currency: 'USD' },
-      reviewId: `rv/employee-anomaly/emp-1/${at(2)}`,
+      reviewId: reviewIdFor.employeeAnomaly('emp-1', at(2)),
     });
     expect(review.evidence).toMatchObject({
       returnIds: ['r-a', 'r-b', 'r-c'],
@@ -59,5 +60,42 @@ describe('R7 detectAnomaly', () => {
       flaggedUntil: at(2 + 7 * 24),
     });
     expect(review.warehouseId).toBeUndefined();
+  });
+});
+
+describe('R7 v1.1 edges and reasons', () => {
+  it('counts receipts together when the last minus the first is exactly the window, not one millisecond more', () => {
+    // Prepare
+    const edge = [suspect('a', 0), suspect('b', 12), suspect('c', 24)];
+    const past = [suspect('a', 0), suspect('b', 12), suspect('c', 24, { receivedAt: new Date(Date.parse(at(24)) + 1).toISOString() })];
+    // Act / Assess
+    expect(detectAnomaly(edge, settings)).toMatchObject({ raisedAt: at(24) });
+    expect(detectAnomaly(past, settings)).toBeNull();
+  });
+
+  it.each([
+    ['RECEIPT_FOR_UNKNOWN_RETURN', null],
+    ['WEIGHT_MISMATCH', null],
+    ['CONDITION_MISMATCH', null],
+    ['RECEIPT_WITHOUT_INBOUND_SCAN', 'rc-x'],
+    ['RECEIPT_AT_OTHER_WAREHOUSE', 'rc-x'],
+    ['INBOUND_SCAN_AT_OTHER_FACILITY', 'rc-x'],
+    ['RECEIPT_BEFORE_INBOUND_SCAN', 'rc-x'],
+  ] as const)('a receipt review for %s counts toward R7: %s', (reason, counted) => {
+    // Prepare: the review as the decider publishes it.
+    const review = {
+      type: 'ReviewRaised' as const,
+      effectId: 'e',
+      reviewId: 'rv',
+      reason,
+      severity: 'MEDIUM' as const,
+      raisedAt: at(1),
+      returnId: 'r-x',
+      receiptId: 'rc-x',
+      employeeId: 'emp-1',
+      evidence: { receivedAt: at(1) },
+    };
+    // Act / Assess
+    expect(suspectFromReview(review)?.receiptId ?? null).toBe(counted);
   });
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_SOURCES } from '../../../shared/contract/config.js';
 import type { DetailType } from '../../../shared/contract/inbound.js';
-import { reviewIdFor } from '../../../shared/domain/decider.js';
+import { reviewIdFor } from '../../../shared/domain/identity.js';
 import { Rng } from './prng.js';
 import {
   CARRIERS,
@@ -16,6 +16,7 @@ import {
   ORIGINS,
   OTHER_FACILITIES,
   SECOND,
+  expectedPackagingGrams,
   WAREHOUSES,
   onShift,
   type Carrier,
@@ -34,8 +35,16 @@ import {
  * releases). The frauds: a bribed employee marking never-shipped returns as
  * received (about $100,000 of electronics per 1,000 returns), a phished
  * account marking phantom receipts at night at another centre, customers
- * whose tracking number shows a parcel delivered somewhere else, and empty
- * boxes an honest employee catches at the dock.
+ * whose tracking number shows a parcel delivered somewhere else, empty
+ * boxes an honest employee catches at the dock, and an empty-box ring:
+ * customers mail empty boxes and a bribed clerk marks them received in good
+ * condition. Only the weights give the ring away: the catalogue says what the
+ * items and packaging weigh, the carrier weighed the parcel.
+ *
+ * Weights are realistic for honest parcels: packaging varies (85–120 % of the
+ * estimate), USPS rounds up to the next ounce, UPS and FedEx to the next
+ * 0.1 lb (FedEx to the next whole pound from 5 kg), dock scales read to 5 g
+ * and about half the stations have one.
  *
  * Events are written in arrival order: about 10% are delayed by minutes to
  * hours (out of order) and about 5% delivered twice, as real producers do.
@@ -49,7 +58,8 @@ export type Scenario =
   | 'bribed-employee'
   | 'phished-account'
   | 'fake-tracking'
-  | 'empty-box';
+  | 'empty-box'
+  | 'empty-box-ring';
 
 export const SCENARIOS: Record<Scenario, { readonly fraud: boolean; readonly label: string }> = {
   honest: { fraud: false, label: 'honest' },
@@ -60,6 +70,7 @@ export const SCENARIOS: Record<Scenario, { readonly fraud: boolean; readonly lab
   'phished-account': { fraud: true, label: 'phished account: phantom receipts at night' },
   'fake-tracking': { fraud: true, label: 'fake tracking: parcel delivered to another facility' },
   'empty-box': { fraud: true, label: 'empty box, caught at the dock and denied' },
+  'empty-box-ring': { fraud: true, label: 'empty-box ring: clerk marks empty boxes received in good condition' },
 };
 
 export interface Money {
@@ -83,7 +94,7 @@ export interface TruthReturn {
 export interface Insider {
   readonly employeeId: string;
   readonly warehouseId: string;
-  readonly kind: 'bribed-employee' | 'phished-account';
+  readonly kind: 'bribed-employee' | 'phished-account' | 'empty-box-ring';
 }
 
 export interface Envelope {
@@ -105,6 +116,8 @@ export interface DemoDay {
   readonly events: readonly Envelope[];
   readonly truth: readonly TruthReturn[];
   readonly insiders: readonly Insider[];
+  /** The clerk of the empty-box ring: R7 does not count weight mismatches, the weight check holds the money. */
+  readonly ringClerk: { readonly employeeId: string; readonly warehouseId: string };
   /** decisionId → the reviewId it answers, for the summary. */
   readonly decisions: ReadonlyMap<string, string>;
   readonly duplicates: number;
@@ -125,6 +138,7 @@ const PER_1000 = {
   'phished-account': 14,
   'fake-tracking': 20,
   'empty-box': 10,
+  'empty-box-ring': 12,
   'honest-wrong-item': 6,
   'honest-late-scan': 30,
   'honest-early-receipt': 50,
@@ -135,6 +149,7 @@ const MINIMUM = {
   'phished-account': 3,
   'fake-tracking': 3,
   'empty-box': 1,
+  'empty-box-ring': 2,
   'honest-wrong-item': 1,
   'honest-late-scan': 2,
   'honest-early-receipt': 2,
@@ -217,6 +232,7 @@ class DayBuilder {
     ];
     const bribed = EMPLOYEES.find((e) => e.id === insiders[0]!.employeeId)!;
     const phished = EMPLOYEES.find((e) => e.id === insiders[1]!.employeeId)!;
+    const ringClerk = this.rng.pick(EMPLOYEES.filter((e) => e.warehouseId === 'WH-CMH' && e.shift === 'early'));
 
     // Scenario slots in random order, so return ids say nothing about the scenario.
     const slots = this.rng.shuffle((Object.keys(counts) as Scenario[]).flatMap((s) => Array<Scenario>(counts[s]).fill(s)));
@@ -238,6 +254,8 @@ class DayBuilder {
           return this.phantom(returnId, scenario, bribed, this.bribedItem(bribedValue));
         case 'phished-account':
           return this.phantom(returnId, scenario, phished, this.rng.pick(MID_VALUE));
+        case 'empty-box-ring':
+          return this.emptyBoxRing(returnId, ringClerk);
       }
     });
 
@@ -287,6 +305,7 @@ class DayBuilder {
       events,
       truth: this.truth,
       insiders,
+      ringClerk: { employeeId: ringClerk.id, warehouseId: ringClerk.warehouseId },
       decisions: decisionIndex,
       duplicates,
       delayed,
@@ -303,7 +322,10 @@ class DayBuilder {
     const decided = scenario === 'honest-wrong-item' || scenario === 'empty-box';
     // Deliveries 06:20–19:00; ones a reviewer decides on by 15:00, so decisions land the same day.
     const deliveredAt = at(6.34) + this.rng.between(0, (decided ? 8.5 : 12.6) * HOUR);
-    const { authorizedAt, ret } = this.authorize(returnId, warehouse, deliveredAt, this.everydayItems());
+    const items = this.everydayItems();
+    const { authorizedAt, ret } = this.authorize(returnId, warehouse, deliveredAt, items);
+    // What the parcel really weighs: the items (none if the box is empty) and its packaging.
+    const parcelGrams = this.packedGrams(scenario === 'empty-box' ? 0 : itemGrams(items), itemGrams(items));
 
     let receivedAt: number;
     let employee: Employee;
@@ -322,12 +344,13 @@ class DayBuilder {
     const condition =
       scenario === 'empty-box' ? 'EMPTY_BOX' : scenario === 'honest-wrong-item' ? 'WRONG_ITEM' : this.rng.chance(0.03) ? 'DAMAGED' : 'AS_EXPECTED';
 
-    this.travel(ret, authorizedAt, deliveredAt, warehouse.id, scenario === 'honest-late-scan' ? null : undefined);
-    const receipt = this.receipt(ret, employee, receivedAt, condition, { delayable: scenario !== 'honest-late-scan' });
+    this.travel(ret, authorizedAt, deliveredAt, warehouse.id, parcelGrams, scenario === 'honest-late-scan' ? null : undefined);
+    const dock = this.rng.chance(0.5) ? { dockGrams: parcelGrams } : {};
+    const receipt = this.receipt(ret, employee, receivedAt, condition, { delayable: scenario !== 'honest-late-scan', ...dock });
     if (scenario === 'honest-late-scan') {
       // The carrier's DELIVERED scan reaches us one to six hours after the receipt.
       this.lateScans += 1;
-      this.scan(ret, 'DELIVERED', warehouse.id, deliveredAt, { arrivalMs: receipt.arrivalMs + this.rng.between(1 * HOUR, 6 * HOUR), delayable: false });
+      this.scan(ret, 'DELIVERED', warehouse.id, deliveredAt, { arrivalMs: receipt.arrivalMs + this.rng.between(1 * HOUR, 6 * HOUR), delayable: false, parcelGrams });
     }
     // Instant-refund customers ask at drop-off and are held until the evidence agrees.
     const early = this.rng.chance(scenario === 'empty-box' ? 0.6 : 0.35);
@@ -345,7 +368,7 @@ class DayBuilder {
     const warehouse = this.rng.pick(WAREHOUSES);
     const deliveredAt = at(7) + this.rng.between(0, 11 * HOUR);
     const { authorizedAt, ret } = this.authorize(returnId, warehouse, deliveredAt, [this.rng.pick(MID_VALUE)]);
-    this.travel(ret, authorizedAt, deliveredAt, this.rng.pick(OTHER_FACILITIES));
+    this.travel(ret, authorizedAt, deliveredAt, this.rng.pick(OTHER_FACILITIES), this.rng.between(200, 2_000));
     this.refund(ret, deliveredAt + this.rng.between(5 * MINUTE, 60 * MINUTE));
     let receivedBy: string | undefined;
     if (index % 3 === 0) {
@@ -373,6 +396,33 @@ class DayBuilder {
     this.receipt(ret, account, receivedAt, 'AS_EXPECTED', { stationId });
     this.refund(ret, receivedAt + this.rng.between(MINUTE, 25 * MINUTE));
     this.truth.push({ returnId, scenario, fraud: true, refund: ret.refund, warehouseId: warehouse.id, receivedBy: account.id, insider: account.id });
+  }
+
+  /**
+   * The empty-box ring: the customer mails an empty box (the carrier weighs
+   * it), a bribed clerk marks it received AS_EXPECTED without weighing it,
+   * and the refund is requested. Carrier and warehouse agree; only the
+   * weights do not.
+   */
+  private emptyBoxRing(returnId: string, clerk: Employee): void {
+    const warehouse = WAREHOUSES.find((w) => w.id === clerk.warehouseId)!;
+    const item = this.rng.pick(HIGH_VALUE);
+    const deliveredAt = at(6.34) + this.rng.between(0, 6 * HOUR);
+    const { authorizedAt, ret } = this.authorize(returnId, warehouse, deliveredAt, [item]);
+    // Packaging and a little crumpled paper, no laptop.
+    const parcelGrams = this.packedGrams(this.rng.between(0, 120), item.grams);
+    this.travel(ret, authorizedAt, deliveredAt, warehouse.id, parcelGrams);
+    const receivedAt = Math.min(deliveredAt + this.rng.between(20 * MINUTE, 2 * HOUR), at(14.4));
+    this.receipt(ret, clerk, receivedAt, 'AS_EXPECTED');
+    this.refund(ret, this.rng.chance(0.6) ? authorizedAt + this.rng.between(0, 10 * MINUTE) : receivedAt + this.rng.between(2 * MINUTE, 40 * MINUTE));
+    this.truth.push({ returnId, scenario: 'empty-box-ring', fraud: true, refund: ret.refund, warehouseId: warehouse.id, receivedBy: clerk.id, insider: clerk.id });
+  }
+
+  // ------------------------------------------------------------ weights
+
+  /** Contents plus packaging, which varies from 85 % to 120 % of the estimate for the expected items. */
+  private packedGrams(contentGrams: number, expectedItemGrams: number): number {
+    return contentGrams + expectedPackagingGrams(expectedItemGrams) * (0.85 + 0.35 * this.rng.float());
   }
 
   // ------------------------------------------------------------ facts
@@ -403,6 +453,7 @@ class DayBuilder {
         refund: ret.refund,
         authorizedAt: toIso(authorizedAt),
         items: items.map((p) => ({ sku: p.sku, quantity: 1 })),
+        expectedWeight: { value: itemGrams(items) + expectedPackagingGrams(itemGrams(items)), unit: 'g' },
       },
       authorizedAt,
     );
@@ -412,16 +463,17 @@ class DayBuilder {
    * PICKED_UP, IN_TRANSIT, then DELIVERED at `deliveredTo` (omitted when
    * `delivered` is null: the caller reports it itself).
    */
-  private travel(ret: NewReturn, authorizedAt: number, deliveredAt: number, deliveredTo: string, delivered?: null): void {
+  private travel(ret: NewReturn, authorizedAt: number, deliveredAt: number, deliveredTo: string, parcelGrams: number, delivered?: null): void {
     const span = deliveredAt - authorizedAt;
     const pickedUp = authorizedAt + Math.floor(span * (0.1 + 0.2 * this.rng.float()));
     const inTransit = pickedUp + Math.floor((deliveredAt - pickedUp) * (0.4 + 0.3 * this.rng.float()));
     this.scan(ret, 'PICKED_UP', this.rng.pick(ORIGINS), pickedUp);
     this.scan(ret, 'IN_TRANSIT', this.rng.pick(ret.carrier.hubs), inTransit);
-    if (delivered !== null) this.scan(ret, 'DELIVERED', deliveredTo, deliveredAt);
+    if (delivered !== null) this.scan(ret, 'DELIVERED', deliveredTo, deliveredAt, { parcelGrams });
   }
 
-  private scan(ret: NewReturn, status: string, facilityId: string | undefined, scannedAt: number, timing: Timing = {}): Pending {
+  private scan(ret: NewReturn, status: string, facilityId: string | undefined, scannedAt: number, timing: Timing & { parcelGrams?: number } = {}): Pending {
+    const { parcelGrams, ...when } = timing;
     return this.emit(
       'CarrierScan',
       {
@@ -431,9 +483,10 @@ class DayBuilder {
         status,
         ...(facilityId !== undefined ? { facilityId } : {}),
         scannedAt: toIso(scannedAt),
+        ...(parcelGrams !== undefined ? { weight: carrierWeight(ret.carrier, parcelGrams) } : {}),
       },
       scannedAt,
-      timing,
+      when,
     );
   }
 
@@ -442,8 +495,9 @@ class DayBuilder {
     employee: Employee,
     receivedAt: number,
     condition: string,
-    options: Timing & { stationId?: string } = {},
+    options: Timing & { stationId?: string; dockGrams?: number } = {},
   ): Pending {
+    const { dockGrams, stationId, ...when } = options;
     return this.emit(
       'WarehouseReceipt',
       {
@@ -451,12 +505,14 @@ class DayBuilder {
         returnId: ret.returnId,
         warehouseId: ret.warehouse.id,
         employeeId: employee.id,
-        stationId: options.stationId ?? employee.stationId,
+        stationId: stationId ?? employee.stationId,
         receivedAt: toIso(receivedAt),
         condition,
+        // A dock scale reads to 5 g.
+        ...(dockGrams !== undefined ? { weight: { value: Math.round(dockGrams / 5) * 5, unit: 'g' } } : {}),
       },
       receivedAt,
-      options,
+      when,
     );
   }
 
@@ -534,4 +590,21 @@ class DayBuilder {
 interface Timing {
   readonly arrivalMs?: number;
   readonly delayable?: boolean;
+}
+
+const itemGrams = (items: readonly Product[]): number => items.reduce((sum, p) => sum + p.grams, 0);
+
+const GRAMS_PER_OZ = 28.349523125;
+const GRAMS_PER_LB = 453.59237;
+
+/**
+ * The weight a carrier reports for a parcel, rounded up as carriers do:
+ * USPS to the next ounce; UPS to the next 0.1 lb; FedEx to the next 0.1 lb,
+ * and to the next whole pound from 5 kg.
+ */
+export function carrierWeight(carrier: Carrier, grams: number): { value: number; unit: 'oz' | 'lb' } {
+  if (carrier.name === 'USPS') return { value: Math.ceil(grams / GRAMS_PER_OZ), unit: 'oz' };
+  const pounds = grams / GRAMS_PER_LB;
+  if (carrier.name === 'FedEx' && grams >= 5_000) return { value: Math.ceil(pounds), unit: 'lb' };
+  return { value: Math.ceil(pounds * 10) / 10, unit: 'lb' };
 }

@@ -101,6 +101,15 @@ export interface DemoSummary {
     readonly insiders: ReadonlyArray<Insider & { readonly flagged: boolean }>;
     readonly honestEmployeesFlagged: number;
   };
+  /** WEIGHT_MISMATCH (contract v1.1): what the weight check held, and what it saved. */
+  readonly weightCheck: {
+    /** Refunds not released with a WEIGHT_MISMATCH review. */
+    readonly held: Tally;
+    /** Fraud held by it and by nothing else: released without the weight check. */
+    readonly wouldHaveBeenLost: Tally;
+    /** Honest refunds held by it (false alarms); zero at the default tolerances. */
+    readonly honestHeld: Tally;
+  };
 }
 
 const zero = (): Tally => ({ count: 0, amount: 0 });
@@ -183,8 +192,25 @@ export function summarize(day: DemoDay, tally: DemoTally, elapsedMs: number): De
     }
   }
 
+  // The weight check: returns with a WEIGHT_MISMATCH review, and the other reasons that hold them.
+  const reasonsByReturn = new Map<string, Set<Reason>>();
+  for (const review of tally.reviews.values()) {
+    if (review.returnId) reasonsByReturn.set(review.returnId, (reasonsByReturn.get(review.returnId) ?? new Set<Reason>()).add(review.reason));
+  }
+  const weightCheck = { held: zero(), wouldHaveBeenLost: zero(), honestHeld: zero() };
+  for (const r of day.truth) {
+    const reasonsOf = reasonsByReturn.get(r.returnId);
+    if (!reasonsOf?.has('WEIGHT_MISMATCH') || tally.released.has(r.returnId)) continue;
+    add(weightCheck.held, r.refund.amount);
+    if (!r.fraud) add(weightCheck.honestHeld, r.refund.amount);
+    else if ([...reasonsOf].every((reason) => reason === 'WEIGHT_MISMATCH' || reason === 'HOLD_EXPIRED')) add(weightCheck.wouldHaveBeenLost, r.refund.amount);
+  }
+
   const anomalies = [...tally.reviews.values()].filter((r) => r.reason === 'EMPLOYEE_RECEIPT_ANOMALY' && r.employeeId);
-  const insiderKind = new Map(day.insiders.map((i) => [i.employeeId, i.kind]));
+  const insiderKind = new Map<string, Insider['kind']>([
+    ...day.insiders.map((i): [string, Insider['kind']] => [i.employeeId, i.kind]),
+    [day.ringClerk.employeeId, 'empty-box-ring'],
+  ]);
   const flagged = [...new Map(anomalies.map((a) => [a.employeeId!, a])).values()]
     .map((a) => ({ employeeId: a.employeeId!, raisedAt: a.raisedAt, insider: insiderKind.get(a.employeeId!) ?? null }))
     .sort((a, b) => (a.raisedAt < b.raisedAt ? -1 : a.raisedAt > b.raisedAt ? 1 : a.employeeId < b.employeeId ? -1 : 1));
@@ -212,6 +238,7 @@ export function summarize(day: DemoDay, tally: DemoTally, elapsedMs: number): De
       insiders: day.insiders.map((i) => ({ ...i, flagged: flaggedIds.has(i.employeeId) })),
       honestEmployeesFlagged: flagged.filter((f) => f.insider === null).length,
     },
+    weightCheck,
   };
 }
 
@@ -228,7 +255,8 @@ function row(label: string, t: Tally, note = ''): string {
 /** The summary as a loss-prevention manager reads it. */
 export function formatSummary(s: DemoSummary): string {
   const out: string[] = [];
-  const insiderName = (i: Insider) => `${i.employeeId} (${i.kind === 'bribed-employee' ? 'bribed employee' : 'phished account'}, ${i.warehouseId})`;
+  const insiderName = (i: Insider) =>
+    `${i.employeeId} (${i.kind === 'bribed-employee' ? 'bribed employee' : i.kind === 'phished-account' ? 'phished account' : 'empty-box ring'}, ${i.warehouseId})`;
   out.push(`refund-gate demo: receiving day ${s.day}, seed ${s.seed}`);
   out.push(`${integer(s.returns)} returns at ${s.warehouses} returns centres, ${s.employees} receiving employees`);
   out.push(
@@ -250,6 +278,11 @@ export function formatSummary(s: DemoSummary): string {
   for (const r of s.reviews) {
     out.push(`  ${r.reason.padEnd(38)}${integer(r.raised).padStart(7)}${integer(r.cleared).padStart(9)}${integer(r.decided).padStart(9)}${integer(r.open).padStart(7)}`);
   }
+  out.push('');
+  out.push('WEIGHT CHECK (WEIGHT_MISMATCH: expected, carrier and dock weights disagree)');
+  out.push(row('refunds held by the weight check', s.weightCheck.held));
+  out.push(row('  would have been lost without it', s.weightCheck.wouldHaveBeenLost, 'fraud held by nothing else'));
+  out.push(row('  honest refunds held by it', s.weightCheck.honestHeld, 'at the default tolerances'));
   out.push('');
   out.push('EMPLOYEES FLAGGED (EMPLOYEE_RECEIPT_ANOMALY)');
   if (s.employeesFlagged.length === 0) out.push('  (none)');

@@ -90,43 +90,51 @@ export const OTHER_FACILITIES: readonly string[] = [
 export interface Product {
   readonly sku: string;
   readonly price: number;
+  /** What the item weighs in its retail box, as the catalogue says. */
+  readonly grams: number;
 }
+
+/**
+ * Packaging the retailer expects around returned items (mailer, filler):
+ * 150 g plus 8 % of the items. `expectedWeight` is items + this estimate.
+ */
+export const expectedPackagingGrams = (itemGrams: number): number => Math.round(150 + 0.08 * itemGrams);
 
 /** Everyday returns: apparel, home, small electronics. */
 export const EVERYDAY: readonly Product[] = [
-  { sku: 'APP-JEANS-32', price: 5_999 },
-  { sku: 'APP-DRESS-M', price: 7_900 },
-  { sku: 'APP-SNEAKER-10', price: 11_999 },
-  { sku: 'APP-JACKET-L', price: 14_950 },
-  { sku: 'APP-TEE-3PK', price: 2_499 },
-  { sku: 'HOME-LAMP', price: 4_599 },
-  { sku: 'HOME-KNIFE-SET', price: 8_999 },
-  { sku: 'HOME-AIRFRYER', price: 12_999 },
-  { sku: 'HOME-DUVET-Q', price: 9_900 },
-  { sku: 'EL-EARBUDS', price: 17_999 },
-  { sku: 'EL-SMARTWATCH', price: 24_900 },
-  { sku: 'EL-SPEAKER', price: 9_999 },
-  { sku: 'TOY-BRICKS-XL', price: 6_999 },
-  { sku: 'BEAUTY-DRYER', price: 39_900 },
+  { sku: 'APP-JEANS-32', price: 5_999, grams: 650 },
+  { sku: 'APP-DRESS-M', price: 7_900, grams: 400 },
+  { sku: 'APP-SNEAKER-10', price: 11_999, grams: 1100 },
+  { sku: 'APP-JACKET-L', price: 14_950, grams: 1300 },
+  { sku: 'APP-TEE-3PK', price: 2_499, grams: 450 },
+  { sku: 'HOME-LAMP', price: 4_599, grams: 1800 },
+  { sku: 'HOME-KNIFE-SET', price: 8_999, grams: 2400 },
+  { sku: 'HOME-AIRFRYER', price: 12_999, grams: 4800 },
+  { sku: 'HOME-DUVET-Q', price: 9_900, grams: 2100 },
+  { sku: 'EL-EARBUDS', price: 17_999, grams: 250 },
+  { sku: 'EL-SMARTWATCH', price: 24_900, grams: 300 },
+  { sku: 'EL-SPEAKER', price: 9_999, grams: 900 },
+  { sku: 'TOY-BRICKS-XL', price: 6_999, grams: 2600 },
+  { sku: 'BEAUTY-DRYER', price: 39_900, grams: 700 },
 ];
 
 /** Mid-priced goods fraudsters like: easy to resell. */
 export const MID_VALUE: readonly Product[] = [
-  { sku: 'EL-TABLET-64', price: 32_900 },
-  { sku: 'EL-HEADPHONES-NC', price: 34_999 },
-  { sku: 'EL-CONSOLE-HANDHELD', price: 39_999 },
-  { sku: 'EL-ROBOVAC', price: 49_900 },
-  { sku: 'EL-SMARTPHONE-B', price: 69_900 },
-  { sku: 'EL-CAMERA-COMPACT', price: 74_900 },
+  { sku: 'EL-TABLET-64', price: 32_900, grams: 850 },
+  { sku: 'EL-HEADPHONES-NC', price: 34_999, grams: 700 },
+  { sku: 'EL-CONSOLE-HANDHELD', price: 39_999, grams: 1100 },
+  { sku: 'EL-ROBOVAC', price: 49_900, grams: 4200 },
+  { sku: 'EL-SMARTPHONE-B', price: 69_900, grams: 450 },
+  { sku: 'EL-CAMERA-COMPACT', price: 74_900, grams: 600 },
 ];
 
 /** High-value electronics: what a bribed insider marks as received. */
 export const HIGH_VALUE: readonly Product[] = [
-  { sku: 'EL-LAPTOP-14', price: 99_900 },
-  { sku: 'EL-SMARTPHONE-PRO', price: 109_900 },
-  { sku: 'EL-TABLET-PRO', price: 119_900 },
-  { sku: 'EL-LAPTOP-16', price: 129_900 },
-  { sku: 'EL-CAMERA-MIRRORLESS', price: 139_900 },
-  { sku: 'EL-DRONE-4K', price: 149_900 },
-  { sku: 'EL-LAPTOP-PRO-16', price: 179_900 },
+  { sku: 'EL-LAPTOP-14', price: 99_900, grams: 2000 },
+  { sku: 'EL-SMARTPHONE-PRO', price: 109_900, grams: 550 },
+  { sku: 'EL-TABLET-PRO', price: 119_900, grams: 1200 },
+  { sku: 'EL-LAPTOP-16', price: 129_900, grams: 2700 },
+  { sku: 'EL-CAMERA-MIRRORLESS', price: 139_900, grams: 1500 },
+  { sku: 'EL-DRONE-4K', price: 149_900, grams: 1900 },
+  { sku: 'EL-LAPTOP-PRO-16', price: 179_900, grams: 3000 },
 ];
