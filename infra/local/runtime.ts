@@ -18,6 +18,7 @@ import { toEpochMs, toIso } from '../../shared/domain/time.js';
 import { RefundGateError } from '../../shared/errors.js';
 import { matchingRoute, routesFor, type Route } from '../../shared/routing.js';
 import { RefundGateStore } from '../../shared/store/store.js';
+import { timerShardKey } from '../../shared/store/keys.js';
 import { DUE_TIMERS_INDEX, TIMER_SHARDS } from '../../shared/store/table.js';
 import {
   createTable,
@@ -130,6 +131,9 @@ export class LocalRuntime {
   public readonly stats: RuntimeStats = { events: 0, rejected: 0, eventbridge: 0, sns: 0, sweeps: 0 };
 
   private clockMs: number | undefined;
+  /** The clock the line being delivered would set, kept only if the line is not rejected (§5). */
+  private pendingClockMs: number | undefined;
+  private lineRejected = false;
   private lastSweepMs: number | undefined;
   /**
    * No timer in the table is due before this instant (epoch ms). Lowered by
@@ -184,7 +188,8 @@ export class LocalRuntime {
       metrics,
       // One event at a time: the rejection is the line being delivered.
       rejected: { reject: (rejection) => this.reject(this.currentLine, rejectionText(rejection)) },
-      now: (event) => this.observe(businessTimeOf(event)),
+      // The event decides at the clock it would move to; the move is kept only once it is applied.
+      now: (event) => this.tentativeNow(businessTimeOf(event)),
     });
     this.targets = { ingest };
     this.sweeperHandler = createSweeperHandler({ pipeline, logger: logger.createChild(), metrics, now: () => this.now() });
@@ -239,7 +244,12 @@ export class LocalRuntime {
     }
     const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
     if (!route) return this.reject(line, this.unroutable(raw));
+    this.pendingClockMs = undefined;
+    this.lineRejected = false;
     await this.targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
+    // A rejected line, a conflicting duplicate included, does not move the clock (contract §5).
+    if (this.pendingClockMs !== undefined && !this.lineRejected) this.clockMs = this.pendingClockMs;
+    this.pendingClockMs = undefined;
     await this.drain();
     await this.sweepIfDue();
   }
@@ -276,9 +286,9 @@ export class LocalRuntime {
 
   // ------------------------------------------------------------------ internals
 
-  private observe(businessTime: string): string {
-    this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
-    return this.now();
+  private tentativeNow(businessTime: string): string {
+    this.pendingClockMs = maxDefined(this.clockMs, toEpochMs(businessTime))!;
+    return toIso(this.pendingClockMs);
   }
 
   private now(): string {
@@ -334,7 +344,7 @@ export class LocalRuntime {
             IndexName: DUE_TIMERS_INDEX.name,
             KeyConditionExpression: '#shard = :shard',
             ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey },
-            ExpressionAttributeValues: { ':shard': `T#${shard}` },
+            ExpressionAttributeValues: { ':shard': timerShardKey(shard) },
             Limit: 1,
           }),
         ),
@@ -395,6 +405,7 @@ export class LocalRuntime {
 
   private async reject(line: number, error: string): Promise<void> {
     this.stats.rejected += 1;
+    this.lineRejected = true;
     await this.options.output.emit({ channel: 'rejected', line, error });
   }
 
