@@ -98,8 +98,10 @@ export class Pipeline {
         let outcome: Outcome = { ...EMPTY, writes: claimed };
         // No rule reads a scan that is not DELIVERED: its ledger entry is all it costs.
         if (scan.status !== 'DELIVERED') return outcome;
-        const returnIds = await store.recordDelivered(scan);
-        outcome = { ...outcome, writes: outcome.writes + 1 };
+        // A redelivery reads the parcel and writes only what a crash left unwritten.
+        const before = claimed === 1 ? undefined : await store.deliveredOn(scan);
+        const returnIds = before ?? (await store.recordDelivered(scan));
+        outcome = { ...outcome, writes: outcome.writes + (before ? 0 : 1) };
         // Fan out even for a redelivery: the first delivery may have crashed before reaching the returns.
         for (const returnId of returnIds) {
           outcome = merge(outcome, await this.mutate(returnId, { type: 'RecordScan', scan, now }));

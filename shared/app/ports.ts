@@ -53,6 +53,12 @@ export interface ParcelRepository {
   linkReturn(authorization: ReturnAuthorization): Promise<CarrierScan[]>;
   /** Record a DELIVERED scan on its parcel (idempotent); returns the returnIds linked so far. */
   recordDelivered(scan: CarrierScan): Promise<string[]>;
+  /**
+   * For a redelivered scan (one read instead of a write): the returnIds linked
+   * to its parcel if the scan is recorded there, undefined if it is not (a
+   * crash came between the ledger claim and the parcel write).
+   */
+  deliveredOn(scan: CarrierScan): Promise<string[] | undefined>;
 }
 
 /** A domain id applied for the first time, with the fingerprint of its canonical detail. */

@@ -191,7 +191,15 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
         }),
       ),
     );
-    return [...((out.Attributes?.[ATTR.returnIds] as Set<string> | undefined) ?? [])].sort();
+    return returnIdsOf(out.Attributes);
+  }
+
+  public async deliveredOn(scan: CarrierScan): Promise<string[] | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: parcelKey(scan.carrier, scan.trackingNumber), ConsistentRead: true })),
+    );
+    const stored = out.Item?.[ATTR.deliveredScans] as Set<string> | undefined;
+    return stored?.has(JSON.stringify(scan)) ? returnIdsOf(out.Item) : undefined;
   }
 
   /** Link a return to its parcel and return every DELIVERED scan known for it, one per scanId. */
@@ -222,6 +230,10 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
   private call<T>(operation: string, fn: () => Promise<T>, onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error): Promise<T> {
     return callDynamo(operation, fn, onConditionFailed);
   }
+}
+
+function returnIdsOf(item: Record<string, unknown> | undefined): string[] {
+  return [...((item?.[ATTR.returnIds] as Set<string> | undefined) ?? [])].sort();
 }
 
 /**
