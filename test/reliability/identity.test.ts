@@ -46,8 +46,6 @@ const anyId: fc.Arbitrary<string> = fc
     fc.tuple(tricky, fc.string({ unit: 'grapheme', maxLength: 4 }), tricky).map(([a, b, c]) => a + b + c),
   )
   .filter((id) => id.length >= 1 && id.length <= 100);
-/** Carrier and tracking number: free text, trimmed by the contract, so never blank. */
-const anyTrackingText = anyId.filter((t) => t.trim().length > 0);
 
 const SEPARATORS = ['#', '/', ':', '\\', '|', ' '];
 /**
