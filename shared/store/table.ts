@@ -2,14 +2,11 @@
  * The single table's layout, shared by the CDK construct and the local
  * runtime (which creates it in DynamoDB Local from this definition).
  *
- * | item        | pk                       | sk       | what it holds                                    |
- * |-------------|--------------------------|----------|--------------------------------------------------|
- * | return      | `RETURN#<returnId>`      | `RETURN` | decider state, `version`, `outbox`, next timer   |
- * | parcel      | `PARCEL#<carrier>#<trk>` | `PARCEL` | scan fingerprints, DELIVERED scans, returnIds    |
- * | employee    | `EMPLOYEE#<employeeId>`  | …        | R7 aggregates (see shared/store/employees.ts)    |
- *
- * The sparse `due-timers` index holds only items with a pending timer:
- * `timerShard` (`T#0`…`T#7`, spread by returnId so no hot key) and `dueAt`.
+ * Items (returns, parcels, id-ledger entries, employee flags and suspect
+ * receipts) and their keys are listed in ./keys.ts, the only module that
+ * builds keys. The sparse `due-timers` index holds only items with a pending
+ * timer: `timerShard` (eight shards, spread by returnId so no hot key) and
+ * `dueAt`.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
