@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest/app.js';
+import { createSweeperHandler } from '../../functions/sweeper/app.js';
 import { businessTimeOf } from '../../shared/app/ingest.js';
 import { InsiderDetector } from '../../shared/app/insider.js';
 import { Pipeline } from '../../shared/app/pipeline.js';
@@ -244,6 +245,25 @@ describe('identity properties on DynamoDB Local (fast-check, fixed seeds)', () =
         for (const item of employeeItems) expect(item['pk']).toBe(employeePk(employeeId));
       }),
       { seed: 42, numRuns: 15 },
+    );
+  });
+
+  it('(c) the sweeper finds due timers of returns with arbitrary ids and fires each on its own return', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(anyId, { minLength: 1, maxLength: 3 }), async (returnIds) => {
+        const w = await world();
+        const pipeline = new Pipeline({ store: new RefundGateStore(w.table.doc, w.table.tableName), settings, sleep: async () => {} });
+        // Receipts for returns never authorized: each sets an orphan timer in the sparse index.
+        for (const [i, returnId] of returnIds.entries()) {
+          const receipt = envelope('WarehouseReceipt', { receiptId: `${i}${returnId}`, returnId, warehouseId: 'WH-1', employeeId: returnId, receivedAt: T('10:00') });
+          expect(await w.send(receipt)).toBe('processed');
+        }
+        const sweeper = createSweeperHandler({ ...quietTelemetry(), pipeline, now: () => '2026-11-03T12:00:00.000Z' });
+        expect(await sweeper({}, lambdaContext('sweeper'))).toEqual({ returns: returnIds.length, effects: returnIds.length });
+        const orphans = (await w.effects()).filter((e) => e.type === 'ReviewRaised' && e.reason === 'RECEIPT_FOR_UNKNOWN_RETURN');
+        expect(orphans.map((e) => e.returnId).sort()).toEqual([...returnIds].sort());
+      }),
+      { seed: 99, numRuns: 10 },
     );
   });
 
