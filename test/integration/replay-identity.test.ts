@@ -101,3 +101,42 @@ describe('refund-gate replay: reused ids are rejected lines', { timeout: 180_000
     expect(run.lines.filter((l) => l['channel'] === 'sns' && l['message']['type'] === 'ReviewRequested')).toEqual([]);
   });
 });
+
+// JavaScript property names as ids: ordinary ids (contract §1), never keys of an object with a prototype.
+// Holds once the decider's state keeps no id as a property name (the domain side of #12): until then a
+// scanId `constructor` or receiptId `__proto__` in the state's maps cannot be marshalled and stops the run.
+const JS = { returnId: '__proto__', scanId: 'constructor', receiptId: 'toString', refundId: 'hasOwnProperty', carrier: 'valueOf', tracking: '__proto__', employeeId: 'constructor', warehouseId: '__proto__' };
+const JS_INPUT = [
+  envelope('ReturnAuthorized', { returnId: JS.returnId, orderId: 'prototype', customerId: '__defineGetter__', warehouseId: JS.warehouseId, carrier: JS.carrier, trackingNumber: JS.tracking, refund: { amount: 700, currency: 'USD' }, authorizedAt: T('08:00') }),
+  envelope('CarrierScan', { scanId: JS.scanId, carrier: JS.carrier, trackingNumber: JS.tracking, status: 'DELIVERED', facilityId: JS.warehouseId, scannedAt: T('10:00') }),
+  envelope('WarehouseReceipt', { receiptId: JS.receiptId, returnId: JS.returnId, warehouseId: JS.warehouseId, employeeId: JS.employeeId, receivedAt: T('10:05') }),
+  envelope('RefundRequested', { refundId: JS.refundId, returnId: JS.returnId, amount: { amount: 700, currency: 'USD' }, requestedAt: T('10:30') }),
+  // A phantom receipt on a return named `constructor`, by `__proto__`: one review.
+  envelope('ReturnAuthorized', { returnId: 'constructor', orderId: 'o', customerId: 'c', warehouseId: JS.warehouseId, carrier: 'UPS', trackingNumber: 'toString', refund: { amount: 900, currency: 'USD' }, authorizedAt: T('08:00') }),
+  envelope('WarehouseReceipt', { receiptId: '__proto__', returnId: 'constructor', warehouseId: JS.warehouseId, employeeId: '__proto__', receivedAt: T('10:05') }),
+];
+
+describe('refund-gate replay: JavaScript property names are ordinary ids', { timeout: 180_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rg-identity-js-'));
+  let run: Awaited<ReturnType<typeof replay>>;
+
+  beforeAll(async () => {
+    const file = join(dir, 'js-names.jsonl');
+    writeFileSync(file, `${JS_INPUT.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    run = await replay(file);
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('releases the honest return and raises the phantom receipt review, with every id intact and nothing rejected', () => {
+    expect(run.code).toBe(0);
+    expect(run.lines.filter((l) => l['channel'] === 'rejected')).toEqual([]);
+    expect(run.lines.filter((l) => l['channel'] === 'eventbridge')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ returnId: JS.returnId, refundId: JS.refundId, scanId: JS.scanId, receiptId: JS.receiptId }) }),
+    ]);
+    expect(run.lines.filter((l) => l['channel'] === 'sns').map((l) => [l['message']['returnId'], l['message']['receiptId'], l['message']['reason']])).toEqual([
+      ['constructor', '__proto__', 'RECEIPT_WITHOUT_INBOUND_SCAN'],
+    ]);
+  });
+});
