@@ -6,6 +6,7 @@
  * synthesized template in security-template.test.ts.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import fc from 'fast-check';
@@ -23,13 +24,13 @@ import { createDecider } from '../../shared/domain/decider.js';
 import type { CarrierScan, ReturnCommand, ReturnEvent, ReturnState, ScanStatus, WarehouseReceipt } from '../../shared/domain/types.js';
 import { matchingRoute, routesFor } from '../../shared/routing.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
-import { returnPk } from '../../shared/store/keys.js';
+import { ledgerKey, returnPk } from '../../shared/store/keys.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { envelope, honestReturn, T } from '../support/envelopes.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 import { phantomReturn } from './stories.js';
-import { snapshot } from './support.js';
+import { faultyDocumentClient, snapshot } from './support.js';
 
 const sqs = mockClient(SQSClient);
 const settings = resolveSettings({});
@@ -48,10 +49,14 @@ beforeEach(() => {
 });
 
 function ingestHandler() {
+  return ingestHandlerOn(table.doc);
+}
+
+function ingestHandlerOn(doc: DynamoDBDocumentClient) {
   const handler = createIngestHandler({
     ...quietTelemetry(),
     settings,
-    pipeline: new Pipeline({ store: new RefundGateStore(table.doc, table.tableName), settings, flags: new EmployeeStore(table.doc, table.tableName) }),
+    pipeline: new Pipeline({ store: new RefundGateStore(doc, table.tableName), settings, flags: new EmployeeStore(doc, table.tableName) }),
     rejected: new SqsRejectedSink(new SQSClient({ region: 'us-east-1' }), 'https://sqs.us-east-1.amazonaws.com/123456789012/rejected'),
     now: (e) => businessTimeOf(e),
   });
@@ -253,6 +258,28 @@ describe('R8 across items: the same domain id with another detail is a conflict 
     expect(await handle(envelope('ReturnAuthorized', { ...a.authorized.detail, trackingNumber: 'ANOTHER-PARCEL' }))).toBe('rejected');
     expect(deadLetter()).toMatchObject({ errorType: 'ConflictingDuplicateError', field: 'detail.returnId' });
     expect(await snapshot(table)).toEqual(before);
+  });
+
+  it('a crash between the claim and the decision: a conflicting detail is still refused, and the redelivery of the original finishes', async () => {
+    // Prepare: the receipt's claim is written, then the invocation dies before the return is.
+    const a = honestReturn('r-r8-crash');
+    const ledger = ledgerKey('WarehouseReceipt', String(a.receipt.detail.receiptId));
+    const faulty = faultyDocumentClient(table, (call) => (call.operation === 'PutItem' && (call.input['Item'] as Record<string, unknown>)['pk'] === ledger.pk ? 'crash-after' : 'none'));
+    const crashing = ingestHandlerOn(faulty.doc);
+    const handle = ingestHandler();
+    for (const e of [a.authorized, a.delivered, a.refund]) expect(await handle(e)).toBe('processed');
+    await expect(crashing(a.receipt)).rejects.toThrow();
+    expect((await stateOf('r-r8-crash'))?.status).toBe('AUTHORIZED');
+    // Act: a receipt with the same id and another employee arrives first, then Lambda's retry of the original.
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq' });
+    expect(await handle(envelope('WarehouseReceipt', { ...a.receipt.detail, employeeId: 'emp-forged' }))).toBe('rejected');
+    expect(await handle(a.receipt)).toBe('processed');
+    // Assess: released on the original receipt.
+    const state = await stateOf('r-r8-crash');
+    expect(state?.status).toBe('RELEASED');
+    expect(state?.release).toMatchObject({ receiptId: 'rc-r-r8-crash' });
+    expect(JSON.stringify(state)).not.toContain('emp-forged');
   });
 
   it('a redelivery is not a conflict: unknown fields, the default condition spelled out, another envelope change nothing', async () => {
