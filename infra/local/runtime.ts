@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createIngestHandler } from '../../functions/ingest/app.js';
 import { createPublisherHandler } from '../../functions/publisher/app.js';
@@ -18,8 +18,7 @@ import { toEpochMs, toIso } from '../../shared/domain/time.js';
 import { RefundGateError } from '../../shared/errors.js';
 import { matchingRoute, routesFor, type Route } from '../../shared/routing.js';
 import { RefundGateStore } from '../../shared/store/store.js';
-import { timerShardKey } from '../../shared/store/keys.js';
-import { DUE_TIMERS_INDEX, TIMER_SHARDS } from '../../shared/store/table.js';
+import { DUE_TIMERS_INDEX } from '../../shared/store/table.js';
 import {
   createTable,
   localDocumentClient,
@@ -150,13 +149,14 @@ export class LocalRuntime {
   private readonly targets: Record<Route['handler'], (event: unknown, context: Context) => Promise<unknown>>;
   private readonly sweeperHandler: ReturnType<typeof createSweeperHandler>;
   private readonly consumers: readonly StreamConsumer[];
+  private readonly store: RefundGateStore;
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
     private readonly dynamo: LocalDynamo,
     private readonly clients: { readonly client: DynamoDBClient; readonly doc: DynamoDBDocumentClient; readonly streams: DynamoDBStreamsClient },
     private readonly stream: TableStreamReader,
-    private readonly tableName: string,
+    tableName: string,
   ) {
     const { settings, logger } = options;
     const metrics = localMetrics(logger);
@@ -171,6 +171,7 @@ export class LocalRuntime {
     );
     const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
     const store = new RefundGateStore(clients.doc, tableName);
+    this.store = store;
     const pipeline = new Pipeline({
       store,
       settings,
@@ -334,26 +335,10 @@ export class LocalRuntime {
     this.noTimerBeforeMs = await this.earliestTimerMs();
   }
 
-  /** The earliest `dueAt` in the sparse timer index (one item per shard, in key order). */
+  /** The earliest `dueAt` in the sparse timer index, as epoch ms (infinity when none is pending). */
   private async earliestTimerMs(): Promise<number> {
-    const firsts = await Promise.all(
-      Array.from({ length: TIMER_SHARDS }, (_, shard) =>
-        this.clients.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: DUE_TIMERS_INDEX.name,
-            KeyConditionExpression: '#shard = :shard',
-            ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey },
-            ExpressionAttributeValues: { ':shard': timerShardKey(shard) },
-            Limit: 1,
-          }),
-        ),
-      ),
-    );
-    return Math.min(
-      Number.POSITIVE_INFINITY,
-      ...firsts.flatMap((page) => (page.Items ?? []).map((item) => toEpochMs(String(item[DUE_TIMERS_INDEX.sortKey])))),
-    );
+    const due = await this.store.earliestDueAt();
+    return due === undefined ? Number.POSITIVE_INFINITY : toEpochMs(due);
   }
 
   /** A written item with a pending timer lowers the bound below which no timer is due. */

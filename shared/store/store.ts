@@ -161,6 +161,32 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
     }
   }
 
+  /**
+   * The earliest `dueAt` in the sparse timer index (the first item of each
+   * shard, in key order), or undefined when no timer is pending. Lets the
+   * local runtime skip sweeps that would find nothing.
+   */
+  public async earliestDueAt(): Promise<string | undefined> {
+    const firsts = await Promise.all(
+      Array.from({ length: TIMER_SHARDS }, (_, shard) =>
+        this.call('Query', () =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: DUE_TIMERS_INDEX.name,
+              KeyConditionExpression: '#shard = :shard',
+              ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey },
+              ExpressionAttributeValues: { ':shard': timerShardKey(shard) },
+              Limit: 1,
+            }),
+          ),
+        ),
+      ),
+    );
+    const due = firsts.flatMap((page) => (page.Items ?? []).map((item) => String(item[DUE_TIMERS_INDEX.sortKey])));
+    return due.sort((a, b) => toEpochMs(a) - toEpochMs(b))[0];
+  }
+
   // ------------------------------------------------------------------ parcels
 
   /**

@@ -103,6 +103,22 @@ describe('returns', () => {
   });
 });
 
+describe('earliestDueAt', () => {
+  it('reads the first item of each timer shard and returns the earliest instant, compared as instants', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':shard': 'T#2' } }).resolves({ Items: [{ dueAt: '2026-11-02T12:00:00.000Z' }] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':shard': 'T#6' } }).resolves({ Items: [{ dueAt: '2026-11-02T11:00:00.000Z' }] });
+    expect(await store.earliestDueAt()).toBe('2026-11-02T11:00:00.000Z');
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 8);
+    expect(ddb).toReceiveCommandWith(QueryCommand, { IndexName: 'due-timers', KeyConditionExpression: '#shard = :shard', ExpressionAttributeValues: { ':shard': 'T#7' }, Limit: 1 });
+  });
+
+  it('is undefined when no timer is pending', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expect(await store.earliestDueAt()).toBeUndefined();
+  });
+});
+
 describe('parcels', () => {
   it('linkReturn: adds the returnId to the parcel of the folded carrier and tracking number and returns its scans, one per scanId', async () => {
     const respelled = { ...scan, scannedAt: '2026-11-02T11:00:00+01:00' };
