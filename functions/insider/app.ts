@@ -4,6 +4,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { createStreamHandler } from '../../shared/app/stream-handler.js';
 import type { InsiderDetector } from '../../shared/app/insider.js';
 import { effectsInRecord } from '../../shared/publish/outbox.js';
+import { isReturnKey } from '../../shared/store/keys.js';
+import { TABLE_KEYS } from '../../shared/store/table.js';
 
 export interface InsiderDeps {
   readonly detector: InsiderDetector;
@@ -20,7 +22,7 @@ export function createInsiderHandler(deps: InsiderDeps) {
   const { detector, logger, metrics } = deps;
   const recordHandler = async (record: DynamoDBRecord): Promise<void> => {
     // Only return items carry receipt reviews; employee flags are this consumer's own output.
-    if (!record.dynamodb?.Keys?.['pk']?.S?.startsWith('RETURN#')) return;
+    if (!isReturnKey(record.dynamodb?.Keys?.[TABLE_KEYS.partitionKey]?.S)) return;
     let alerts;
     try {
       alerts = await detector.onEffects(effectsInRecord(record));

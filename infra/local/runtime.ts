@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createIngestHandler } from '../../functions/ingest/app.js';
 import { createPublisherHandler } from '../../functions/publisher/app.js';
@@ -18,7 +18,7 @@ import { toEpochMs, toIso } from '../../shared/domain/time.js';
 import { RefundGateError } from '../../shared/errors.js';
 import { matchingRoute, routesFor, type Route } from '../../shared/routing.js';
 import { RefundGateStore } from '../../shared/store/store.js';
-import { DUE_TIMERS_INDEX, TIMER_SHARDS } from '../../shared/store/table.js';
+import { DUE_TIMERS_INDEX } from '../../shared/store/table.js';
 import {
   createTable,
   ensureTable,
@@ -142,6 +142,9 @@ export class LocalRuntime {
   public readonly stats: RuntimeStats = { events: 0, rejected: 0, eventbridge: 0, sns: 0, sweeps: 0 };
 
   private clockMs: number | undefined;
+  /** The clock the line being delivered would set, kept only if the line is not rejected (§5). */
+  private pendingClockMs: number | undefined;
+  private lineRejected = false;
   private lastSweepMs: number | undefined;
   /**
    * No timer in the table is due before this instant (epoch ms). Lowered by
@@ -158,6 +161,7 @@ export class LocalRuntime {
   private readonly targets: Record<Route['handler'], (event: unknown, context: Context) => Promise<unknown>>;
   private readonly sweeperHandler: ReturnType<typeof createSweeperHandler>;
   private readonly consumers: readonly StreamConsumer[];
+  private readonly store: RefundGateStore;
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
@@ -181,6 +185,7 @@ export class LocalRuntime {
     );
     const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
     const store = new RefundGateStore(clients.doc, tableName);
+    this.store = store;
     const pipeline = new Pipeline({
       store,
       settings,
@@ -198,7 +203,8 @@ export class LocalRuntime {
       metrics,
       // One event at a time: the rejection is the line being delivered.
       rejected: { reject: (rejection) => this.reject(this.currentLine, rejectionText(rejection)) },
-      now: (event) => this.observe(businessTimeOf(event)),
+      // The event decides at the clock it would move to; the move is kept only once it is applied.
+      now: (event) => this.tentativeNow(businessTimeOf(event)),
     });
     this.targets = { ingest };
     this.sweeperHandler = createSweeperHandler({ pipeline, logger: logger.createChild(), metrics, now: () => this.now() });
@@ -271,7 +277,12 @@ export class LocalRuntime {
     }
     const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
     if (!route) return this.reject(line, this.unroutable(raw));
+    this.pendingClockMs = undefined;
+    this.lineRejected = false;
     await this.targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
+    // A rejected line, a conflicting duplicate included, does not move the clock (contract §5).
+    if (this.pendingClockMs !== undefined && !this.lineRejected) this.clockMs = this.pendingClockMs;
+    this.pendingClockMs = undefined;
     await this.drain();
     await this.sweepIfDue();
   }
@@ -308,9 +319,9 @@ export class LocalRuntime {
 
   // ------------------------------------------------------------------ internals
 
-  private observe(businessTime: string): string {
-    this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
-    return this.now();
+  private tentativeNow(businessTime: string): string {
+    this.pendingClockMs = maxDefined(this.clockMs, toEpochMs(businessTime))!;
+    return toIso(this.pendingClockMs);
   }
 
   private now(): string {
@@ -356,26 +367,10 @@ export class LocalRuntime {
     this.noTimerBeforeMs = await this.earliestTimerMs();
   }
 
-  /** The earliest `dueAt` in the sparse timer index (one item per shard, in key order). */
+  /** The earliest `dueAt` in the sparse timer index, as epoch ms (infinity when none is pending). */
   private async earliestTimerMs(): Promise<number> {
-    const firsts = await Promise.all(
-      Array.from({ length: TIMER_SHARDS }, (_, shard) =>
-        this.clients.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: DUE_TIMERS_INDEX.name,
-            KeyConditionExpression: '#shard = :shard',
-            ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey },
-            ExpressionAttributeValues: { ':shard': `T#${shard}` },
-            Limit: 1,
-          }),
-        ),
-      ),
-    );
-    return Math.min(
-      Number.POSITIVE_INFINITY,
-      ...firsts.flatMap((page) => (page.Items ?? []).map((item) => toEpochMs(String(item[DUE_TIMERS_INDEX.sortKey])))),
-    );
+    const due = await this.store.earliestDueAt();
+    return due === undefined ? Number.POSITIVE_INFINITY : toEpochMs(due);
   }
 
   /** A written item with a pending timer lowers the bound below which no timer is due. */
@@ -427,6 +422,7 @@ export class LocalRuntime {
 
   private async reject(line: number, error: string): Promise<void> {
     this.stats.rejected += 1;
+    this.lineRejected = true;
     await this.options.output.emit({ channel: 'rejected', line, error });
   }
 

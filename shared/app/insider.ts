@@ -1,7 +1,7 @@
 import { anomalyReview, detectAnomaly, isInsiderReason, suspectFromReview, type InsiderSettings } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { Effect, ReviewRaised } from '../domain/types.js';
-import type { EmployeeStore } from '../store/employees.js';
+import type { EmployeeRepository } from './ports.js';
 
 /**
  * R7 on the stream: keeps each employee's suspect receipts (R3 reviews for
@@ -11,7 +11,7 @@ import type { EmployeeStore } from '../store/employees.js';
  */
 export class InsiderDetector {
   public constructor(
-    private readonly employees: EmployeeStore,
+    private readonly employees: EmployeeRepository,
     private readonly settings: InsiderSettings,
   ) {}
 

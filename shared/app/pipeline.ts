@@ -1,16 +1,24 @@
 import type { Settings } from '../contract/config.js';
 import type { InboundEvent } from '../contract/inbound.js';
 import { createDecider, effectsOf, type Decider } from '../domain/decider.js';
-import { ConflictingDuplicateError } from '../domain/errors.js';
-import { fingerprint } from '../domain/fingerprint.js';
 import { nextDueAt } from '../domain/timers.js';
 import type { Effect, ReturnCommand, ReturnEvent } from '../domain/types.js';
-import { TooManyConflictsError, VersionConflictError } from '../store/errors.js';
-import { toStoredReturn, type RefundGateStore, type StoredReturn } from '../store/store.js';
-import { NO_FLAGS, SILENT, type EmployeeFlagReader, type Observer } from './ports.js';
+import { ConflictingDuplicateError, TooManyConflictsError, VersionConflictError } from './errors.js';
+import { identityOf, type FactIdentity } from './identity.js';
+import {
+  NO_FLAGS,
+  SILENT,
+  type EmployeeFlagReader,
+  type IdLedger,
+  type Observer,
+  type ParcelRepository,
+  type ReturnRepository,
+  type StoredReturn,
+} from './ports.js';
 
 export interface PipelineDeps {
-  readonly store: RefundGateStore;
+  /** The returns, parcels and id-ledger ports (one DynamoDB adapter implements all three). */
+  readonly store: ReturnRepository & ParcelRepository & IdLedger;
   readonly settings: Settings;
   readonly flags?: EmployeeFlagReader;
   readonly observer?: Observer;
@@ -26,16 +34,25 @@ export interface Outcome {
   readonly returnIds: string[];
   readonly events: ReturnEvent[];
   readonly effects: Effect[];
-  /** DynamoDB item writes this event caused (return, parcel). */
+  /** DynamoDB item writes this event caused (id ledger, parcel, returns). */
   readonly writes: number;
 }
 
 const EMPTY: Outcome = { returnIds: [], events: [], effects: [], writes: 0 };
 
 /**
- * The application service: routes a validated inbound event to the returns it
- * concerns, runs the decider and persists state and outbox in one write.
- * Handlers (AWS and local) call this and nothing else.
+ * The application service: claims the event's domain id in the ledger (R8),
+ * routes the event to the returns it concerns, runs the decider and persists
+ * state and outbox in one write. Handlers (AWS and local) call this and
+ * nothing else. The decider state is opaque here: only `returnId` and the
+ * item's version and authorization fingerprint are read.
+ *
+ * R8 has one owner, the ledger: `returnId` is claimed by the return item
+ * itself (its authorization fingerprint, written with the decision), every
+ * other id by a small ledger item written before the decision. A crash
+ * between the two leaves a claim with the same fingerprint, which a
+ * redelivery passes; the decider then applies the fact, or does nothing if it
+ * was applied already.
  */
 export class Pipeline {
   private readonly decider: Decider;
@@ -54,32 +71,37 @@ export class Pipeline {
     this.random = deps.random ?? Math.random;
   }
 
-  /** Process one validated inbound event at `now` (wall clock in AWS, replay's business clock locally). */
+  /**
+   * Process one validated inbound event at `now` (wall clock in AWS, replay's business clock locally).
+   * @throws {ConflictingDuplicateError} when its domain id was applied before with another detail
+   */
   public async handle(event: InboundEvent, now: string): Promise<Outcome> {
+    const identity = identityOf(event);
+    const { store } = this.deps;
     switch (event.detailType) {
       case 'ReturnAuthorized': {
         const authorization = event.detail;
-        // R8 before linking: a conflicting authorization must not link the return to another parcel.
-        const stored = await this.deps.store.loadReturn(authorization.returnId);
-        const recorded = stored?.state.authorization;
-        const seen = recorded ? fingerprint(recorded) : undefined;
-        if (seen !== undefined && seen !== fingerprint(authorization)) {
-          throw new ConflictingDuplicateError(`ReturnAuthorized:${authorization.returnId}`, { context: { idField: 'returnId' } });
-        }
-        // Applied already (the return write comes after the link): a redelivery writes nothing.
-        if (seen !== undefined) {
+        // The return item is the returnId's ledger entry: check it before linking,
+        // so a conflicting authorization never links the return to another parcel.
+        const stored = await store.loadReturn(authorization.returnId);
+        if (this.alreadyAuthorized(stored, identity)) {
           this.observer.duplicate('AuthorizeReturn', authorization.returnId);
           return EMPTY;
         }
-        const scans = await this.deps.store.linkReturn(authorization);
-        const outcome = await this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now }, stored);
+        const scans = await store.linkReturn(authorization);
+        const outcome = await this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now }, stored, identity);
         return { ...outcome, writes: outcome.writes + 1 };
       }
       case 'CarrierScan': {
         const scan = event.detail;
-        const { returnIds, duplicate } = await this.deps.store.recordScan(scan, fingerprint(scan));
-        let outcome: Outcome = { ...EMPTY, writes: duplicate ? 0 : 1 };
+        const claimed = await this.claim(identity, now);
+        let outcome: Outcome = { ...EMPTY, writes: claimed };
+        // No rule reads a scan that is not DELIVERED: its ledger entry is all it costs.
         if (scan.status !== 'DELIVERED') return outcome;
+        // A redelivery reads the parcel and writes only what a crash left unwritten.
+        const before = claimed === 1 ? undefined : await store.deliveredOn(scan);
+        const returnIds = before ?? (await store.recordDelivered(scan));
+        outcome = { ...outcome, writes: outcome.writes + (before ? 0 : 1) };
         // Fan out even for a redelivery: the first delivery may have crashed before reaching the returns.
         for (const returnId of returnIds) {
           outcome = merge(outcome, await this.mutate(returnId, { type: 'RecordScan', scan, now }));
@@ -88,13 +110,18 @@ export class Pipeline {
       }
       case 'WarehouseReceipt': {
         const receipt = event.detail;
+        const claimed = await this.claim(identity, now);
         const employeeFlag = await this.flags.flagFor(receipt.employeeId, receipt.receivedAt);
-        return this.mutate(receipt.returnId, { type: 'RecordReceipt', receipt, employeeFlag, now });
+        return plusWrites(await this.mutate(receipt.returnId, { type: 'RecordReceipt', receipt, employeeFlag, now }), claimed);
       }
-      case 'RefundRequested':
-        return this.mutate(event.detail.returnId, { type: 'RequestRefund', request: event.detail, now });
-      case 'ReviewDecided':
-        return this.mutate(event.detail.returnId, { type: 'DecideReview', decision: event.detail, now });
+      case 'RefundRequested': {
+        const claimed = await this.claim(identity, now);
+        return plusWrites(await this.mutate(event.detail.returnId, { type: 'RequestRefund', request: event.detail, now }), claimed);
+      }
+      case 'ReviewDecided': {
+        const claimed = await this.claim(identity, now);
+        return plusWrites(await this.mutate(event.detail.returnId, { type: 'DecideReview', decision: event.detail, now }), claimed);
+      }
     }
   }
 
@@ -107,14 +134,35 @@ export class Pipeline {
     return outcome;
   }
 
+  /** Claim the event's id in the ledger: 1 when this wrote the entry, 0 for a redelivery. */
+  private async claim(identity: FactIdentity, now: string): Promise<number> {
+    const { detailType, idField, id, fingerprint } = identity;
+    return (await this.deps.store.claim({ detailType, idField, id, fingerprint, now })) === 'claimed' ? 1 : 0;
+  }
+
+  /** R8 for returnId, on the return item: true for the same authorization, a conflict for another. */
+  private alreadyAuthorized(stored: StoredReturn | null, identity: FactIdentity): boolean {
+    const print = stored?.authorizationPrint;
+    if (print === undefined) return false;
+    if (print === identity.fingerprint) return true;
+    throw new ConflictingDuplicateError(identity.detailType, identity.idField, identity.id);
+  }
+
   /**
    * Load, decide, write; on a version conflict decide again on the item the
    * conflict returned (ALL_OLD), after a jittered back-off. No events means
-   * no write: a redelivery costs one read.
+   * no write: a redelivery costs one read. With `authorization`, the write
+   * also claims the returnId: a concurrent writer that authorized it first
+   * makes this a redelivery or a conflict.
    */
-  private async mutate(returnId: string, command: ReturnCommand, preloaded?: StoredReturn | null): Promise<Outcome> {
-    let stored: StoredReturn | null = preloaded !== undefined ? preloaded : await this.deps.store.loadReturn(returnId);
+  private async mutate(returnId: string, command: ReturnCommand, preloaded?: StoredReturn | null, authorization?: FactIdentity): Promise<Outcome> {
+    const { store } = this.deps;
+    let stored: StoredReturn | null = preloaded !== undefined ? preloaded : await store.loadReturn(returnId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (authorization && this.alreadyAuthorized(stored, authorization)) {
+        this.observer.duplicate(command.type, returnId);
+        return EMPTY;
+      }
       const state = stored?.state ?? this.decider.initialState(returnId);
       const events = this.decider.decide(command, state);
       if (events.length === 0) {
@@ -124,24 +172,29 @@ export class Pipeline {
       const next = events.reduce(this.decider.evolve, state);
       const effects = effectsOf(events);
       try {
-        await this.deps.store.saveReturn({
+        await store.saveReturn({
           state: next,
           expectedVersion: stored?.version ?? 0,
           effects,
           dueAt: nextDueAt(next, this.deps.settings),
           now: command.now,
+          authorizationPrint: authorization?.fingerprint ?? stored?.authorizationPrint,
         });
         return { returnIds: [returnId], events, effects, writes: 1 };
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
         this.observer.conflictRetry(returnId, attempt);
-        stored = error.current ? toStoredReturn(error.current) : await this.deps.store.loadReturn(returnId);
+        stored = error.current ?? (await store.loadReturn(returnId));
         // Full jitter, capped: 5 ms, 10 ms, 20 ms … up to 200 ms.
         await this.sleep(Math.floor(this.random() * Math.min(200, 5 * 2 ** attempt)));
       }
     }
-    throw new TooManyConflictsError(`RETURN#${returnId}`, this.maxAttempts);
+    throw new TooManyConflictsError(returnId, this.maxAttempts);
   }
+}
+
+function plusWrites(outcome: Outcome, writes: number): Outcome {
+  return writes === 0 ? outcome : { ...outcome, writes: outcome.writes + writes };
 }
 
 function merge(a: Outcome, b: Outcome): Outcome {

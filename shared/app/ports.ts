@@ -1,8 +1,102 @@
-import type { EmployeeFlag } from '../domain/types.js';
+/*
+ * The ports the application layer needs (hexagonal architecture): shared/app
+ * declares them, shared/store implements them for DynamoDB, and functions/*
+ * and infra/local compose the two. Nothing in shared/app imports shared/store.
+ */
+import type { DetailType } from '../contract/inbound.js';
+import type { SuspectReceipt } from '../domain/insider.js';
+import type { CarrierScan, Effect, EmployeeFlag, ReturnAuthorization, ReturnState, ReviewRaised } from '../domain/types.js';
+
+/** A return as stored: the decider state (opaque here), its optimistic-lock version and its R8 ledger entry. */
+export interface StoredReturn {
+  readonly state: ReturnState;
+  readonly version: number;
+  /**
+   * Fingerprint of the ReturnAuthorized applied to this return, if any: the
+   * return item is the ledger entry of its `returnId` (R8), so claiming the
+   * id and recording the authorization are one conditional write.
+   */
+  readonly authorizationPrint: string | undefined;
+}
+
+export interface SaveReturnInput {
+  readonly state: ReturnState;
+  /** The version read (0 when the item did not exist). */
+  readonly expectedVersion: number;
+  /** Effects produced by this decision: the outbox the stream publisher sends. */
+  readonly effects: readonly Effect[];
+  readonly dueAt: string | null;
+  readonly now: string;
+  /** The authorization fingerprint to keep on the item (carried forward on every write). */
+  readonly authorizationPrint: string | undefined;
+}
+
+/** One item per return: state and outbox in one conditional write. */
+export interface ReturnRepository {
+  /** Strongly consistent read. */
+  loadReturn(returnId: string): Promise<StoredReturn | null>;
+  /**
+   * Write state and outbox if nobody wrote since `expectedVersion`.
+   * @throws {VersionConflictError} carrying the current return when another writer won
+   */
+  saveReturn(input: SaveReturnInput): Promise<number>;
+  /** Returns whose next timer is due at or before `now`. */
+  dueReturnIds(now: string): AsyncIterable<string>;
+}
+
+/**
+ * The strongly consistent meeting point of scans and returns (one item per
+ * carrier and tracking number, compared trimmed and case-insensitively).
+ */
+export interface ParcelRepository {
+  /** Link a return to its parcel; returns every DELIVERED scan recorded for the parcel so far. */
+  linkReturn(authorization: ReturnAuthorization): Promise<CarrierScan[]>;
+  /** Record a DELIVERED scan on its parcel (idempotent); returns the returnIds linked so far. */
+  recordDelivered(scan: CarrierScan): Promise<string[]>;
+  /**
+   * For a redelivered scan (one read instead of a write): the returnIds linked
+   * to its parcel if the scan is recorded there, undefined if it is not (a
+   * crash came between the ledger claim and the parcel write).
+   */
+  deliveredOn(scan: CarrierScan): Promise<string[] | undefined>;
+}
+
+/** A domain id applied for the first time, with the fingerprint of its canonical detail. */
+export interface FactClaim {
+  readonly detailType: DetailType;
+  /** The detail field holding the id (`receiptId`, …), for the error that names it. */
+  readonly idField: string;
+  readonly id: string;
+  readonly fingerprint: string;
+  /** When it is claimed (for the entry's retention). */
+  readonly now: string;
+}
+
+/**
+ * R8's one owner: domain ids are unique per detail-type across the whole
+ * deployment. `claimed`: first time; `seen`: the same fingerprint was claimed
+ * before (a redelivery, or a retry after a crash: processing continues and
+ * the decider's per-fact idempotence makes it a no-op when it was applied).
+ */
+export interface IdLedger {
+  /** @throws {ConflictingDuplicateError} when the id was claimed with another fingerprint */
+  claim(fact: FactClaim): Promise<'claimed' | 'seen'>;
+}
 
 /** R7's seam: is this employee flagged for a receipt received at `receivedAt`? */
 export interface EmployeeFlagReader {
   flagFor(employeeId: string, receivedAt: string): Promise<EmployeeFlag | null>;
+}
+
+/** R7's store: suspect receipts per employee and the one flag with its alert. */
+export interface EmployeeRepository extends EmployeeFlagReader {
+  currentFlag(employeeId: string): Promise<EmployeeFlag | null>;
+  addSuspect(receipt: SuspectReceipt): Promise<void>;
+  removeSuspect(employeeId: string, receivedAt: string, receiptId: string): Promise<void>;
+  /** Suspect receipts with receivedAt in [from, to], read consistently. */
+  suspects(employeeId: string, from: string, to: string): Promise<SuspectReceipt[]>;
+  /** Raise the flag and its anomaly review unless a flag covers `raisedAt`; whether this call raised it. */
+  raiseFlag(review: ReviewRaised, flagForMs: number): Promise<boolean>;
 }
 
 /** No insider detection configured: nobody is flagged. */

@@ -1,24 +1,22 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EmployeeFlagReader } from '../app/ports.js';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EmployeeRepository } from '../app/ports.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
 import { anomalyReviewAttributes } from './reviews.js';
-import { callDynamo, translateError } from './store.js';
+import { employeeFlagKey, employeePk, suspectKey, suspectRange } from './keys.js';
+import { callDynamo, isConditionFailure, translateError } from './store.js';
 import { TABLE_KEYS } from './table.js';
 
 /*
- * R7 items, one partition per employee:
- *   EMPLOYEE#<id> / SUSPECT#<yyyy-mm-dd>  receipts under an insider-reason review, by receivedAt day,
- *                                         one attribute `r:<receiptId>` each (set/remove: idempotent)
- *   EMPLOYEE#<id> / FLAG                  the active flag and, in `outbox`, its one anomaly review
+ * R7 items, one partition per employee (keys from ./keys.ts):
+ *   (EMPLOYEE, id) / (SUSPECT, receivedAt, receiptId)  one small item per receipt under an insider-reason
+ *                                                      review; a cleared one is overwritten by a tombstone
+ *   (EMPLOYEE, id) / (FLAG)                            the active flag and, in `outbox`, its one anomaly review
  * Only suspect receipts touch the partition, so an honest employee never makes it hot.
+ * No id is ever an attribute name: the receipt is a value of its own item.
  */
-const SUSPECT_PREFIX = 'r:';
-const employeePk = (employeeId: string) => `EMPLOYEE#${employeeId}`;
-const dayOf = (iso: string) => new Date(toEpochMs(iso)).toISOString().slice(0, 10);
-
-export class EmployeeStore implements EmployeeFlagReader {
+export class EmployeeStore implements EmployeeRepository {
   private readonly retentionSec: number;
 
   public constructor(
@@ -39,56 +37,49 @@ export class EmployeeStore implements EmployeeFlagReader {
 
   /** The employee's latest flag, expired or not. */
   public async currentFlag(employeeId: string): Promise<EmployeeFlag | null> {
-    const out = await this.call('GetItem', () =>
-      this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [TABLE_KEYS.partitionKey]: employeePk(employeeId), [TABLE_KEYS.sortKey]: 'FLAG' },
-          ConsistentRead: true,
-        }),
-      ),
+    const out = await callDynamo('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: employeeFlagKey(employeeId), ConsistentRead: true })),
     );
     const item = out.Item;
     if (!item) return null;
-    const flag: EmployeeFlag = {
+    return {
       employeeId,
       anomalyReviewId: String(item['anomalyReviewId']),
       flaggedAt: String(item['flaggedAt']),
       flaggedUntil: String(item['flaggedUntil']),
     };
-    return flag;
   }
 
-  /** Add (idempotently) a receipt now under an insider-reason review. */
+  /** Add (idempotently: same key, same item) a receipt now under an insider-reason review. */
   public async addSuspect(receipt: SuspectReceipt): Promise<void> {
-    await this.updateSuspect(receipt.employeeId, receipt.receivedAt, receipt.receiptId, receipt);
+    await this.putSuspect(receipt.employeeId, receipt.receivedAt, receipt.receiptId, { receipt });
   }
 
   /** Remove a receipt whose review was cleared (R4): it no longer counts. */
   public async removeSuspect(employeeId: string, receivedAt: string, receiptId: string): Promise<void> {
-    await this.updateSuspect(employeeId, receivedAt, receiptId, null);
+    await this.putSuspect(employeeId, receivedAt, receiptId, { cleared: true });
   }
 
   /** Suspect receipts of an employee with receivedAt in [from, to], read consistently. */
   public async suspects(employeeId: string, from: string, to: string): Promise<SuspectReceipt[]> {
     const out: SuspectReceipt[] = [];
+    const range = suspectRange(from, to);
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.call('Query', () =>
+      const page = await callDynamo('Query', () =>
         this.doc.send(
           new QueryCommand({
             TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': employeePk(employeeId), ':from': `SUSPECT#${dayOf(from)}`, ':to': `SUSPECT#${dayOf(to)}` },
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+            ExpressionAttributeValues: { ':pk': employeePk(employeeId), ':from': range.from, ':to': range.to },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         ),
       );
       for (const item of page.Items ?? []) {
-        for (const [name, value] of Object.entries(item)) {
-          if (name.startsWith(SUSPECT_PREFIX)) out.push(value as SuspectReceipt);
-        }
+        if (item['kind'] === 'employee-suspect' && item['receipt']) out.push(item['receipt'] as SuspectReceipt);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -110,8 +101,7 @@ export class EmployeeStore implements EmployeeFlagReader {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            [TABLE_KEYS.partitionKey]: employeePk(employeeId),
-            [TABLE_KEYS.sortKey]: 'FLAG',
+            ...employeeFlagKey(employeeId),
             kind: 'employee-flag',
             employeeId,
             anomalyReviewId: review.reviewId,
@@ -123,40 +113,31 @@ export class EmployeeStore implements EmployeeFlagReader {
             [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(flaggedUntil) / 1000) + this.retentionSec,
           },
           // Timeline: a flag whose flaggedUntil is before this alert's raisedAt has expired.
-          ConditionExpression: 'attribute_not_exists(pk) OR flaggedUntil < :raisedAt',
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :raisedAt',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#until': 'flaggedUntil' },
           ExpressionAttributeValues: { ':raisedAt': review.raisedAt },
         }),
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw translateError('PutItem', error);
     }
   }
 
-  private async updateSuspect(employeeId: string, receivedAt: string, receiptId: string, value: SuspectReceipt | null): Promise<void> {
-    await this.call('UpdateItem', () =>
+  private async putSuspect(employeeId: string, receivedAt: string, receiptId: string, body: { receipt: SuspectReceipt } | { cleared: true }): Promise<void> {
+    await callDynamo('PutItem', () =>
       this.doc.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: { [TABLE_KEYS.partitionKey]: employeePk(employeeId), [TABLE_KEYS.sortKey]: `SUSPECT#${dayOf(receivedAt)}` },
-          UpdateExpression: value ? 'SET #r = :r, kind = :kind, #ttl = :ttl' : 'REMOVE #r',
-          ExpressionAttributeNames: { '#r': SUSPECT_PREFIX + receiptId, ...(value ? { '#ttl': TABLE_KEYS.ttlAttribute } : {}) },
-          ...(value
-            ? {
-                ExpressionAttributeValues: {
-                  ':r': value,
-                  ':kind': 'employee-suspects',
-                  ':ttl': Math.floor(toEpochMs(receivedAt) / 1000) + this.retentionSec,
-                },
-              }
-            : {}),
+          Item: {
+            ...suspectKey(employeeId, receivedAt, receiptId),
+            kind: 'employee-suspect',
+            ...body,
+            [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(receivedAt) / 1000) + this.retentionSec,
+          },
         }),
       ),
     );
-  }
-
-  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return callDynamo(operation, fn);
   }
 }

@@ -1,58 +1,42 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConflictingDuplicateError } from '../domain/errors.js';
-import { trackingKey } from '../domain/matching.js';
-import type { CarrierScan, Effect, ReturnAuthorization, ReturnState } from '../domain/types.js';
+import { ConflictingDuplicateError, VersionConflictError } from '../app/errors.js';
+import type { FactClaim, IdLedger, ParcelRepository, ReturnRepository, SaveReturnInput, StoredReturn } from '../app/ports.js';
+import type { CarrierScan, ReturnAuthorization, ReturnState } from '../domain/types.js';
 import { toEpochMs } from '../domain/time.js';
-import { StoreThrottledError, StoreUnavailableError, VersionConflictError } from './errors.js';
+import { StoreThrottledError, StoreUnavailableError } from './errors.js';
+import { ledgerKey, parcelKey, returnIdOfKey, returnKey, timerShardKey, timerShardOf } from './keys.js';
 import { openReviewAttributes } from './reviews.js';
 import { DUE_TIMERS_INDEX, TABLE_KEYS, TIMER_SHARDS } from './table.js';
 
-/** A return as stored: the decider state and its optimistic-lock version. */
-export interface StoredReturn {
-  readonly state: ReturnState;
-  readonly version: number;
-}
-
-export interface SaveReturnInput {
-  readonly state: ReturnState;
-  /** The version read (0 when the item did not exist). */
-  readonly expectedVersion: number;
-  /** Effects produced by this decision: the outbox the stream publisher sends. */
-  readonly effects: readonly Effect[];
-  readonly dueAt: string | null;
-  readonly now: string;
-}
+export type { SaveReturnInput, StoredReturn } from '../app/ports.js';
+export { returnKey, timerShardOf } from './keys.js';
 
 export interface StoreOptions {
   /** Days to keep an item after its last write (DynamoDB TTL). @default 400 */
   readonly retentionDays?: number;
 }
 
-const RETURN_SK = 'RETURN';
-const PARCEL_SK = 'PARCEL';
-const PRINT_PREFIX = 'scan:';
-const DELIVERED_PREFIX = 'delivered:';
-
-export const returnKey = (returnId: string) => ({ [TABLE_KEYS.partitionKey]: `RETURN#${returnId}`, [TABLE_KEYS.sortKey]: RETURN_SK });
-const parcelKey = (carrier: string, trackingNumber: string) => ({
-  [TABLE_KEYS.partitionKey]: `PARCEL#${trackingKey(carrier, trackingNumber)}`,
-  [TABLE_KEYS.sortKey]: PARCEL_SK,
-});
-
-/** Spread timers over a few partitions so the index has no hot key. */
-export function timerShardOf(returnId: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < returnId.length; i++) h = Math.imul(h ^ returnId.charCodeAt(i), 16777619);
-  return `T#${(h >>> 0) % TIMER_SHARDS}`;
-}
+/** Item attributes (names are constants: no id is ever an attribute name). */
+const ATTR = {
+  kind: 'kind',
+  version: 'version',
+  state: 'state',
+  outbox: 'outbox',
+  status: 'status',
+  authorizationPrint: 'authorizationPrint',
+  returnIds: 'returnIds',
+  deliveredScans: 'deliveredScans',
+  fingerprint: 'fingerprint',
+} as const;
 
 /**
- * The only code that speaks DynamoDB. Every key, expression and marshalling
- * call lives here; SDK errors become typed errors at this boundary.
+ * The DynamoDB adapter of the returns, parcels and id-ledger ports: the only
+ * code that speaks DynamoDB for them. Every key comes from ./keys.ts; SDK
+ * errors become typed errors at this boundary.
  */
-export class RefundGateStore {
+export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLedger {
   private readonly retentionSec: number;
 
   public constructor(
@@ -62,6 +46,41 @@ export class RefundGateStore {
   ) {
     this.retentionSec = (options.retentionDays ?? 400) * 86_400;
   }
+
+  // ------------------------------------------------------------------ id ledger (R8)
+
+  /**
+   * Claim a domain id for a fingerprint, deployment-wide: one conditional
+   * PutItem of a small item (< 1 KB, 1 WRU). A redelivery is refused by the
+   * condition and the refusal carries the stored fingerprint (ALL_OLD), so
+   * neither the first delivery nor a redelivery needs a read.
+   */
+  public async claim(fact: FactClaim): Promise<'claimed' | 'seen'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...ledgerKey(fact.detailType, fact.id),
+            [ATTR.kind]: 'id',
+            [ATTR.fingerprint]: fact.fingerprint,
+            [TABLE_KEYS.ttlAttribute]: this.expiresAt(fact.now),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateError('PutItem', error);
+      const old = oldItemOf(error);
+      if (old?.[ATTR.fingerprint] === fact.fingerprint) return 'seen';
+      throw new ConflictingDuplicateError(fact.detailType, fact.idField, fact.id);
+    }
+  }
+
+  // ------------------------------------------------------------------ returns
 
   /** Strongly consistent read of one return. */
   public async loadReturn(returnId: string): Promise<StoredReturn | null> {
@@ -77,25 +96,29 @@ export class RefundGateStore {
    * The outbox holds only this decision's effects: the stream record of this
    * very write carries them to the publisher, and a retried stream record
    * carries the same ones again (at least once, deduplicated by effectId).
+   * The item also carries the authorization's fingerprint: it is the ledger
+   * entry of the returnId, checked by the application on the item it read and
+   * protected by the same version condition.
    *
-   * @throws {VersionConflictError} with the current item when another writer won
+   * @throws {VersionConflictError} with the current return when another writer won
    */
   public async saveReturn(input: SaveReturnInput): Promise<number> {
+    const returnId = input.state.returnId;
     const version = input.expectedVersion + 1;
     const item: Record<string, unknown> = {
-      ...returnKey(input.state.returnId),
-      kind: 'return',
-      version,
-      state: input.state,
-      outbox: input.effects,
-      status: input.state.status,
-      [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(input.now) / 1000) + this.retentionSec,
-      ...(input.dueAt !== null
-        ? { [DUE_TIMERS_INDEX.partitionKey]: timerShardOf(input.state.returnId), [DUE_TIMERS_INDEX.sortKey]: input.dueAt }
-        : {}),
+      ...returnKey(returnId),
+      [ATTR.kind]: 'return',
+      [ATTR.version]: version,
+      [ATTR.state]: input.state,
+      [ATTR.outbox]: input.effects,
+      [ATTR.status]: input.state.status,
+      [TABLE_KEYS.ttlAttribute]: this.expiresAt(input.now),
+      ...(input.authorizationPrint !== undefined ? { [ATTR.authorizationPrint]: input.authorizationPrint } : {}),
+      ...(input.dueAt !== null ? { [DUE_TIMERS_INDEX.partitionKey]: timerShardOf(returnId), [DUE_TIMERS_INDEX.sortKey]: input.dueAt } : {}),
       // The sparse open-reviews index (review queue): present only while reviews are open.
       ...openReviewAttributes(input.state),
     };
+    const first = input.expectedVersion === 0;
     await this.call(
       'PutItem',
       () =>
@@ -104,87 +127,15 @@ export class RefundGateStore {
             TableName: this.tableName,
             Item: item,
             // First write: the item must not exist. Later writes: nobody wrote since our read.
-            ConditionExpression: input.expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-            ...(input.expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': input.expectedVersion } }),
+            ConditionExpression: first ? 'attribute_not_exists(#pk)' : '#version = :expected',
+            ExpressionAttributeNames: first ? { '#pk': TABLE_KEYS.partitionKey } : { '#version': ATTR.version },
+            ...(first ? {} : { ExpressionAttributeValues: { ':expected': input.expectedVersion } }),
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
-      (old) => new VersionConflictError(`RETURN#${input.state.returnId}`, old),
+      (old) => new VersionConflictError(returnId, old ? toStoredReturn(old) : null),
     );
     return version;
-  }
-
-  /**
-   * Record a scan on its parcel item and return the returns linked to the
-   * parcel. The fingerprint check is R8 for scans: the same scanId with
-   * another detail is a conflict and is not applied.
-   *
-   * Timeline that makes scans-before-authorization safe: both this update and
-   * {@link linkReturn} write the same parcel item, so DynamoDB orders them.
-   * If the scan lands first, the link's ALL_NEW image carries the scan; if the
-   * link lands first, this ALL_NEW image carries the returnId.
-   */
-  public async recordScan(scan: CarrierScan, print: string): Promise<{ returnIds: string[]; duplicate: boolean }> {
-    // A redelivered scan costs a read, not a write (a refused conditional write is billed too).
-    const current = await this.call('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: parcelKey(scan.carrier, scan.trackingNumber), ConsistentRead: true })),
-    );
-    const known = current.Item?.[PRINT_PREFIX + scan.scanId];
-    if (known !== undefined && known !== print) {
-      throw new ConflictingDuplicateError(`CarrierScan:${scan.scanId}`, { context: { idField: 'scanId' } });
-    }
-    if (known === print) return { returnIds: returnIdsOf(current.Item), duplicate: true };
-    const delivered = scan.status === 'DELIVERED';
-    const out = await this.call(
-      'UpdateItem',
-      () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: parcelKey(scan.carrier, scan.trackingNumber),
-            UpdateExpression: `SET #print = :print, kind = :kind, #ttl = :ttl${delivered ? ', #delivered = :scan' : ''}`,
-            ConditionExpression: 'attribute_not_exists(#print) OR #print = :print',
-            ExpressionAttributeNames: {
-              '#print': PRINT_PREFIX + scan.scanId,
-              '#ttl': TABLE_KEYS.ttlAttribute,
-              ...(delivered ? { '#delivered': DELIVERED_PREFIX + scan.scanId } : {}),
-            },
-            ExpressionAttributeValues: {
-              ':print': print,
-              ':kind': 'parcel',
-              ':ttl': Math.floor(toEpochMs(scan.scannedAt) / 1000) + this.retentionSec,
-              ...(delivered ? { ':scan': scan } : {}),
-            },
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'NONE',
-          }),
-        ),
-      () => new ConflictingDuplicateError(`CarrierScan:${scan.scanId}`, { context: { idField: 'scanId' } }),
-    );
-    return { returnIds: returnIdsOf(out.Attributes), duplicate: false };
-  }
-
-  /** Link a return to its parcel and return every DELIVERED scan known for it. */
-  public async linkReturn(auth: ReturnAuthorization): Promise<CarrierScan[]> {
-    const out = await this.call('UpdateItem', () =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: parcelKey(auth.carrier, auth.trackingNumber),
-          UpdateExpression: 'ADD returnIds :ids SET kind = :kind, #ttl = if_not_exists(#ttl, :ttl)',
-          ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttlAttribute },
-          ExpressionAttributeValues: {
-            ':ids': new Set([auth.returnId]),
-            ':kind': 'parcel',
-            ':ttl': Math.floor(toEpochMs(auth.authorizedAt) / 1000) + this.retentionSec,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return Object.entries(out.Attributes ?? {})
-      .filter(([name]) => name.startsWith(DELIVERED_PREFIX))
-      .map(([, scan]) => scan as CarrierScan);
   }
 
   /** Returns whose next timer is due at or before `now`, from the sparse index (never a Scan). */
@@ -199,23 +150,137 @@ export class RefundGateStore {
               IndexName: DUE_TIMERS_INDEX.name,
               KeyConditionExpression: '#shard = :shard AND #due <= :now',
               ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey, '#due': DUE_TIMERS_INDEX.sortKey },
-              ExpressionAttributeValues: { ':shard': `T#${shard}`, ':now': now },
+              ExpressionAttributeValues: { ':shard': timerShardKey(shard), ':now': now },
               ExclusiveStartKey: startKey,
             }),
           ),
         );
         for (const item of page.Items ?? []) {
-          const pk = String(item[TABLE_KEYS.partitionKey]);
-          if (pk.startsWith('RETURN#')) yield pk.slice('RETURN#'.length);
+          const returnId = returnIdOfKey(item[TABLE_KEYS.partitionKey] as string | undefined);
+          if (returnId !== undefined) yield returnId;
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     }
   }
 
+  /**
+   * The earliest `dueAt` in the sparse timer index (the first item of each
+   * shard, in key order), or undefined when no timer is pending. Lets the
+   * local runtime skip sweeps that would find nothing.
+   */
+  public async earliestDueAt(): Promise<string | undefined> {
+    const firsts = await Promise.all(
+      Array.from({ length: TIMER_SHARDS }, (_, shard) =>
+        this.call('Query', () =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: DUE_TIMERS_INDEX.name,
+              KeyConditionExpression: '#shard = :shard',
+              ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey },
+              ExpressionAttributeValues: { ':shard': timerShardKey(shard) },
+              Limit: 1,
+            }),
+          ),
+        ),
+      ),
+    );
+    const due = firsts.flatMap((page) => (page.Items ?? []).map((item) => String(item[DUE_TIMERS_INDEX.sortKey])));
+    return due.sort((a, b) => toEpochMs(a) - toEpochMs(b))[0];
+  }
+
+  // ------------------------------------------------------------------ parcels
+
+  /**
+   * Record a DELIVERED scan on its parcel and return the returns linked to it.
+   * Scans are kept as a string set of their JSON, so a redelivery (after a
+   * crash) adds nothing: no condition, no read. Only DELIVERED scans are
+   * stored: no rule reads any other status.
+   *
+   * Timeline that makes scans-before-authorization safe: this update and
+   * {@link linkReturn} write the same item, so DynamoDB orders them. If the
+   * scan lands first, the link's ALL_NEW image carries the scan; if the link
+   * lands first, this ALL_NEW image carries the returnId.
+   */
+  public async recordDelivered(scan: CarrierScan): Promise<string[]> {
+    const out = await this.call('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: parcelKey(scan.carrier, scan.trackingNumber),
+          UpdateExpression: 'ADD #scans :scan SET #kind = :kind, #ttl = :ttl',
+          ExpressionAttributeNames: { '#scans': ATTR.deliveredScans, '#kind': ATTR.kind, '#ttl': TABLE_KEYS.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':scan': new Set([JSON.stringify(scan)]),
+            ':kind': 'parcel',
+            ':ttl': this.expiresAt(scan.scannedAt),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return returnIdsOf(out.Attributes);
+  }
+
+  public async deliveredOn(scan: CarrierScan): Promise<string[] | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: parcelKey(scan.carrier, scan.trackingNumber), ConsistentRead: true })),
+    );
+    const stored = out.Item?.[ATTR.deliveredScans] as Set<string> | undefined;
+    return stored?.has(JSON.stringify(scan)) ? returnIdsOf(out.Item) : undefined;
+  }
+
+  /** Link a return to its parcel and return every DELIVERED scan known for it, one per scanId. */
+  public async linkReturn(auth: ReturnAuthorization): Promise<CarrierScan[]> {
+    const out = await this.call('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: parcelKey(auth.carrier, auth.trackingNumber),
+          UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = if_not_exists(#ttl, :ttl)',
+          ExpressionAttributeNames: { '#ids': ATTR.returnIds, '#kind': ATTR.kind, '#ttl': TABLE_KEYS.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':ids': new Set([auth.returnId]),
+            ':kind': 'parcel',
+            ':ttl': this.expiresAt(auth.authorizedAt),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return scansOf(out.Attributes?.[ATTR.deliveredScans] as Set<string> | undefined);
+  }
+
+  private expiresAt(iso: string): number {
+    return Math.floor(toEpochMs(iso) / 1000) + this.retentionSec;
+  }
+
   private call<T>(operation: string, fn: () => Promise<T>, onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error): Promise<T> {
     return callDynamo(operation, fn, onConditionFailed);
   }
+}
+
+function returnIdsOf(item: Record<string, unknown> | undefined): string[] {
+  return [...((item?.[ATTR.returnIds] as Set<string> | undefined) ?? [])].sort();
+}
+
+/**
+ * Stored scans, one per scanId. The ledger gives a scanId one detail, but a
+ * redelivery may spell a timestamp differently (same instant, other text):
+ * the smallest text wins, so every reader picks the same one.
+ */
+function scansOf(stored: Set<string> | undefined): CarrierScan[] {
+  const texts = [...(stored ?? [])].sort();
+  const seen = new Set<string>();
+  const scans: CarrierScan[] = [];
+  for (const text of texts) {
+    const scan = JSON.parse(text) as CarrierScan;
+    if (seen.has(scan.scanId)) continue;
+    seen.add(scan.scanId);
+    scans.push(scan);
+  }
+  return scans;
 }
 
 /** Run one SDK call and translate its failure into the store's typed errors. */
@@ -238,16 +303,22 @@ const THROTTLING = new Set([
   'TransactionConflictException',
 ]);
 
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/** The item a refused conditional write found (ReturnValuesOnConditionCheckFailure: ALL_OLD). */
+export function oldItemOf(error: unknown): Record<string, unknown> | undefined {
+  const raw = (error as { Item?: Record<string, unknown> }).Item;
+  return raw ? toPlainItem(raw) : undefined;
+}
+
 export function translateError(
   operation: string,
   error: unknown,
   onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error,
 ): Error {
-  if (error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException') {
-    const raw = (error as { Item?: Record<string, unknown> }).Item;
-    const old = raw ? toPlainItem(raw) : undefined;
-    if (onConditionFailed) return onConditionFailed(old);
-  }
+  if (isConditionFailure(error) && onConditionFailed) return onConditionFailed(oldItemOf(error));
   const name = (error as Error | undefined)?.name ?? '';
   if (THROTTLING.has(name)) return new StoreThrottledError(operation, { cause: error });
   return new StoreUnavailableError(operation, { cause: error });
@@ -256,14 +327,16 @@ export function translateError(
 /** ALL_OLD items on a condition failure arrive marshalled, even through the document client. */
 function toPlainItem(raw: Record<string, unknown>): Record<string, unknown> {
   const first = Object.values(raw)[0];
-  const marshalled = typeof first === 'object' && first !== null && Object.keys(first).length === 1 && /^(S|N|M|L|BOOL|NULL|SS|NS|B|BS)$/.test(Object.keys(first)[0]!);
+  const marshalled =
+    typeof first === 'object' && first !== null && Object.keys(first).length === 1 && /^(S|N|M|L|BOOL|NULL|SS|NS|B|BS)$/.test(Object.keys(first)[0]!);
   return marshalled ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : raw;
 }
 
-function returnIdsOf(item: Record<string, unknown> | undefined): string[] {
-  return [...((item?.['returnIds'] as Set<string> | undefined) ?? [])].sort();
-}
-
 export function toStoredReturn(item: Record<string, unknown>): StoredReturn {
-  return { state: item['state'] as ReturnState, version: Number(item['version']) };
+  const print = item[ATTR.authorizationPrint];
+  return {
+    state: item[ATTR.state] as ReturnState,
+    version: Number(item[ATTR.version]),
+    authorizationPrint: typeof print === 'string' ? print : undefined,
+  };
 }

@@ -2,18 +2,11 @@
  * The single table's layout, shared by the CDK construct and the local
  * runtime (which creates it in DynamoDB Local from this definition).
  *
- * | item        | pk                       | sk       | what it holds                                    |
- * |-------------|--------------------------|----------|--------------------------------------------------|
- * | return      | `RETURN#<returnId>`      | `RETURN` | decider state, `version`, `outbox`, next timer   |
- * | parcel      | `PARCEL#<carrier>#<trk>` | `PARCEL` | scan fingerprints, DELIVERED scans, returnIds    |
- * | employee    | `EMPLOYEE#<employeeId>`  | …        | R7 aggregates (see shared/store/employees.ts)    |
- *
- * The sparse `due-timers` index holds only items with a pending timer:
- * `timerShard` (`T#0`…`T#7`, spread by returnId so no hot key) and `dueAt`.
- * The sparse `open-reviews` index holds only return items with open reviews
- * and active R7 flag items: `reviewShard` (`R#0`…`R#7`) and `openSince` (the
- * oldest open review's raisedAt), projecting the compact `reviewQueue`, so
- * the review queue is a few Queries, never a Scan.
+ * Items (returns, parcels, id-ledger entries, employee flags and suspect
+ * receipts) and their keys are listed in ./keys.ts, the only module that
+ * builds keys. The sparse `due-timers` index holds only items with a pending
+ * timer: `timerShard` (eight shards, spread by returnId so no hot key) and
+ * `dueAt`.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',

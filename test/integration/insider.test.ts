@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InsiderDetector } from '../../shared/app/insider.js';
 import type { Effect, ReviewRaised } from '../../shared/domain/types.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
+import { employeeFlagKey } from '../../shared/store/keys.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { envelope, honestReturn } from '../support/envelopes.js';
 import { harness } from '../support/runtime.js';
@@ -110,7 +111,7 @@ describe('R7 insider detection on DynamoDB Local', () => {
     const stories = [0, 1, 2].map((i) => phantom(`r-outbox-${i}`, 'emp-outbox', minute(i * 10)));
     for (const s of stories) await h.send(s.authorized);
     for (const s of stories) await detector.onEffects(effectsOf([await h.send(s.receipt)]));
-    const flag = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'EMPLOYEE#emp-outbox', sk: 'FLAG' } }));
+    const flag = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: employeeFlagKey('emp-outbox') }));
     const outbox = flag.Item?.['outbox'] as ReviewRaised[];
     expect(outbox.map((r) => [r.reason, r.raisedAt])).toEqual([['EMPLOYEE_RECEIPT_ANOMALY', minute(20)]]);
     expect(flag.Item?.['flaggedUntil']).toBe(new Date(Date.parse(minute(20)) + 7 * 86_400_000).toISOString());

@@ -21,6 +21,7 @@ import type { Effect, ReturnState } from '../../shared/domain/types.js';
 import { toOutboundMessage } from '../../shared/publish/messages.js';
 import { toReplayLine } from '../../infra/local/output.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
+import { returnPk } from '../../shared/store/keys.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
@@ -89,7 +90,7 @@ async function runThroughHandler(table: TestTable, lineNumbers: readonly number[
     if (bad) run.unchanged.set(n, JSON.stringify(await snapshot(table)) === JSON.stringify(before));
   }
   for (const id of GOOD_RETURNS) {
-    const item = (await snapshot(table)).find((i) => i['pk'] === `RETURN#${id}`);
+    const item = (await snapshot(table)).find((i) => i['pk'] === returnPk(id));
     run.states[id] = item?.['state'] as ReturnState | undefined;
   }
   run.effects.push(...outboxEffects(await openStream(table).poll()));

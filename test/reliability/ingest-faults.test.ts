@@ -27,6 +27,7 @@ import { effectsInRecord } from '../../shared/publish/outbox.js';
 import { AwsOutboundSink } from '../../shared/publish/sinks.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
 import { StoreThrottledError, StoreUnavailableError, TooManyConflictsError } from '../../shared/store/errors.js';
+import { employeeFlagKey, returnPk } from '../../shared/store/keys.js';
 import { RefundGateStore, returnKey } from '../../shared/store/store.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../support/dynamo.js';
@@ -87,7 +88,7 @@ const effectShape = (effects: Effect[], returnId: string) =>
   effects.map((e) => JSON.parse(JSON.stringify(e).replaceAll(returnId, 'ID')) as Effect);
 
 /** Records of this return's item among those the stream handed out since the last poll. */
-const recordsOf = (records: DynamoDBRecord[], returnId: string) => records.filter((r) => r.dynamodb?.Keys?.['pk']?.S === `RETURN#${returnId}`);
+const recordsOf = (records: DynamoDBRecord[], returnId: string) => records.filter((r) => r.dynamodb?.Keys?.['pk']?.S === returnPk(returnId));
 
 interface Baseline {
   readonly calls: DynamoCall[];
@@ -99,7 +100,7 @@ interface Baseline {
 let baseline: Baseline;
 
 const returnWritesIn = (calls: DynamoCall[], returnId: string) =>
-  calls.filter((c) => c.operation === 'PutItem' && (c.input['Item'] as Record<string, unknown>)['pk'] === `RETURN#${returnId}`).length;
+  calls.filter((c) => c.operation === 'PutItem' && (c.input['Item'] as Record<string, unknown>)['pk'] === returnPk(returnId)).length;
 
 describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)', () => {
   beforeAll(async () => {
@@ -189,7 +190,7 @@ describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)',
         if (first === null) continue;
         expect(first).toBeInstanceOf(StoreUnavailableError);
         expect((first as Error).cause).toBeInstanceOf(InjectedCrashError);
-        const crashedReturnWrite = (crashed!.input['Item'] as Record<string, unknown> | undefined)?.['pk'] === `RETURN#${returnId}`;
+        const crashedReturnWrite = (crashed!.input['Item'] as Record<string, unknown> | undefined)?.['pk'] === returnPk(returnId);
         const itemBefore = await stateOf(returnId);
         const recordsBefore = recordsOf(await stream.poll(), returnId);
         // The redelivery, with a healthy client.
@@ -210,7 +211,7 @@ describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)',
       expect(crashed).toBeDefined();
       expect(normalized(await stateOf(returnId), returnId)).toEqual(baseline.state);
       const all = outboxEffects(
-        (await new StreamTail(table).poll()).filter((r) => r.dynamodb?.Keys?.['pk']?.S === `RETURN#${returnId}`),
+        (await new StreamTail(table).poll()).filter((r) => r.dynamodb?.Keys?.['pk']?.S === returnPk(returnId)),
       );
       expect(effectShape(all, returnId)).toEqual(baseline.effects);
       expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
@@ -224,7 +225,7 @@ describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)',
     const healthy = ingestHandler(table.doc);
     for (const e of [a.authorized, b.authorized, a.receipt, b.receipt, a.refund, b.refund]) expect(await healthy(e)).toBe('processed');
     const scan = envelope('CarrierScan', { ...a.delivered.detail, scanId: 's-fan' });
-    const client = faultyDocumentClient(table, (call) => (call.operation === 'PutItem' && (call.input['Item'] as Record<string, unknown>)['pk'] === 'RETURN#r-fan-a' ? 'crash-after' : 'none'));
+    const client = faultyDocumentClient(table, (call) => (call.operation === 'PutItem' && (call.input['Item'] as Record<string, unknown>)['pk'] === returnPk('r-fan-a') ? 'crash-after' : 'none'));
     const handle = ingestHandler(client.doc);
     // Act
     await expect(handle(scan)).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -267,7 +268,8 @@ describe('faults around the inbound path: the DLQ and the insider consumer', () 
     let injected = 0;
     const client = faultyDocumentClient(table, (call) => {
       const item = call.input['Item'] as Record<string, unknown> | undefined;
-      if (call.operation !== 'PutItem' || item?.['pk'] !== `EMPLOYEE#${employeeId}` || injected > 0) return 'none';
+      const flag = employeeFlagKey(employeeId);
+      if (call.operation !== 'PutItem' || item?.['pk'] !== flag.pk || item?.['sk'] !== flag.sk || injected > 0) return 'none';
       injected += 1;
       return fault;
     });
@@ -278,7 +280,7 @@ describe('faults around the inbound path: the DLQ and the insider consumer', () 
     expect(injected).toBe(1);
     expect(run.passes[0]!.response.batchItemFailures).toEqual([{ itemIdentifier: receiptRecords[2]!.dynamodb!.SequenceNumber }]);
     expect(run.onFailure).toEqual([]);
-    const flagRecords = (await stream.poll()).filter((r) => r.dynamodb?.Keys?.['pk']?.S === `EMPLOYEE#${employeeId}` && r.dynamodb?.Keys?.['sk']?.S === 'FLAG');
+    const flagRecords = (await stream.poll()).filter((r) => r.dynamodb?.Keys?.['pk']?.S === employeeFlagKey(employeeId).pk && r.dynamodb?.Keys?.['sk']?.S === employeeFlagKey(employeeId).sk);
     expect(flagRecords.flatMap(effectsInRecord).map((e) => e.type === 'ReviewRaised' && e.reason)).toEqual(['EMPLOYEE_RECEIPT_ANOMALY']);
   });
 });
@@ -344,7 +346,7 @@ describe('50 concurrent deliveries', () => {
     const responses = await Promise.all([...batches, ...batches].map((Records) => insider({ Records }, lambdaContext('insider'))));
     // Assess: the FLAG item was written once, with one alert in its outbox.
     expect(responses.every((r) => r.batchItemFailures.length === 0)).toBe(true);
-    const flagRecords = (await stream.poll()).filter((r) => r.dynamodb?.Keys?.['pk']?.S === 'EMPLOYEE#emp-insider' && r.dynamodb?.Keys?.['sk']?.S === 'FLAG');
+    const flagRecords = (await stream.poll()).filter((r) => r.dynamodb?.Keys?.['pk']?.S === employeeFlagKey('emp-insider').pk && r.dynamodb?.Keys?.['sk']?.S === employeeFlagKey('emp-insider').sk);
     const alerts = flagRecords.flatMap(effectsInRecord);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ type: 'ReviewRaised', reason: 'EMPLOYEE_RECEIPT_ANOMALY', severity: 'HIGH', employeeId: 'emp-insider' });
