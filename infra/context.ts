@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { FacilityMap, type FacilityMapInput } from '../shared/carriers/facilities.js';
 import { RefundGatePropsError } from './constructs/errors.js';
 import { closestName } from './constructs/names.js';
 import { effectiveSettings, SETTING_NAMES, type RefundGateSettings } from './constructs/settings.js';
@@ -34,6 +36,8 @@ export const CONTEXT_KEYS = {
   reviewsPerHourThreshold: 'reviewsPerHourThreshold',
   sweeperReservedConcurrency: 'sweeperReservedConcurrency',
   ingestReservedConcurrency: 'ingestReservedConcurrency',
+  /** Turns on the carrier webhook endpoint: a path to the facility map JSON file, or the map itself as JSON (docs/producers/carriers.md). */
+  carrierFacilities: 'carrierFacilities',
 } as const;
 
 /** Every key refund-gate reads: its own and one per setting. */
@@ -110,11 +114,41 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
     reviewsPerHourThreshold: reviewsPerHour === undefined ? undefined : positiveNumberOf(CONTEXT_KEYS.reviewsPerHourThreshold, reviewsPerHour),
     sweeperReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.sweeperReservedConcurrency, get(CONTEXT_KEYS.sweeperReservedConcurrency)),
     ingestReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.ingestReservedConcurrency, get(CONTEXT_KEYS.ingestReservedConcurrency)),
+    carrierWebhooks: carrierWebhooksOf(get(CONTEXT_KEYS.carrierFacilities)),
   };
   return {
     stackName: text(CONTEXT_KEYS.stackName, STACK_NAME, 'a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)') ?? DEFAULT_STACK_NAME,
     props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as RefundGateStackProps,
   };
+}
+
+/** `carrierFacilities`: a JSON object, or the path of a file holding one; validated like the Lambda will. */
+function carrierWebhooksOf(value: unknown): RefundGateStackProps['carrierWebhooks'] {
+  if (value === undefined) return undefined;
+  const key = CONTEXT_KEYS.carrierFacilities;
+  let input: unknown = value;
+  if (typeof value === 'string') {
+    const text = value.trimStart().startsWith('{') ? value : readContextFile(key, value);
+    try {
+      input = JSON.parse(text);
+    } catch (cause) {
+      throw new RefundGatePropsError(`context ${key}: expected a JSON object or the path of a JSON file`, { cause, context: { key } });
+    }
+  }
+  try {
+    FacilityMap.parse(input);
+  } catch (cause) {
+    throw new RefundGatePropsError(`context ${key}: ${(cause as Error).message}`, { cause, context: { key } });
+  }
+  return { facilities: input as FacilityMapInput };
+}
+
+function readContextFile(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new RefundGatePropsError(`context ${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause, context: { key } });
+  }
 }
 
 function contextError(key: string, message: string): RefundGatePropsError {

@@ -94,6 +94,7 @@ export class RefundGateStack extends Stack {
       sweeperReservedConcurrency: props.sweeperReservedConcurrency,
       ingestReservedConcurrency: props.ingestReservedConcurrency,
       streamConsumers: props.streamConsumers,
+      carrierWebhooks: props.carrierWebhooks,
       eventBus,
       reviewTopic: reviewTopicArn ? sns.Topic.fromTopicArn(this, 'ReviewTopic', reviewTopicArn) : undefined,
       reviewTopicKey: reviewTopicKeyArn ? kms.Key.fromKeyArn(this, 'ReviewTopicKey', reviewTopicKeyArn) : undefined,
@@ -114,6 +115,14 @@ export class RefundGateStack extends Stack {
     new CfnOutput(this, 'SweepFailureQueueUrl', { value: gate.sweepFailureQueue.queueUrl, description: 'Timer sweeps that failed' });
     new CfnOutput(this, 'IngestFunctionName', { value: gate.ingestFunction.functionName, description: 'Re-drive target for dead-lettered inbound events' });
     new CfnOutput(this, 'PublisherFunctionName', { value: gate.publisherFunction.functionName, description: 'Re-drive target for failed stream batches' });
+    if (gate.carrierWebhooks) {
+      const hooks = gate.carrierWebhooks;
+      new CfnOutput(this, 'EasyPostWebhookUrl', { value: hooks.endpointFor('easypost'), description: 'Register in EasyPost (Webhooks) with the secret below' });
+      new CfnOutput(this, 'AfterShipWebhookUrl', { value: hooks.endpointFor('aftership'), description: 'Register in AfterShip (Notifications → Webhooks)' });
+      new CfnOutput(this, 'EasyPostSecretArn', { value: hooks.secrets.easypost.secretArn, description: 'Put the EasyPost webhook secret here' });
+      new CfnOutput(this, 'AfterShipSecretArn', { value: hooks.secrets.aftership.secretArn, description: 'Put the AfterShip webhook secret here' });
+      new CfnOutput(this, 'CarrierWebhookDeadLetterQueueUrl', { value: hooks.deadLetterQueue.queueUrl, description: 'Scans that could not be put on the bus' });
+    }
     new CfnOutput(this, 'DashboardName', { value: gate.dashboard.dashboardName, description: 'CloudWatch dashboard' });
   }
 }

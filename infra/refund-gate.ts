@@ -1,4 +1,6 @@
 import { RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import type { FacilityMapInput } from '../shared/carriers/facilities.js';
+import { CarrierWebhooks } from './constructs/carrier-webhooks.js';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -157,6 +159,15 @@ export interface RefundGateProps {
    * @default - STREAM_CONSUMER as is
    */
   readonly streamConsumers?: { readonly publisher?: StreamConsumerOptions; readonly insider?: StreamConsumerOptions };
+
+  /**
+   * Turn on the carrier webhook endpoint (EasyPost, AfterShip) that turns
+   * tracking updates into CarrierScan events on the bus, with this map of
+   * warehouses to delivery addresses (docs/producers/carriers.md).
+   *
+   * @default - no webhook endpoint
+   */
+  readonly carrierWebhooks?: { readonly facilities: FacilityMapInput; readonly reservedConcurrency?: number; readonly maxBodyBytes?: number };
 }
 
 /**
@@ -198,6 +209,8 @@ export class RefundGate extends Construct {
   public readonly outboundSourceGuard?: events.CfnEventBusPolicy;
   public readonly alarms: RefundGateAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The carrier webhook endpoint, when `carrierWebhooks` is given. */
+  public readonly carrierWebhooks?: CarrierWebhooks;
 
   /** The parts, for composing more around them (see the composition point at the end of the constructor). */
   public readonly parts: {
@@ -295,6 +308,17 @@ export class RefundGate extends Construct {
     // `monitoring.alarmFactory` for its alarms (same runbook links and
     // actions). Nothing above depends on them.
     // ───────────────────────────────────────────────────────────────────────
+    if (props.carrierWebhooks) {
+      const sources = this.settings['sources'] as Readonly<Record<string, string>>;
+      this.carrierWebhooks = new CarrierWebhooks(this, 'CarrierWebhooks', {
+        ...props.carrierWebhooks,
+        eventBus: props.eventBus,
+        source: sources['CarrierScan'],
+        alarmAction: props.alarmAction,
+        removalPolicy: common.removalPolicy,
+        logRetention: common.logRetention,
+      });
+    }
 
     this.acknowledgeNagFindings();
   }
