@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { FacilityMap, type FacilityMapInput } from '../shared/carriers/facilities.js';
 import { RefundGatePropsError } from './constructs/errors.js';
-import { closestName } from './constructs/names.js';
+import { closestName } from '../shared/contract/config.js';
 import { effectiveSettings, SETTING_NAMES, type RefundGateSettings } from './constructs/settings.js';
 import type { RefundGateStackProps } from './refund-gate-stack.js';
 

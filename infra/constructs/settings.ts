@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, OUTBOUND_SOURCE, resolveSettings, SettingsInput } from '../../shared/contract/config.js';
+import { DEFAULT_SETTINGS, OUTBOUND_SOURCE, resolveSettings, SETTING_NAMES, type SettingsInput } from '../../shared/contract/config.js';
 import { RefundGatePropsError } from './errors.js';
 
 /**
@@ -10,7 +10,7 @@ import { RefundGatePropsError } from './errors.js';
 export type RefundGateSettings = SettingsInput;
 
 /** Every setting name, from the contract's own schema: a setting added there is accepted here with no change. */
-export const SETTING_NAMES: readonly string[] = Object.keys(SettingsInput.shape);
+export { SETTING_NAMES };
 
 /**
  * Validate settings with the contract's parser and fill the defaults, as
