@@ -72,6 +72,7 @@ export const VARIANTS: Record<string, RefundGateStackProps> = {
     ingestReservedConcurrency: 50,
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
+    carrierWebhooks: { facilities: { warehouses: [{ warehouseId: 'WH-1', addresses: [{ postalCode: '30336', city: 'Atlanta' }] }] } },
   },
   'the bus policy managed elsewhere': { eventBusName: 'orders', protectOutboundSource: false },
 };

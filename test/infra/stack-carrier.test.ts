@@ -1,0 +1,56 @@
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { RefundGatePropsError } from '../../infra/constructs/errors.js';
+import { stackFromContext } from '../../infra/context.js';
+import { cdkJsonContext, synth } from './support.js';
+
+const FACILITIES = 'test/fixtures/carriers/facilities.json';
+const read = (context: Record<string, unknown>) => stackFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+
+describe('carrier webhooks in the stack', () => {
+  it('are off unless a facility map is given', () => {
+    // Act
+    const { template } = synth({ eventBusName: 'orders' });
+    // Assess
+    template.resourcePropertiesCountIs('AWS::Lambda::Url', {}, 0);
+    expect(Object.keys(template.findOutputs('EasyPostWebhookUrl'))).toEqual([]);
+  });
+
+  it('context carrierFacilities (a file) turns on the endpoint with the validated map', () => {
+    // Act
+    const { props } = read({ carrierFacilities: FACILITIES });
+    // Assess
+    expect(props.carrierWebhooks?.facilities.warehouses.map((w) => w.warehouseId)).toContain('WH-NYC-1');
+  });
+
+  it('a missing file or an invalid map stops synth with one line naming the key', () => {
+    expect(() => read({ carrierFacilities: 'no/such/file.json' })).toThrow(RefundGatePropsError);
+    expect(() => read({ carrierFacilities: 'no/such/file.json' })).toThrow(/^context carrierFacilities: cannot read no\/such\/file.json: ENOENT$/);
+    expect(() => read({ carrierFacilities: '{"warehouses":[{"warehouseId":"WH-1","addresses":[]}]}' })).toThrow(/^context carrierFacilities: facility map: warehouses\.0\.addresses/);
+  });
+
+  it('the stack exposes the endpoint URLs and secrets, and the function puts CarrierScans on the stack’s bus with the configured source', () => {
+    // Act
+    const { template } = synth({
+      eventBusName: 'orders',
+      settings: { sources: { CarrierScan: 'acme.carrier' } },
+      carrierWebhooks: { facilities: { warehouses: [{ warehouseId: 'WH-1', addresses: [{ postalCode: '30336' }] }] } },
+    });
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+    for (const name of ['EasyPostWebhookUrl', 'AfterShipWebhookUrl', 'EasyPostSecretArn', 'AfterShipSecretArn', 'CarrierWebhookDeadLetterQueueUrl']) {
+      expect(Object.keys(template.findOutputs(name)), name).toEqual([name]);
+    }
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'events:PutEvents',
+            Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'events:source': 'acme.carrier' }) }),
+          }),
+        ]),
+      },
+    });
+  });
+});
