@@ -31,10 +31,30 @@ export interface Synthesized {
   id(construct: IConstruct): string;
 }
 
+/**
+ * Synthesizes the stack, once per distinct plain-data props in this test file
+ * (a synth costs about a second; tests only read the result). Props holding
+ * objects other than plain data (constructs, Durations) are never cached.
+ */
 export function synth(props: RefundGateStackProps = {}, options: { bundle?: boolean } = {}): Synthesized {
+  const key = plainKey({ props, options });
+  const cached = key === undefined ? undefined : synthesized.get(key);
+  if (cached) return cached;
   const app = newApp(options);
   const stack = new RefundGateStack(app, 'RefundGate', props);
-  return { stack, template: Template.fromStack(stack), id: (c) => logicalIdOf(c) };
+  const result: Synthesized = { stack, template: Template.fromStack(stack), id: (c) => logicalIdOf(c) };
+  if (key !== undefined) synthesized.set(key, result);
+  return result;
+}
+
+const synthesized = new Map<string, Synthesized>();
+
+function plainKey(value: unknown): string | undefined {
+  const plain = (v: unknown): boolean =>
+    v === undefined || v === null || ['string', 'number', 'boolean'].includes(typeof v) ||
+    (Array.isArray(v) && v.every(plain)) ||
+    (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(plain));
+  return plain(value) ? JSON.stringify(value) : undefined;
 }
 
 /** Resolves `logicalId` rather than calling `Stack.getLogicalId`, which ignores `overrideLogicalId`. */
