@@ -13,6 +13,7 @@ import { InputUnreadableError, InterruptedError, openInput, replayInput } from '
 import { LocalRuntime } from './runtime.js';
 import { StderrChannel, StderrLogger } from './stderr.js';
 import { R7_WIRING } from './wiring.js';
+import { OutputDirError, prepareOutDir, version } from './cli-support.js';
 
 /** Exit statuses (README: "Exit codes"). */
 export const EXIT = {
@@ -30,6 +31,7 @@ export const EXIT = {
 export const USAGE = `Usage:
   refund-gate replay <events.jsonl | -> [--until <ISO time>] [--config <file.json>]
   refund-gate demo [--seed <n>] [--returns <n>] [--out <dir>]
+  refund-gate --version
 
 replay  runs the real refund-gate handlers against DynamoDB Local on the
         EventBridge events in the file (one per line, in arrival order) and
@@ -80,6 +82,11 @@ async function run(argv: readonly string[], stderr: StderrChannel, signal: Abort
       return replayCommand(rest, stderr, signal);
     case 'demo':
       return demoCommand(rest, stderr, signal);
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`refund-gate ${version()}\n`);
+      return EXIT.ok;
     case undefined:
     case 'help':
     case '--help':
@@ -177,6 +184,8 @@ async function demoCommand(args: readonly string[], stderr: StderrChannel, signa
   if (positionals.length > 0) throw new UsageError(`demo takes no file (got "${positionals[0]}")`);
   const seed = values.seed === undefined ? DEMO_DEFAULTS.seed : integerOption('--seed', values.seed, 0, 2 ** 32 - 1);
   const returns = values.returns === undefined ? DEMO_DEFAULTS.returns : integerOption('--returns', values.returns, 20, 20_000);
+  // An impossible --out fails here, in one line, before the day is generated and DynamoDB Local starts.
+  if (values.out !== undefined) await prepareOutDir('--out', values.out);
   const summary = await runDemo({ seed, returns, outDir: values.out, stderr, logger: cliLogger(stderr, 'ERROR'), signal, extensions: R7_WIRING });
   process.stdout.write(summary);
   return EXIT.ok;
@@ -222,18 +231,21 @@ function report(error: unknown, stderr: StderrChannel, signal: AbortSignal): num
   }
   if (isBrokenPipe(error)) return EXIT.failed;
   if (error instanceof UsageError) {
-    stderr.line(`refund-gate: ${error.message} (see "refund-gate help")`);
+    stderr.line(`refund-gate: ${oneLine(error.message)} (see "refund-gate help")`);
     return EXIT.usage;
   }
-  if (error instanceof JavaMissingError || error instanceof DynamoLocalStartError || error instanceof InputUnreadableError) {
-    stderr.line(`refund-gate: ${error.message}`);
+  if (error instanceof JavaMissingError || error instanceof DynamoLocalStartError || error instanceof InputUnreadableError || error instanceof OutputDirError) {
+    stderr.line(`refund-gate: ${oneLine(error.message)}`);
     return EXIT.failed;
   }
   const e = error instanceof Error ? error : new Error(String(error));
-  stderr.line(`refund-gate: ${e.name}: ${e.message}`);
+  stderr.line(`refund-gate: ${e.name}: ${oneLine(e.message)}`);
   if (process.env['REFUND_GATE_DEBUG']) stderr.line(e.stack ?? '');
   return EXIT.failed;
 }
+
+/** Every error is one line on standard error (a stack only with REFUND_GATE_DEBUG). */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
 
 /** Standard output was closed by its reader (`| head`): stop quietly. */
 function isBrokenPipe(error: unknown): boolean {
