@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as Prices;
   const settings = resolveSettings({});
   const dynamo = await startDynamoLocal();
-  let scenarios: ScenarioResult[] = [];
+  const scenarios: ScenarioResult[] = [];
   let throughput: Awaited<ReturnType<typeof measureThroughput>> | null = null;
   try {
     log('bench: DynamoDB requests per return lifecycle …');

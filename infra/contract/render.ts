@@ -223,7 +223,7 @@ function rowsOf(schema: JsonSchema, message: string, prefix = ''): FieldRow[] {
   for (const [name, field] of Object.entries(properties)) {
     const path = `${prefix}${name}`;
     const description = typeof field['description'] === 'string' ? field['description'] : noteFor(message, path);
-    rows.push({ path, type: typeOf(field), required: required.has(name), rules: rulesOf(field), description: escape(description) });
+    rows.push({ path, type: typeOf(field), required: required.has(name), rules: rulesOf(field), description: cell(description) });
     if (field['type'] === 'object' && field['properties']) rows.push(...rowsOf(field, message, `${path}.`));
     const items = field['items'] as JsonSchema | undefined;
     if (field['type'] === 'array' && items?.['type'] === 'object') rows.push(...rowsOf(items, message, `${path}[].`));
@@ -243,7 +243,7 @@ function rulesOf(field: JsonSchema): string {
   const rules: string[] = [];
   if (Array.isArray(field['enum']) && field['enum'].length > 1) rules.push(`one of ${field['enum'].map((v) => `\`${v}\``).join(', ')}`);
   if (field['format'] === 'date-time') rules.push('RFC 3339 with offset');
-  else if (typeof field['pattern'] === 'string') rules.push(`pattern \`${escape(field['pattern'])}\``);
+  else if (typeof field['pattern'] === 'string') rules.push(`pattern \`${cell(field['pattern'])}\``);
   const min = field['minLength'];
   const max = field['maxLength'];
   if (typeof min === 'number' || typeof max === 'number') rules.push(`length ${min ?? 0}–${max ?? '∞'}`);
@@ -257,5 +257,5 @@ function rulesOf(field: JsonSchema): string {
   return rules.join('; ');
 }
 
-const escape = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

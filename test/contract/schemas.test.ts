@@ -35,7 +35,10 @@ function draft04(): Ajv {
   return ajv;
 }
 const ajv = draft04();
-const validatorOf = (name: string) => ajv.getSchema(name) ?? (ajv.addSchema(schemaFile(name), name), ajv.getSchema(name)!);
+const validatorOf = (name: string) => {
+  if (!ajv.getSchema(name)) ajv.addSchema(schemaFile(name), name);
+  return ajv.getSchema(name)!;
+};
 const errorsOf = (name: string, value: unknown): string => {
   const validate = validatorOf(name);
   return validate(value) ? '' : ajv.errorsText(validate.errors);
@@ -67,7 +70,10 @@ describe('npm run schemas output', () => {
     // Keywords draft-04 does not have: EventBridge's registry would misread them.
     const later = ['const', '$defs', 'examples', 'contains', 'propertyNames', 'if', 'then', 'else', '$comment'];
     const walk = (node: unknown, path: string): void => {
-      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}/${i}`));
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) walk(n, `${path}/${i}`);
+        return;
+      }
       if (node === null || typeof node !== 'object') return;
       for (const [key, value] of Object.entries(node)) {
         const inValues = path.endsWith('/properties') || path.endsWith('/definitions');
@@ -110,7 +116,8 @@ function fixtureEvents(): Array<{ where: string; event: unknown; detailType: Det
   };
   const dir = new URL('test/fixtures/', ROOT);
   for (const name of readdirSync(dir)) {
-    if (name.endsWith('.jsonl')) read(`test/fixtures/${name}`).split('\n').forEach((line, i) => line.trim() && consider(`${name}:${i + 1}`, line));
+    if (!name.endsWith('.jsonl')) continue;
+    for (const [i, line] of read(`test/fixtures/${name}`).split('\n').entries()) if (line.trim()) consider(`${name}:${i + 1}`, line);
   }
   for (const name of readdirSync(new URL('eventbridge/', dir))) consider(`eventbridge/${name}`, read(`test/fixtures/eventbridge/${name}`));
   return out;

@@ -107,7 +107,7 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
             // Readiness, not a delay: the first output line (the rejected line 1) means DynamoDB Local is up
             // and lines are being replayed. Then interrupt, as Ctrl-C would (the node process only).
             child.stdout.once('data', () => {
-              javaPid = childPids(child.pid).find((p) => commandOf(p) === 'java');
+              javaPid = childPids(child.pid!).find((p) => commandOf(p) === 'java');
               child.kill('SIGINT');
             });
           },

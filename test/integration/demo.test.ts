@@ -138,7 +138,7 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     expect(summary.refunds.denied).toEqual({ count: denied.length, amount: sum(denied) });
     expect(summary.refunds.held).toEqual({ count: held.length, amount: held.reduce((s, t) => s + t.refund.amount, 0) });
     expect(summary.refunds.released.count + summary.refunds.held.count + summary.refunds.denied.count).toBe(RETURNS);
-    expect(demo.stdout).toMatch(new RegExp(`released\\s+${released.length}\\s+${escape(usd(sum(released)))}`));
+    expect(demo.stdout).toMatch(new RegExp(`released\\s+${released.length}\\s+${escapeRegExp(usd(sum(released)))}`));
   });
 
   it('measures fraud stopped and missed, and honest refunds held, against the ground truth', () => {
@@ -154,7 +154,7 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     expect(summary.truth.honestHeld.count + summary.truth.honestDenied.count).toBe(honest.length - summary.truth.honestReleased.count);
     // No scheme in the demo gets a refund out of refund-gate.
     expect(summary.truth.fraudMissed.count).toBe(0);
-    expect(demo.stdout).toMatch(new RegExp(`fraud attempted\\s+${fraud.length}\\s+${escape(usd(tally(fraud).amount))}`));
+    expect(demo.stdout).toMatch(new RegExp(`fraud attempted\\s+${fraud.length}\\s+${escapeRegExp(usd(tally(fraud).amount))}`));
   });
 
   it("holds every receipt of the bribed employee and of the phished account, each under a review naming the account", () => {
@@ -196,7 +196,7 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     expect(insiders.length).toBeGreaterThan(0);
     expect(summary.employeesFlagged.map((f) => f.employeeId).sort()).toEqual(insiders);
     for (const f of summary.employeesFlagged) expect([f.employeeId, f.insider !== null]).toEqual([f.employeeId, true]);
-    for (const id of insiders) expect(demo.stdout).toMatch(new RegExp(`\\n\\s+${escape(id)}\\s+flagged at `));
+    for (const id of insiders) expect(demo.stdout).toMatch(new RegExp(`\\n\\s+${escapeRegExp(id)}\\s+flagged at `));
   });
 
   it('publishes only messages that match the contract’s outbound schemas exactly', () => {
@@ -217,6 +217,6 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
