@@ -100,5 +100,4 @@ describe('least-privilege IAM', () => {
     });
   });
   // Every DynamoDB command each production handler sends is checked against its role in iam-commands.test.ts.
-
 });
