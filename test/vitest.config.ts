@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +11,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the CPUs: one worker on a 2-core CI machine, every file in
+    // turn. Most files wait on DynamoDB Local, a JVM or a CDK synth subprocess, so one more worker than
+    // CPUs keeps both cores busy.
+    maxWorkers: availableParallelism() + 1,
     reporters: ['default'],
   },
 });

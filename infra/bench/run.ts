@@ -8,6 +8,7 @@ import { measureMemory, type MemoryResult } from './memory.js';
 import { measureScenario, type ScenarioResult } from './requests.js';
 import { SCENARIOS } from './scenarios.js';
 import { measureThroughput } from './throughput.js';
+import { LATEST_JSON, writePerformanceDoc } from './report.js';
 
 /**
  * `npm run bench`: exact DynamoDB request counts per return lifecycle, bundle
@@ -19,7 +20,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
-    json: { type: 'string', default: 'infra/bench/latest.json' },
+    json: { type: 'string', default: LATEST_JSON },
     skip: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as Prices;
   const settings = resolveSettings({});
   const dynamo = await startDynamoLocal();
-  let scenarios: ScenarioResult[] = [];
+  const scenarios: ScenarioResult[] = [];
   let throughput: Awaited<ReturnType<typeof measureThroughput>> | null = null;
   try {
     log('bench: DynamoDB requests per return lifecycle …');
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     cost: { prices: { region: 'us-east-1', recorded: prices.recorded }, assumptions, perMillionReturns: costs },
   };
   writeFileSync(values.json!, `${JSON.stringify(result, null, 2)}\n`);
+  // The maintainers' performance page is rendered from the latest run's JSON.
+  if (values.json === LATEST_JSON) writePerformanceDoc(new URL('../../', import.meta.url));
   process.stdout.write(render(result));
   log(`bench: wrote ${values.json} in ${result.durationSeconds} s`);
 }

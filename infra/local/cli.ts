@@ -19,6 +19,7 @@ import { R7_WIRING } from './wiring.js';
 import { ReviewToolError } from './commands/errors.js';
 import type { CommandContext } from './commands/common.js';
 import { DbDirInUseError, DbDirSettingsError, openLocalDb, type LocalDb } from './db-dir.js';
+import { OutputDirError, prepareOutDir, version } from './cli-support.js';
 
 /** Exit statuses (README: "Exit codes"). */
 export const EXIT = {
@@ -42,6 +43,7 @@ ${SERVE_USAGE}
   refund-gate reviews (--db <dir> | --table …) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]
   refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --bus <bus>) [--note …] [--return <returnId>]
   refund-gate console (--db <dir> | --table … --bus <bus>) [--port <n>]
+  refund-gate --version
 
 replay  runs the real refund-gate handlers against DynamoDB Local on the
         EventBridge events in the file (one per line, in arrival order) and
@@ -108,6 +110,11 @@ async function run(argv: readonly string[], stderr: StderrChannel, signal: Abort
       return (await import('./commands/decide.js')).decideCommand(rest, reviewContext(stderr, signal));
     case 'console':
       return (await import('./commands/console.js')).consoleCommand(rest, reviewContext(stderr, signal));
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`refund-gate ${version()}\n`);
+      return EXIT.ok;
     case undefined:
     case 'help':
     case '--help':
@@ -218,6 +225,8 @@ async function demoCommand(args: readonly string[], stderr: StderrChannel, signa
   if (positionals.length > 0) throw new UsageError(`demo takes no file (got "${positionals[0]}")`);
   const seed = values.seed === undefined ? DEMO_DEFAULTS.seed : integerOption('--seed', values.seed, 0, 2 ** 32 - 1);
   const returns = values.returns === undefined ? DEMO_DEFAULTS.returns : integerOption('--returns', values.returns, 20, 20_000);
+  // An impossible --out fails here, in one line, before the day is generated and DynamoDB Local starts.
+  if (values.out !== undefined) await prepareOutDir('--out', values.out);
   const summary = await runDemo({ seed, returns, outDir: values.out, stderr, logger: cliLogger(stderr, 'ERROR'), signal, extensions: R7_WIRING });
   process.stdout.write(summary);
   return EXIT.ok;
@@ -263,22 +272,23 @@ function report(error: unknown, stderr: StderrChannel, signal: AbortSignal): num
   }
   if (isBrokenPipe(error)) return EXIT.failed;
   if (error instanceof UsageError || error instanceof CarrierOptionError) {
-    stderr.line(`refund-gate: ${error.message} (see "refund-gate help")`);
+    stderr.line(`refund-gate: ${oneLine(error.message)} (see "refund-gate help")`);
     return EXIT.usage;
   }
   if (
     error instanceof JavaMissingError ||
     error instanceof DynamoLocalStartError ||
     error instanceof InputUnreadableError ||
+    error instanceof OutputDirError ||
     error instanceof ReviewToolError ||
     error instanceof DbDirInUseError ||
     error instanceof DbDirSettingsError
   ) {
-    stderr.line(`refund-gate: ${error.message}`);
+    stderr.line(`refund-gate: ${oneLine(error.message)}`);
     return EXIT.failed;
   }
   const e = error instanceof Error ? error : new Error(String(error));
-  stderr.line(`refund-gate: ${e.name}: ${e.message}`);
+  stderr.line(`refund-gate: ${e.name}: ${oneLine(e.message)}`);
   if (process.env['REFUND_GATE_DEBUG']) stderr.line(e.stack ?? '');
   return EXIT.failed;
 }
@@ -293,6 +303,9 @@ function reviewContext(stderr: StderrChannel, signal: AbortSignal): CommandConte
     signal,
   };
 }
+
+/** Every error is one line on standard error (a stack only with REFUND_GATE_DEBUG). */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
 
 /** Standard output was closed by its reader (`| head`): stop quietly. */
 function isBrokenPipe(error: unknown): boolean {

@@ -4,7 +4,7 @@
  * by line against contract §5. The file-level DynamoDB Local of the global
  * setup is not used here.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +27,8 @@ interface Run {
 interface RunOptions {
   readonly stdin?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Called once the child is spawned (to signal it). */
-  readonly onSpawn?: (pid: number) => void;
+  /** Called once the child is spawned (to watch its output and signal it). */
+  readonly onSpawn?: (child: ChildProcessWithoutNullStreams) => void;
 }
 
 function cli(args: readonly string[], options: RunOptions = {}): Promise<Run> {
@@ -47,7 +47,7 @@ function cli(args: readonly string[], options: RunOptions = {}): Promise<Run> {
       resolve({ code, signal, stdout, stderr, lines });
     });
     child.stdin.end(options.stdin ?? '');
-    options.onSpawn?.(child.pid!);
+    options.onSpawn?.(child);
   });
 }
 
@@ -105,14 +105,13 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
     if (process.platform === 'linux') {
       runs['sigint'] = limit(() =>
         cli(['replay', long], {
-          onSpawn: (pid) => {
-            const poll = setInterval(() => {
-              javaPid ??= childPids(pid).find((p) => commandOf(p) === 'java');
-              if (javaPid === undefined) return;
-              clearInterval(poll);
-              // Let it get going, then interrupt, as Ctrl-C would (the node process only).
-              setTimeout(() => process.kill(pid, 'SIGINT'), 1500);
-            }, 100);
+          onSpawn: (child) => {
+            // Readiness, not a delay: the first output line (the rejected line 1) means DynamoDB Local is up
+            // and lines are being replayed. Then interrupt, as Ctrl-C would (the node process only).
+            child.stdout.once('data', () => {
+              javaPid = childPids(child.pid!).find((p) => commandOf(p) === 'java');
+              child.kill('SIGINT');
+            });
           },
         }),
       );
@@ -232,13 +231,18 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
     const run = await runs['sigint']!;
 
     expect(run.code).toBe(130);
+    expect(run.lines[0]).toMatchObject({ channel: 'rejected', line: 1 });
+    expect(run.lines.length).toBeLessThan(2);
     expect(run.stderr).toContain('interrupted (SIGINT); DynamoDB Local stopped');
     expect(javaPid).toBeDefined();
     expect(isAlive(javaPid!)).toBe(false);
   });
 });
 
-/** Valid events that each cost a write, so a replay of them takes a while. */
+/**
+ * A line replay rejects (its output says the replay is running), then valid
+ * events that each cost a write, so a replay of them takes a while.
+ */
 function longInput(n: number): string {
   const line = (i: number) =>
     JSON.stringify({
@@ -249,7 +253,7 @@ function longInput(n: number): string {
       time: '2026-11-02T10:00:00Z',
       detail: { scanId: `s-${i}`, carrier: 'UPS', trackingNumber: `1Z${i}`, status: 'IN_TRANSIT', scannedAt: '2026-11-02T10:00:00Z' },
     });
-  return Array.from({ length: n }, (_, i) => line(i)).join('\n');
+  return ['{"not":"an event"}', ...Array.from({ length: n }, (_, i) => line(i))].join('\n');
 }
 
 function childPids(pid: number): number[] {
