@@ -38,6 +38,8 @@ export const CONTEXT_KEYS = {
   ingestReservedConcurrency: 'ingestReservedConcurrency',
   /** Turns on the carrier webhook endpoint: a path to the facility map JSON file, or the map itself as JSON (docs/producers/carriers.md). */
   carrierFacilities: 'carrierFacilities',
+  /** `false` leaves out the EventBridge schema registry of the contract's events. */
+  schemaRegistry: 'schemaRegistry',
 } as const;
 
 /** Every key refund-gate reads: its own and one per setting. */
@@ -115,6 +117,7 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
     sweeperReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.sweeperReservedConcurrency, get(CONTEXT_KEYS.sweeperReservedConcurrency)),
     ingestReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.ingestReservedConcurrency, get(CONTEXT_KEYS.ingestReservedConcurrency)),
     carrierWebhooks: carrierWebhooksOf(get(CONTEXT_KEYS.carrierFacilities)),
+    schemaRegistry: booleanOf(CONTEXT_KEYS.schemaRegistry, get(CONTEXT_KEYS.schemaRegistry)),
   };
   return {
     stackName: text(CONTEXT_KEYS.stackName, STACK_NAME, 'a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)') ?? DEFAULT_STACK_NAME,

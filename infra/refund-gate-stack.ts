@@ -95,6 +95,7 @@ export class RefundGateStack extends Stack {
       ingestReservedConcurrency: props.ingestReservedConcurrency,
       streamConsumers: props.streamConsumers,
       carrierWebhooks: props.carrierWebhooks,
+      schemaRegistry: props.schemaRegistry,
       eventBus,
       reviewTopic: reviewTopicArn ? sns.Topic.fromTopicArn(this, 'ReviewTopic', reviewTopicArn) : undefined,
       reviewTopicKey: reviewTopicKeyArn ? kms.Key.fromKeyArn(this, 'ReviewTopicKey', reviewTopicKeyArn) : undefined,

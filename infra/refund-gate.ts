@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import type { FacilityMapInput } from '../shared/carriers/facilities.js';
 import { CarrierWebhooks } from './constructs/carrier-webhooks.js';
+import { ContractSchemaRegistry } from './constructs/schema-registry.js';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -161,6 +162,15 @@ export interface RefundGateProps {
   readonly streamConsumers?: { readonly publisher?: StreamConsumerOptions; readonly insider?: StreamConsumerOptions };
 
   /**
+   * Register the contract's inbound and outbound event schemas (JSON Schema
+   * draft-04) in an EventBridge schema registry, so producer teams can
+   * download code bindings (docs/producers/contract.md).
+   *
+   * @default true
+   */
+  readonly schemaRegistry?: boolean;
+
+  /**
    * Turn on the carrier webhook endpoint (EasyPost, AfterShip) that turns
    * tracking updates into CarrierScan events on the bus, with this map of
    * warehouses to delivery addresses (docs/producers/carriers.md).
@@ -209,6 +219,8 @@ export class RefundGate extends Construct {
   public readonly outboundSourceGuard?: events.CfnEventBusPolicy;
   public readonly alarms: RefundGateAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The contract's schema registry, unless `schemaRegistry` is false. */
+  public readonly schemaRegistry?: ContractSchemaRegistry;
   /** The carrier webhook endpoint, when `carrierWebhooks` is given. */
   public readonly carrierWebhooks?: CarrierWebhooks;
 
@@ -308,8 +320,9 @@ export class RefundGate extends Construct {
     // `monitoring.alarmFactory` for its alarms (same runbook links and
     // actions). Nothing above depends on them.
     // ───────────────────────────────────────────────────────────────────────
+    const sources = this.settings['sources'] as Readonly<Record<DetailType, string>>;
+    if (props.schemaRegistry ?? true) this.schemaRegistry = new ContractSchemaRegistry(this, 'ContractSchemas', { sources });
     if (props.carrierWebhooks) {
-      const sources = this.settings['sources'] as Readonly<Record<string, string>>;
       this.carrierWebhooks = new CarrierWebhooks(this, 'CarrierWebhooks', {
         ...props.carrierWebhooks,
         eventBus: props.eventBus,
