@@ -8,7 +8,9 @@ import * as z from 'zod';
 export const Id = z
   .string()
   .min(1)
-  .refine((id) => codePoints(id) <= 128, { message: 'must not be longer than 128 characters' });
+  .refine((id) => codePoints(id) <= 128, { message: 'must not be longer than 128 characters' })
+  // JSON Schema counts maxLength in code points too; the refinement itself has no JSON Schema form.
+  .meta({ maxLength: 128 });
 
 function codePoints(text: string): number {
   let n = 0;
@@ -57,7 +59,11 @@ function daysIn(year: number, month: number): number {
 
 export const TIMESTAMP_FORMAT = 'expected an RFC 3339 timestamp: YYYY-MM-DDThh:mm:ss, optional .fraction (1–9 digits), Z or ±hh:mm';
 
-export const Timestamp = z.string().refine(isRfc3339, { message: TIMESTAMP_FORMAT });
+export const Timestamp = z
+  .string()
+  .refine(isRfc3339, { message: TIMESTAMP_FORMAT })
+  // For the published JSON Schemas: the shape (the calendar check is the parser's).
+  .meta({ format: 'date-time', pattern: RFC3339.source });
 
 /** The largest amount in minor units (2^53 − 1): beyond it, JSON numbers lose cents. */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
