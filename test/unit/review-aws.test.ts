@@ -152,3 +152,16 @@ describe('the open review queue in AWS', () => {
     expect(high.map((e) => e.reason)).toEqual(['EMPLOYEE_RECEIPT_ANOMALY']);
   });
 });
+
+describe('the R7 flags explain reads', () => {
+  it('reads each employee flag at the key the detector writes it, once per employee', async () => {
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(GetCommand, { Key: employeeFlagKey('emp#7') }).resolves({
+      Item: { ...employeeFlagKey('emp#7'), anomalyReviewId: 'rv-a', flaggedAt: '2026-11-01T20:00:00.000Z', flaggedUntil: '2026-11-08T20:00:00.000Z' },
+    });
+    const flags = await backend().reader.employeeFlags(['emp#7', 'emp-8', 'emp#7']);
+    expect(flags).toEqual([{ employeeId: 'emp#7', anomalyReviewId: 'rv-a', flaggedAt: '2026-11-01T20:00:00.000Z', flaggedUntil: '2026-11-08T20:00:00.000Z' }]);
+    expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 2);
+    expect(dynamo).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'EMPLOYEE#emp\\#7', sk: 'FLAG' } });
+  });
+});
