@@ -9,11 +9,23 @@
  * clock (the caller passes `now`), no AWS.
  */
 import type { DetailType } from '../contract/inbound.js';
-import { exceedsAuthorized } from '../domain/decider.js';
-import { assessReceipt, deliveredScans } from '../domain/matching.js';
+import { reviewIdFor, ownerOfReview } from '../domain/identity.js';
+import { assessReceipt, deliveredScans, type MatchSettings } from '../domain/matching.js';
 import { REASON, severityOf, type Reason, type Severity } from '../domain/reasons.js';
+import { exceedsAuthorized } from '../domain/rules/refund-exceeds.js';
+import { finalDecision, hasDecision, refundOf, reviewById, sortedReceipts } from '../domain/state.js';
 import { toEpochMs, toIso } from '../domain/time.js';
-import type { CarrierScan, EmployeeFlag, Money, ReturnState, ReviewDecision, ReviewRecord } from '../domain/types.js';
+import type {
+  ClearCause,
+  DecisionRecord,
+  EmployeeFlag,
+  IgnoredWhy,
+  Money,
+  ReturnState,
+  ReviewDecision,
+  ReviewRecord,
+} from '../domain/types.js';
+import { GRAMS_PER, describeWeight, roundTenth, type KnownWeight } from '../domain/weights.js';
 
 // ---------------------------------------------------------------- the view
 
@@ -56,6 +68,13 @@ export interface ReceiptEvidence {
   readonly receivedAt: string;
   readonly condition: string;
   readonly weight: WeightView | null;
+  /**
+   * The weight check (contract §2, v1.1) when it was made: every known weight
+   * (expected, matching inbound scans, the dock scale) in grams, and when they
+   * disagree the pair that does, by how much, and the tolerance. Null when the
+   * receipt failed an earlier check or the return is not authorized.
+   */
+  readonly weightCheck: WeightCheck | null;
   /** Whether the receipt is matched now; null while the return is not authorized. */
   readonly matched: boolean | null;
   /** When matched: the inbound scan that matches it. */
@@ -64,6 +83,15 @@ export interface ReceiptEvidence {
   readonly unmatchedReason: Reason | null;
   /** The employee's R7 flag, when the receipt falls inside it. */
   readonly employeeFlagged: { readonly anomalyReviewId: string; readonly flaggedAt: string; readonly flaggedUntil: string } | null;
+}
+
+export interface WeightCheck {
+  readonly agree: boolean;
+  readonly weights: readonly Record<string, unknown>[];
+  /** When they disagree: the lightest and heaviest reading. */
+  readonly disagreeing: readonly Record<string, unknown>[] | null;
+  readonly differenceGrams: number | null;
+  readonly toleranceGrams: number | null;
 }
 
 export type ReviewStatusView = 'OPEN' | 'CLEARED' | 'DECIDED' | 'CLOSED';
@@ -75,6 +103,12 @@ export interface ReviewView {
   readonly severity: Severity;
   readonly raisedAt: string;
   readonly status: ReviewStatusView;
+  /**
+   * Why a review stopped being open without a decision on it (its
+   * ReviewCleared cause): LATE_EVIDENCE_MATCHED, LATE_AUTHORIZATION, or
+   * DECIDED when a decision on another review of the return closed it.
+   */
+  readonly clearCause: ClearCause | null;
   readonly receiptId: string | null;
   readonly refundId: string | null;
   /** Employee on the review's receipt: this person may not decide the return (R5). */
@@ -104,6 +138,8 @@ export interface DecisionView {
   readonly decision: 'RELEASE' | 'DENY';
   readonly decidedAt: string;
   readonly note: string | null;
+  /** FINAL (the return's decision), SELF_REVIEW (refused) or IGNORED (changed nothing). */
+  readonly outcome: DecisionRecord['outcome'];
 }
 
 export interface Explanation {
@@ -123,7 +159,10 @@ export interface Explanation {
   readonly moneyHeld: Money | null;
   readonly released: { readonly amount: Money; readonly releasedAt: string; readonly basis: string } | null;
   readonly denied: { readonly amount: Money; readonly deniedAt: string; readonly reviewerId: string } | null;
+  /** The return's final decision (R5), if any. */
   readonly decision: DecisionView | null;
+  /** Every decision processed for the return, in order (refused and ignored ones too). */
+  readonly decisions: readonly DecisionView[];
   readonly timeline: readonly TimelineEntry[];
   readonly evidence: {
     readonly expectedWeight: WeightView | null;
@@ -144,7 +183,8 @@ export interface ExplainInput {
   readonly state: ReturnState;
   /** Configured source per inbound detail-type. */
   readonly sources: Readonly<Record<DetailType, string>>;
-  readonly skewMs: number;
+  /** The deployment's matching settings (skew and weight tolerances). */
+  readonly settings: MatchSettings;
   /** R7 flags of employees on the return's receipts (read from the employee items). */
   readonly employeeFlags?: readonly EmployeeFlag[];
 }
@@ -155,10 +195,8 @@ export interface ExplainInput {
 export function explainReturn(input: ExplainInput): Explanation {
   const { state, sources } = input;
   const auth = state.authorization;
-  const scans = Object.values(state.scans);
-  const receipts = Object.values(state.receipts)
-    .map((r) => r.receipt)
-    .sort((a, b) => toEpochMs(a.receivedAt) - toEpochMs(b.receivedAt) || cmp(a.receiptId, b.receiptId));
+  const scans = state.scans;
+  const receipts = sortedReceipts(state);
   const flags = input.employeeFlags ?? [];
 
   const scanEvidence: ScanEvidence[] = deliveredScans(scans).map((s) => ({
@@ -170,7 +208,7 @@ export function explainReturn(input: ExplainInput): Explanation {
     weight: weightOf(s),
   }));
   const receiptEvidence: ReceiptEvidence[] = receipts.map((r) => {
-    const assessment = auth ? assessReceipt(auth, r, scans, input.skewMs) : null;
+    const assessment = auth ? assessReceipt(auth, r, scans, input.settings) : null;
     const flag = flags.find(
       (f) =>
         f.employeeId === r.employeeId &&
@@ -185,6 +223,7 @@ export function explainReturn(input: ExplainInput): Explanation {
       receivedAt: utc(r.receivedAt),
       condition: r.condition ?? 'AS_EXPECTED',
       weight: weightOf(r),
+      weightCheck: assessment ? weightCheckOf(assessment) : null,
       matched: assessment ? assessment.matched : null,
       matchingScanId: assessment?.matched ? assessment.scan.scanId : null,
       unmatchedReason: assessment && !assessment.matched ? assessment.reason : null,
@@ -196,14 +235,16 @@ export function explainReturn(input: ExplainInput): Explanation {
   const openReviews = reviews.filter((r) => r.status === 'OPEN');
   const closedReviews = reviews.filter((r) => r.status !== 'OPEN');
   const status = statusOf(state);
-  const requested = state.refund?.request.amount ?? null;
+  const refund = refundOf(state);
+  const requested = refund?.amount ?? null;
+  const final = finalDecision(state);
   const moneyHeld = status === 'RELEASED' || status === 'DENIED' ? null : (requested ?? auth?.refund ?? null);
   const missing = status === 'RELEASED' || status === 'DENIED' ? [] : missingFor(state, receiptEvidence, openReviews);
 
   return {
     returnId: state.returnId,
     status,
-    headline: headlineOf(status, state, missing, openReviews),
+    headline: headlineOf(state, missing, openReviews),
     orderId: auth?.orderId ?? null,
     customerId: auth?.customerId ?? null,
     warehouseId: auth?.warehouseId ?? null,
@@ -211,11 +252,14 @@ export function explainReturn(input: ExplainInput): Explanation {
     trackingNumber: auth?.trackingNumber ?? null,
     authorizedRefund: auth?.refund ?? null,
     requestedRefund: requested,
-    refundId: state.refund?.request.refundId ?? null,
+    refundId: refund?.refundId ?? null,
     moneyHeld,
-    released: state.release ? { amount: state.release.amount, releasedAt: state.release.releasedAt, basis: state.release.basis } : null,
-    denied: state.denial ? { amount: state.denial.amount, deniedAt: state.denial.deniedAt, reviewerId: state.denial.reviewerId } : null,
-    decision: state.decision ? decisionView(state.decision) : null,
+    released:
+      state.status === 'RELEASED' ? { amount: state.release.amount, releasedAt: utc(state.release.releasedAt), basis: state.release.basis } : null,
+    denied:
+      state.status === 'DENIED' ? { amount: state.denial.amount, deniedAt: utc(state.denial.deniedAt), reviewerId: state.denial.reviewerId } : null,
+    decision: final ? decisionView({ decision: final, outcome: 'FINAL' }) : null,
+    decisions: state.decisions.map(decisionView),
     timeline: timelineOf(state, sources, reviews),
     evidence: { expectedWeight: auth ? weightOf(auth) : null, scans: scanEvidence, receipts: receiptEvidence },
     openReviews,
@@ -226,21 +270,29 @@ export function explainReturn(input: ExplainInput): Explanation {
 }
 
 function statusOf(state: ReturnState): ReturnStatusView {
-  if (state.release) return 'RELEASED';
-  if (state.denial) return 'DENIED';
-  if (!state.authorization) return 'AWAITING_AUTHORIZATION';
-  return 'HELD';
+  switch (state.status) {
+    case 'RELEASED':
+      return 'RELEASED';
+    case 'DENIED':
+      return 'DENIED';
+    case 'AWAITING_AUTHORIZATION':
+      return 'AWAITING_AUTHORIZATION';
+    case 'AUTHORIZED':
+      return 'HELD';
+  }
 }
 
-function headlineOf(status: ReturnStatusView, state: ReturnState, missing: readonly MissingItem[], open: readonly ReviewView[]): string {
-  switch (status) {
+function headlineOf(state: ReturnState, missing: readonly MissingItem[], open: readonly ReviewView[]): string {
+  switch (state.status) {
     case 'RELEASED':
-      return `Refund released ${state.release!.basis === 'REVIEWER_RELEASED' ? 'by a reviewer' : 'on matched evidence'} at ${state.release!.releasedAt}.`;
+      return `Refund released ${state.release.basis === 'REVIEWER_RELEASED' ? 'by a reviewer' : 'on matched evidence'} at ${utc(state.release.releasedAt)}.`;
     case 'DENIED':
-      return `Refund denied by ${state.denial!.reviewerId} at ${state.denial!.deniedAt}.`;
+      return `Refund denied by ${state.denial.reviewerId} at ${utc(state.denial.deniedAt)}.`;
     default: {
-      if (state.decision) {
-        return `Decided (${state.decision.decision}) by ${state.decision.reviewerId}; waiting for the refund request.`;
+      const final = finalDecision(state);
+      if (final) {
+        const waiting = missing.map((m) => m.code.toLowerCase().replaceAll('_', ' ')).join(' and ');
+        return `Decided (${final.decision}) by ${final.reviewerId}; waiting for the ${waiting || 'next evaluation'}.`;
       }
       const parts: string[] = [];
       if (open.length > 0) parts.push(`${open.length} open review${open.length === 1 ? '' : 's'}`);
@@ -254,10 +306,13 @@ function headlineOf(status: ReturnStatusView, state: ReturnState, missing: reado
 function missingFor(state: ReturnState, receipts: readonly ReceiptEvidence[], open: readonly ReviewView[]): MissingItem[] {
   const out: MissingItem[] = [];
   const auth = state.authorization;
-  if (!auth) out.push({ code: 'AUTHORIZATION', text: 'No ReturnAuthorized for this returnId has arrived.' });
-  if (!state.refund) out.push({ code: 'REFUND_REQUEST', text: 'No RefundRequested for this return has arrived.' });
-  if (state.decision) {
-    // A final decision replaces the evidence conditions (R1); only the request can be missing.
+  const refund = refundOf(state);
+  const final = finalDecision(state);
+  // A DENY needs no authorization (R5); a RELEASE and the evidence path do.
+  if (!auth && final?.decision !== 'DENY') out.push({ code: 'AUTHORIZATION', text: 'No ReturnAuthorized for this returnId has arrived.' });
+  if (!refund) out.push({ code: 'REFUND_REQUEST', text: 'No RefundRequested for this return has arrived.' });
+  if (final) {
+    // A final decision replaces the evidence conditions (R1); only the request (and authorization) can be missing.
     return out;
   }
   if (receipts.length === 0) {
@@ -266,10 +321,10 @@ function missingFor(state: ReturnState, receipts: readonly ReceiptEvidence[], op
     const reasons = receipts.map((r) => `${r.receiptId}: ${r.unmatchedReason ?? 'unmatched'}`).join('; ');
     out.push({ code: 'MATCHED_RECEIPT', text: `No receipt is matched by an inbound scan (${reasons}).` });
   }
-  if (auth && state.refund && exceedsAuthorized(state.refund.request.amount, auth.refund)) {
+  if (auth && refund && exceedsAuthorized(refund.amount, auth.refund)) {
     out.push({
       code: 'AMOUNT_WITHIN_AUTHORIZED',
-      text: `Requested ${formatMoney(state.refund.request.amount)} exceeds the authorized ${formatMoney(auth.refund)}.`,
+      text: `Requested ${formatMoney(refund.amount)} exceeds the authorized ${formatMoney(auth.refund)}.`,
     });
   }
   if (open.length > 0) {
@@ -282,15 +337,33 @@ function missingFor(state: ReturnState, receipts: readonly ReceiptEvidence[], op
 
 /** Every review of the return, oldest first, as the tools show it. */
 export function reviewsOf(state: ReturnState): ReviewView[] {
-  const auth = state.authorization;
-  const atStake = state.refund?.request.amount ?? auth?.refund ?? null;
-  return Object.values(state.reviews)
+  const atStake = atStakeOf(state);
+  return state.reviews
     .map((r) => reviewView(state, r, atStake))
     .sort((a, b) => toEpochMs(a.raisedAt) - toEpochMs(b.raisedAt) || cmp(a.reviewId, b.reviewId));
 }
 
+/** The money a decision on the return is about: the requested refund, else the authorized one. */
+function atStakeOf(state: ReturnState | null): Money | null {
+  if (!state) return null;
+  return refundOf(state)?.amount ?? state.authorization?.refund ?? null;
+}
+
+/**
+ * The ReviewCleared cause of a review that stopped being open without a
+ * decision on it, read from its status and reason: the domain closes a
+ * review (CLOSED) only for a decision on another one, clears the orphan
+ * review of an unknown return only when its authorization arrives, and
+ * clears any other review only when late evidence matches its receipt.
+ */
+export function clearCauseOf(r: Pick<ReviewRecord, 'status' | 'reason'>): ClearCause | null {
+  if (r.status === 'CLOSED') return 'DECIDED';
+  if (r.status !== 'CLEARED') return null;
+  return r.reason === REASON.RECEIPT_FOR_UNKNOWN_RETURN ? 'LATE_AUTHORIZATION' : 'LATE_EVIDENCE_MATCHED';
+}
+
 function reviewView(state: ReturnState, r: ReviewRecord, atStake: Money | null): ReviewView {
-  const receipt = r.receiptId ? state.receipts[r.receiptId]?.receipt : undefined;
+  const receipt = r.receiptId !== undefined ? state.receipts.find((x) => x.receiptId === r.receiptId) : undefined;
   return {
     reviewId: r.reviewId,
     returnId: state.returnId,
@@ -298,6 +371,7 @@ function reviewView(state: ReturnState, r: ReviewRecord, atStake: Money | null):
     severity: severityOf(r.reason),
     raisedAt: utc(r.raisedAt),
     status: r.status,
+    clearCause: clearCauseOf(r),
     receiptId: r.receiptId ?? null,
     refundId: r.refundId ?? null,
     employeeId: receipt?.employeeId ?? null,
@@ -342,7 +416,7 @@ function timelineOf(state: ReturnState, sources: Readonly<Record<DetailType, str
       summary: `Return authorized: refund ${formatMoney(auth.refund)}, ship by ${auth.carrier} ${auth.trackingNumber} to ${auth.warehouseId}.`,
     });
   }
-  for (const scan of Object.values(state.scans)) {
+  for (const scan of state.scans) {
     out.push({
       at: utc(scan.scannedAt),
       detailType: 'CarrierScan',
@@ -351,7 +425,7 @@ function timelineOf(state: ReturnState, sources: Readonly<Record<DetailType, str
       summary: `${scan.status} scan at ${scan.facilityId ?? '(no facility)'}${auth && scan.facilityId === auth.warehouseId ? ' (inbound)' : ''}${weightText(scan)}.`,
     });
   }
-  for (const { receipt } of Object.values(state.receipts)) {
+  for (const receipt of state.receipts) {
     out.push({
       at: utc(receipt.receivedAt),
       detailType: 'WarehouseReceipt',
@@ -360,24 +434,22 @@ function timelineOf(state: ReturnState, sources: Readonly<Record<DetailType, str
       summary: `Received at ${receipt.warehouseId} by ${receipt.employeeId}${receipt.stationId ? ` (${receipt.stationId})` : ''}, ${receipt.condition ?? 'AS_EXPECTED'}${weightText(receipt)}.`,
     });
   }
-  if (state.refund) {
-    const r = state.refund.request;
+  state.refunds.forEach((r, i) => {
     out.push({
       at: utc(r.requestedAt),
       detailType: 'RefundRequested',
       source: sources.RefundRequested,
       id: r.refundId,
-      summary: `Refund ${formatMoney(r.amount)} requested.`,
+      summary: `Refund ${formatMoney(r.amount)} requested${i > 0 ? ' (a further request: the first one is the return\'s refund)' : ''}.`,
     });
-  }
-  if (state.decision) {
-    const d = state.decision;
+  });
+  for (const { decision: d, outcome } of state.decisions) {
     out.push({
       at: utc(d.decidedAt),
       detailType: 'ReviewDecided',
       source: sources.ReviewDecided,
       id: d.decisionId,
-      summary: `${d.reviewerId} decided ${d.decision} on ${d.reviewId}${d.note ? `: "${d.note}"` : ''}.`,
+      summary: `${d.reviewerId} decided ${d.decision} on ${d.reviewId}${d.note ? `: "${d.note}"` : ''} (${OUTCOME_TEXT[outcome]}).`,
     });
   }
   for (const review of reviews) {
@@ -386,10 +458,10 @@ function timelineOf(state: ReturnState, sources: Readonly<Record<DetailType, str
       detailType: 'ReviewRequested',
       source: 'refund-gate',
       id: review.reviewId,
-      summary: `Review raised: ${review.reason} (${review.severity}); now ${review.status}.`,
+      summary: `Review raised: ${review.reason} (${review.severity}); now ${review.status}${review.clearCause ? ` (${review.clearCause})` : ''}.`,
     });
   }
-  if (state.release) {
+  if (state.status === 'RELEASED') {
     out.push({
       at: utc(state.release.releasedAt),
       detailType: 'RefundReleased',
@@ -398,7 +470,7 @@ function timelineOf(state: ReturnState, sources: Readonly<Record<DetailType, str
       summary: `Refund ${formatMoney(state.release.amount)} released (${state.release.basis}).`,
     });
   }
-  if (state.denial) {
+  if (state.status === 'DENIED') {
     out.push({
       at: utc(state.denial.deniedAt),
       detailType: 'RefundDenied',
@@ -441,7 +513,7 @@ export interface QueueEntry {
 export function openReviewIndexOf(state: ReturnState): OpenReviewIndexEntry | null {
   // A decided return has nothing left to decide: its leftover reviews (R5
   // closes them on RELEASE; a DENY may leave some) are not a queue item.
-  if (state.release || state.denial) return null;
+  if (state.status === 'RELEASED' || state.status === 'DENIED') return null;
   const open = reviewsOf(state).filter((r) => r.status === 'OPEN');
   if (open.length === 0) return null;
   return { openSince: toIso(toEpochMs(open[0]!.raisedAt)), queue: open.map(queueEntryOf) };
@@ -500,12 +572,15 @@ export type DecisionOutcome =
   /** Nothing visible yet (AWS: the pipeline has not processed the event). */
   | { readonly kind: 'PENDING' };
 
-export type IgnoredWhy = 'UNKNOWN_REVIEW' | 'REVIEW_OF_OTHER_RETURN' | 'REVIEW_NOT_OPEN' | 'RETURN_ALREADY_DECIDED';
+export type { IgnoredWhy };
 
 /**
  * What a decision did, read from the return before and after it was
- * processed. `ignoredWhy` is the `why` of a `DecisionIgnored` message when the
- * caller saw one (it wins over the inference from state).
+ * processed. The domain records every decision it processes with its outcome
+ * (FINAL, SELF_REVIEW or IGNORED), so "processed" is that record. `ignoredWhy`
+ * is the `why` of the `DecisionIgnored` message when the caller saw one (it
+ * wins); otherwise the why is worked out from the state before, as the domain
+ * does.
  */
 export function decisionOutcome(
   before: ReturnState | null,
@@ -514,49 +589,61 @@ export function decisionOutcome(
   ignoredWhy?: IgnoredWhy,
 ): DecisionOutcome {
   if (ignoredWhy) return { kind: 'IGNORED', why: ignoredWhy };
-  if (after?.decision?.decisionId === decision.decisionId) {
-    if (after.release) return { kind: 'RELEASED', amount: after.release.amount, releasedAt: after.release.releasedAt };
-    if (after.denial) return { kind: 'DENIED', amount: after.denial.amount, deniedAt: after.denial.deniedAt };
-    return { kind: 'ACCEPTED_AWAITING_REFUND_REQUEST', decision: decision.decision };
+  const record = after?.decisions.find((d) => d.decision.decisionId === decision.decisionId);
+  if (!after || !record) return { kind: 'PENDING' };
+  switch (record.outcome) {
+    case 'FINAL':
+      if (after.status === 'RELEASED' && after.release.decisionId === decision.decisionId) {
+        return { kind: 'RELEASED', amount: after.release.amount, releasedAt: utc(after.release.releasedAt) };
+      }
+      if (after.status === 'DENIED' && after.denial.decisionId === decision.decisionId) {
+        return { kind: 'DENIED', amount: after.denial.amount, deniedAt: utc(after.denial.deniedAt) };
+      }
+      return { kind: 'ACCEPTED_AWAITING_REFUND_REQUEST', decision: decision.decision };
+    case 'SELF_REVIEW':
+      return { kind: 'SELF_REVIEW_REFUSED', selfReviewId: reviewIdFor.selfReview(after.returnId, decision.decisionId) };
+    case 'IGNORED':
+      return { kind: 'IGNORED', why: ignoredWhyFrom(before, decision.reviewId, after.returnId) };
   }
-  const selfReview = after
-    ? Object.values(after.reviews).find(
-        (r) => r.reason === REASON.SELF_REVIEW_ATTEMPT && !before?.reviews[r.reviewId] && r.reviewId.includes(decision.decisionId),
-      )
-    : undefined;
-  if (selfReview) return { kind: 'SELF_REVIEW_REFUSED', selfReviewId: selfReview.reviewId };
-  if (!after || !decisionSeen(after, decision.decisionId)) return { kind: 'PENDING' };
-  return { kind: 'IGNORED', why: ignoredWhyFrom(before, decision.reviewId) };
 }
 
-/** Why a decision on `reviewId` would be ignored by this return, from its state. */
-export function ignoredWhyFrom(state: ReturnState | null, reviewId: string): IgnoredWhy {
-  if (state?.decision || state?.release || state?.denial) return 'RETURN_ALREADY_DECIDED';
-  const review = state?.reviews[reviewId];
-  if (!review) return 'UNKNOWN_REVIEW';
+/**
+ * Why a decision on `reviewId` changes nothing for this return, from its
+ * state when the decision arrived (null: no item yet), the way the domain
+ * tells it (R5): the review unknown or another's, then the return already
+ * decided, then the review not open.
+ */
+export function ignoredWhyFrom(state: ReturnState | null, reviewId: string, returnId: string | undefined = state?.returnId): IgnoredWhy {
+  const review = state ? reviewById(state, reviewId) : undefined;
+  if (!review) {
+    const owner = ownerOfReview(reviewId);
+    const ours = owner !== null && 'returnId' in owner && owner.returnId === returnId;
+    return owner !== null && !ours ? 'REVIEW_OF_OTHER_RETURN' : 'UNKNOWN_REVIEW';
+  }
+  if (state && finalDecision(state)) return 'RETURN_ALREADY_DECIDED';
   return 'REVIEW_NOT_OPEN';
 }
 
-/** Whether the return has processed the decision (its R8 record). */
+/** Whether the return has processed the decision (the domain records every decision it processes). */
 export function decisionSeen(state: ReturnState, decisionId: string): boolean {
-  return state.seen[`ReviewDecided:${decisionId}`] !== undefined;
+  return hasDecision(state, decisionId);
 }
 
 /** Whether a reviewer may decide this return at all (R5): not an employee on one of its receipts. */
 export function isSelfReview(state: ReturnState, reviewerId: string): boolean {
-  return Object.values(state.receipts).some((r) => r.receipt.employeeId === reviewerId);
+  return state.receipts.some((r) => r.employeeId === reviewerId);
 }
 
 /** Employees on the return's receipts (whose R7 flags the explanation shows). */
 export function receiptEmployeeIds(state: ReturnState): string[] {
-  return [...new Set(Object.values(state.receipts).map((r) => r.receipt.employeeId))].sort(cmp);
+  return [...new Set(state.receipts.map((r) => r.employeeId))].sort(cmp);
 }
 
 /** The review with this id in the return, if any. */
 export function findReview(state: ReturnState, reviewId: string): ReviewView | null {
-  const record = state.reviews[reviewId];
+  const record = reviewById(state, reviewId);
   if (!record) return null;
-  return reviewView(state, record, state.refund?.request.amount ?? state.authorization?.refund ?? null);
+  return reviewView(state, record, atStakeOf(state));
 }
 
 // ---------------------------------------------------------------- metrics context
@@ -570,11 +657,12 @@ export function metricContextOf(
   state: ReturnState | null,
   effect: { readonly type: string; readonly decisionId?: string | undefined },
 ): { atStake: Money | null; decidedReview: { reason: string } | null } {
-  const atStake = state?.refund?.request.amount ?? state?.authorization?.refund ?? null;
-  if ((effect.type !== 'RefundReleased' && effect.type !== 'RefundDenied') || !effect.decisionId || state?.decision?.decisionId !== effect.decisionId) {
+  const atStake = atStakeOf(state);
+  const final = state ? finalDecision(state) : undefined;
+  if ((effect.type !== 'RefundReleased' && effect.type !== 'RefundDenied') || !effect.decisionId || !state || final?.decisionId !== effect.decisionId) {
     return { atStake, decidedReview: null };
   }
-  const decided = state.reviews[state.decision.reviewId];
+  const decided = reviewById(state, final.reviewId);
   return { atStake, decidedReview: decided ? { reason: decided.reason } : null };
 }
 
@@ -640,6 +728,7 @@ export function explanationText(e: Explanation): string {
     lines.push(
       `  receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId}${r.stationId ? ` at ${r.stationId}` : ''} ${r.receivedAt}, ${r.condition}${r.weight ? `, ${formatWeight(r.weight)}` : ''}; ${verdict}${r.employeeFlagged ? ` [employee flagged until ${r.employeeFlagged.flaggedUntil}]` : ''}`,
     );
+    if (r.weightCheck && r.weightCheck.weights.length > 1) lines.push(`      weights: ${weightCheckText(r.weightCheck)}`);
   }
   lines.push('', `Open reviews (${e.openReviews.length}):`);
   if (e.openReviews.length === 0) lines.push('  none');
@@ -649,10 +738,15 @@ export function explanationText(e: Explanation): string {
   }
   if (e.closedReviews.length > 0) {
     lines.push('', 'Closed reviews:');
-    for (const r of e.closedReviews) lines.push(`  ${r.status.padEnd(8)} ${r.reason} ${r.reviewId}`);
+    for (const r of e.closedReviews) lines.push(`  ${r.status.padEnd(8)} ${r.reason} ${r.reviewId}${r.clearCause ? ` (${r.clearCause})` : ''}`);
   }
   if (e.decision) {
     lines.push('', `Decision: ${e.decision.decision} by ${e.decision.reviewerId} at ${e.decision.decidedAt} on ${e.decision.reviewId}${e.decision.note ? ` ("${e.decision.note}")` : ''}`);
+  }
+  const others = e.decisions.filter((d) => d.outcome !== 'FINAL');
+  if (others.length > 0) {
+    lines.push('', 'Decisions that changed nothing:');
+    for (const d of others) lines.push(`  ${d.decisionId}: ${d.decision} by ${d.reviewerId} at ${d.decidedAt} on ${d.reviewId} (${OUTCOME_TEXT[d.outcome]})`);
   }
   lines.push('', 'Missing for release:');
   if (e.missing.length === 0) lines.push(`  nothing${e.status === 'RELEASED' || e.status === 'DENIED' ? ' (decided)' : ''}`);
@@ -663,18 +757,41 @@ export function explanationText(e: Explanation): string {
 
 // ---------------------------------------------------------------- helpers
 
-const GRAMS_PER: Readonly<Record<string, number>> = { g: 1, kg: 1000, oz: 28.349523125, lb: 453.59237 };
+const OUTCOME_TEXT: Readonly<Record<DecisionRecord['outcome'], string>> = {
+  FINAL: 'final',
+  SELF_REVIEW: 'refused: self-review',
+  IGNORED: 'ignored',
+};
 
 /** The weight a fact carries, if any (contract v1.1: `weight` / `expectedWeight`). */
 function weightOf(fact: unknown): WeightView | null {
   const record = fact as { weight?: unknown; expectedWeight?: unknown };
   const w = (record.weight ?? record.expectedWeight) as { value?: unknown; unit?: unknown } | undefined;
   if (!w || typeof w.value !== 'number' || typeof w.unit !== 'string') return null;
-  const per = GRAMS_PER[w.unit];
-  return { value: w.value, unit: w.unit, grams: per === undefined ? Number.NaN : Math.round(w.value * per * 1000) / 1000 };
+  const per = Object.hasOwn(GRAMS_PER, w.unit) ? GRAMS_PER[w.unit as keyof typeof GRAMS_PER] : undefined;
+  return { value: w.value, unit: w.unit, grams: per === undefined ? Number.NaN : roundTenth(w.value * per) };
 }
 
-function weightText(fact: CarrierScan | object): string {
+/** The weight check of an assessment, in the evidence form the ReviewRaised of a WEIGHT_MISMATCH carries. */
+function weightCheckOf(a: ReturnType<typeof assessReceipt>): WeightCheck | null {
+  const weights: readonly KnownWeight[] | undefined = a.weights;
+  if (weights === undefined) return null;
+  const verdict = a.matched ? undefined : a.weightVerdict;
+  return {
+    agree: verdict === undefined,
+    weights: weights.map(describeWeight),
+    disagreeing: verdict ? verdict.pair.map(describeWeight) : null,
+    differenceGrams: verdict ? roundTenth(verdict.differenceGrams) : null,
+    toleranceGrams: verdict ? roundTenth(verdict.toleranceGrams) : null,
+  };
+}
+
+function weightCheckText(c: WeightCheck): string {
+  const list = c.weights.map((w) => `${String(w['source'])}${w['scanId'] !== undefined ? ` ${String(w['scanId'])}` : ''} ${String(w['grams'])} g`).join(', ');
+  return c.agree ? `${list}: agree` : `${list}: DISAGREE by ${c.differenceGrams} g (tolerance ${c.toleranceGrams} g)`;
+}
+
+function weightText(fact: object): string {
   const w = weightOf(fact);
   return w ? `, ${formatWeight(w)}` : '';
 }
@@ -683,8 +800,9 @@ function formatWeight(w: WeightView): string {
   return w.unit === 'g' ? `${w.value} g` : `${w.value} ${w.unit} (${w.grams} g)`;
 }
 
-function decisionView(d: ReviewDecision): DecisionView {
+function decisionView({ decision: d, outcome }: DecisionRecord): DecisionView {
   return {
+    outcome,
     decisionId: d.decisionId,
     reviewId: d.reviewId,
     reviewerId: d.reviewerId,

@@ -2,7 +2,6 @@ import type { Settings } from '../contract/config.js';
 import { ContractValidationError } from '../contract/errors.js';
 import type { InboundEvent } from '../contract/inbound.js';
 import { parseInboundEvent } from '../contract/parse.js';
-import { ConflictingDuplicateError as DeciderConflictError } from '../domain/errors.js';
 import { ConflictingDuplicateError } from './errors.js';
 import type { Outcome, Pipeline } from './pipeline.js';
 import type { RejectedSink, Rejection } from './ports.js';
@@ -53,8 +52,8 @@ export async function ingest(raw: unknown, deps: IngestDeps, line?: number): Pro
     const outcome = await deps.pipeline.handle(event, deps.now(event));
     return { status: 'processed', event, outcome };
   } catch (error) {
-    // The decider's own R8 check (DeciderConflictError) goes once it is idempotent per fact id.
-    if (!(error instanceof ConflictingDuplicateError) && !(error instanceof DeciderConflictError)) throw error;
+    // R8 is the id ledger's (shared/store): a claimed id with another detail.
+    if (!(error instanceof ConflictingDuplicateError)) throw error;
     return reject(deps, { input: raw, errorType: error.name, error: error.message, field: error.field, line });
   }
 }

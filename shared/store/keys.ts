@@ -18,6 +18,7 @@ import { TABLE_KEYS, TIMER_SHARDS } from './table.js';
  * | employee flag   | (EMPLOYEE, employeeId)               | (FLAG)                               |
  * | suspect receipt | (EMPLOYEE, employeeId)               | (SUSPECT, receivedAt UTC, receiptId) |
  * | due-timers GSI  | timerShard (T, n)                    | dueAt                                |
+ * | open-reviews GSI| reviewShard (R, n)                   | openSince                            |
  *
  * `*`: trimmed and case-folded (contract §1: compared trimmed and case-insensitively).
  */
@@ -29,6 +30,7 @@ export const KEY_TAG = {
   flag: 'FLAG',
   suspect: 'SUSPECT',
   timerShard: 'T',
+  reviewShard: 'R',
 } as const;
 
 export type ItemKey = { readonly [TABLE_KEYS.partitionKey]: string; readonly [TABLE_KEYS.sortKey]: string };
@@ -78,6 +80,9 @@ export function timerShardOf(returnId: string): string {
   for (let i = 0; i < returnId.length; i++) h = Math.imul(h ^ returnId.charCodeAt(i), 16777619);
   return timerShardKey((h >>> 0) % TIMER_SHARDS);
 }
+
+/** The open-reviews index partition of shard `n`. */
+export const reviewShardKey = (shard: number): string => encodeTuple(KEY_TAG.reviewShard, String(shard));
 
 /** The returnId of a return item's partition key, or undefined for any other item. */
 export function returnIdOfKey(pk: string | undefined): string | undefined {

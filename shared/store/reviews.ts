@@ -2,8 +2,9 @@ import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } fr
 import { openReviewIndexOf, type QueueEntry } from '../app/explain.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import type { EmployeeFlag, ReturnState, ReviewRaised } from '../domain/types.js';
-import { callDynamo, returnKey } from './store.js';
-import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS, TABLE_KEYS } from './table.js';
+import { employeeFlagKey, returnKey, reviewShardKey } from './keys.js';
+import { callDynamo } from './store.js';
+import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS } from './table.js';
 
 /*
  * The review tools' reader (explain, reviews, decide, console): read-only
@@ -46,7 +47,7 @@ export class ReviewReader {
           new GetCommand({
             TableName: this.tableName,
             // The flag item's key as shared/store/employees.ts writes it.
-            Key: { [TABLE_KEYS.partitionKey]: `EMPLOYEE#${employeeId}`, [TABLE_KEYS.sortKey]: 'FLAG' },
+            Key: employeeFlagKey(employeeId),
           }),
         ),
       );
@@ -154,9 +155,7 @@ function indexedItemOf(item: Record<string, unknown>): IndexedItem {
 
 // ---------------------------------------------------------------- index attributes (write side)
 
-function reviewShardName(shard: number): string {
-  return `R#${shard}`;
-}
+const reviewShardName = reviewShardKey;
 
 /** Spread queue items over a few partitions (FNV-1a of the item's id) so the index has no hot key. */
 export function reviewShardOf(id: string): string {

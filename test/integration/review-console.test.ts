@@ -96,7 +96,7 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
       const r = await fetch('/api/decisions', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ reviewId: 'rv/receipt/RMA-2002/RCV-RQ-2002', decision: 'RELEASE', note: 'x', reviewerId: 'lp-ana' }),
+        body: JSON.stringify({ reviewId: 'rv-receipt#RMA-2002#RCV-RQ-2002', decision: 'RELEASE', note: 'x', reviewerId: 'lp-ana' }),
       });
       return r.status;
     });
@@ -172,7 +172,7 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
   it('shows a decision that changed nothing as ignored, with why', async () => {
     await openReturn('RMA-2005');
     // Another reviewer decides first, while this page still shows the review as open.
-    const first = await decide(backend, { reviewId: 'rv/refund-exceeds/RMA-2005/RFD-RQ-2005', decision: 'DENY', reviewerId: 'lp-bob', note: 'over limit' });
+    const first = await decide(backend, { reviewId: 'rv-refund-exceeds#RMA-2005#RFD-RQ-2005', decision: 'DENY', reviewerId: 'lp-bob', note: 'over limit' });
     expect(first.outcome.kind).toBe('DENIED');
     const text = await decideInPage('Release', 'looks fine', 'lp-ana');
     expect(text).toContain('Ignored. ignored (RETURN_ALREADY_DECIDED)');

@@ -30,7 +30,14 @@ function cli(args: readonly string[]): Promise<Run> {
   });
 }
 
-const PHANTOM_REVIEW = 'rv/receipt/RMA-2001/RCV-RQ-2001';
+/** The receipt review's id as the domain names it (encodeTuple of tag, returnId, receiptId). */
+interface DecideJson {
+  readonly decisionId: string;
+  readonly outcome: unknown;
+  readonly published: ReadonlyArray<{ readonly channel: string; readonly message?: Record<string, unknown> }>;
+}
+
+const PHANTOM_REVIEW = 'rv-receipt#RMA-2001#RCV-RQ-2001';
 
 describe('review tools on a kept --db run', () => {
   let dir: string;
@@ -57,7 +64,7 @@ describe('review tools on a kept --db run', () => {
     const out = JSON.parse(run.stdout) as { reviews: Array<{ reviewId: string; raisedAt: string; atStake: unknown; status: string }>; atStake: unknown };
     const ids = out.reviews.map((r) => r.reviewId);
     expect(ids[0]).toBe(PHANTOM_REVIEW);
-    expect(ids).toContain('rv/flagged/RMA-2008/RCV-RQ-2008');
+    expect(ids).toContain('rv-flagged#RMA-2008#RCV-RQ-2008');
     expect(out.reviews.every((r) => r.status === 'OPEN')).toBe(true);
     const times = out.reviews.map((r) => Date.parse(r.raisedAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -95,7 +102,9 @@ describe('review tools on a kept --db run', () => {
   it('decide by the receiving clerk is refused as self-review; a reviewer release then works; a second decision is ignored', async () => {
     const self = await cli(['decide', PHANTOM_REVIEW, '--release', '--reviewer', 'emp-dfw-07', '--note', 'it came in', '--json', '--db', db]);
     expect(self.code, self.stderr).toBe(3);
-    expect(JSON.parse(self.stdout).outcome.kind).toBe('SELF_REVIEW_REFUSED');
+    const refused = JSON.parse(self.stdout) as DecideJson;
+    expect(refused.outcome).toEqual({ kind: 'SELF_REVIEW_REFUSED', selfReviewId: `rv-self-review#RMA-2001#${refused.decisionId}` });
+    expect(refused.published.map((l) => [l.message?.type, l.message?.reason])).toContainEqual(['ReviewRequested', 'SELF_REVIEW_ATTEMPT']);
 
     const release = await cli(['decide', PHANTOM_REVIEW, '--release', '--reviewer', 'lp-ana', '--note', 'parcel found at dock', '--db', db]);
     expect(release.code, release.stderr).toBe(0);
@@ -103,12 +112,22 @@ describe('review tools on a kept --db run', () => {
 
     const again = await cli(['decide', PHANTOM_REVIEW, '--deny', '--reviewer', 'lp-bob', '--note', 'late', '--return', 'RMA-2001', '--json', '--db', db]);
     expect(again.code).toBe(3);
-    expect(JSON.parse(again.stdout).outcome).toEqual({ kind: 'IGNORED', why: 'RETURN_ALREADY_DECIDED' });
+    const ignored = JSON.parse(again.stdout) as DecideJson;
+    expect(ignored.outcome).toEqual({ kind: 'IGNORED', why: 'RETURN_ALREADY_DECIDED' });
+    // The why is the one refund-gate published (R5 v1.1: DecisionIgnored), not a guess from the state.
+    expect(ignored.published.map((l) => l.message)).toContainEqual(
+      expect.objectContaining({ type: 'DecisionIgnored', decisionId: ignored.decisionId, reviewId: PHANTOM_REVIEW, why: 'RETURN_ALREADY_DECIDED' }),
+    );
 
     const after = JSON.parse((await cli(['explain', 'RMA-2001', '--json', '--db', db])).stdout);
     expect(after.status).toBe('RELEASED');
     expect(after.openReviews).toEqual([]);
     expect(after.closedReviews.map((r: { reason: string }) => r.reason)).toContain('SELF_REVIEW_ATTEMPT');
+    expect(after.decisions.map((d: { reviewerId: string; outcome: string }) => [d.reviewerId, d.outcome])).toEqual([
+      ['emp-dfw-07', 'SELF_REVIEW'],
+      ['lp-ana', 'FINAL'],
+      ['lp-bob', 'IGNORED'],
+    ]);
   }, 300_000);
 
   it('a later replay on the same directory carries on: nothing published twice, the clock moves on and timers fire', async () => {

@@ -12,22 +12,26 @@ import { createDecider } from '../../shared/domain/decider.js';
 import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';
 import {
   authorize,
+  carrierScan,
   decideReview,
   employeeFlag,
   recordReceipt,
   recordScan,
   refundRequested,
+  later,
   requestRefund,
   returnAuthorized,
   reviewDecided,
   RETURN_ID,
   T,
+  tick,
   warehouseReceipt,
 } from '../support/facts.js';
 
 const settings = resolveSettings({});
 const decider = createDecider(settings);
-const PHANTOM = `rv/receipt/${RETURN_ID}/rc-1`;
+/** The reviewId the domain gives the receipt's review (shared/domain/identity.ts), spelled out so a format change shows here. */
+const PHANTOM = 'rv-receipt#r-1#rc-1';
 
 /** The state the real decider reaches after these commands. */
 function stateAfter(commands: readonly ReturnCommand[], from: ReturnState = decider.initialState(RETURN_ID)): ReturnState {
@@ -35,7 +39,7 @@ function stateAfter(commands: readonly ReturnCommand[], from: ReturnState = deci
 }
 
 const explain = (state: ReturnState, flags = [] as ReturnType<typeof employeeFlag>[]) =>
-  explainReturn({ state, sources: settings.sources, skewMs: settings.skewMs, employeeFlags: flags });
+  explainReturn({ state, sources: settings.sources, settings, employeeFlags: flags });
 
 /** Authorized, refund requested, received by emp-7, no carrier scan: a phantom receipt. */
 const phantom = () => stateAfter([authorize(), requestRefund(), recordReceipt()]);
@@ -101,6 +105,84 @@ describe('explainReturn', () => {
   });
 });
 
+describe('weights and cleared reviews', () => {
+  it('shows every weight in grams and the disagreeing pair of a WEIGHT_MISMATCH', () => {
+    const e = explain(
+      stateAfter([
+        authorize(returnAuthorized({ expectedWeight: { value: 1000, unit: 'g' } })),
+        requestRefund(),
+        recordScan(carrierScan({ weight: { value: 1, unit: 'kg' } })),
+        recordReceipt(warehouseReceipt({ weight: { value: 3, unit: 'lb' } })),
+      ]),
+    );
+    expect(e.status).toBe('HELD');
+    expect(e.evidence.expectedWeight).toEqual({ value: 1000, unit: 'g', grams: 1000 });
+    expect(e.evidence.scans[0]!.weight).toEqual({ value: 1, unit: 'kg', grams: 1000 });
+    const receipt = e.evidence.receipts[0]!;
+    expect(receipt).toMatchObject({ matched: false, unmatchedReason: 'WEIGHT_MISMATCH', weight: { value: 3, unit: 'lb', grams: 1360.8 } });
+    expect(receipt.weightCheck).toEqual({
+      agree: false,
+      weights: [
+        { source: 'expectedWeight', grams: 1000, value: 1000, unit: 'g' },
+        { source: 'scan', scanId: 's-delivered', grams: 1000, value: 1, unit: 'kg' },
+        { source: 'receipt', grams: 1360.8, value: 3, unit: 'lb' },
+      ],
+      disagreeing: [
+        { source: 'expectedWeight', grams: 1000, value: 1000, unit: 'g' },
+        { source: 'receipt', grams: 1360.8, value: 3, unit: 'lb' },
+      ],
+      differenceGrams: 360.8,
+      toleranceGrams: 204.1,
+    });
+    expect(e.openReviews.map((r) => r.reason)).toEqual(['WEIGHT_MISMATCH']);
+    expect(explanationText(e)).toContain('DISAGREE by 360.8 g (tolerance 204.1 g)');
+  });
+
+  it('says weights agree on a matched receipt', () => {
+    const e = explain(
+      stateAfter([
+        authorize(returnAuthorized({ expectedWeight: { value: 1000, unit: 'g' } })),
+        requestRefund(),
+        recordScan(carrierScan({ weight: { value: 1.1, unit: 'kg' } })),
+        recordReceipt(),
+      ]),
+    );
+    expect(e.status).toBe('RELEASED');
+    expect(e.evidence.receipts[0]!.weightCheck).toMatchObject({ agree: true, disagreeing: null });
+  });
+
+  it('gives the cause of each review that closed without a decision on it', () => {
+    // Late evidence: the carrier's scan (before the receipt) arrives after the review was raised.
+    const lateScan = stateAfter([later(recordScan(), T('13:00'))], phantom());
+    expect(explain(lateScan).closedReviews).toEqual([expect.objectContaining({ reviewId: PHANTOM, status: 'CLEARED', clearCause: 'LATE_EVIDENCE_MATCHED' })]);
+
+    // Late authorization: the receipt waited past orphanTimeout (24 h) for its return.
+    const orphaned = stateAfter([recordReceipt(), tick('2026-11-03T12:00:00Z')]);
+    expect(explain(orphaned).openReviews.map((r) => r.reason)).toEqual(['RECEIPT_FOR_UNKNOWN_RETURN']);
+    const authorizedLate = explain(stateAfter([authorize(returnAuthorized(), [], '2026-11-03T13:00:00Z')], orphaned));
+    expect(authorizedLate.closedReviews).toEqual([
+      expect.objectContaining({ reason: 'RECEIPT_FOR_UNKNOWN_RETURN', status: 'CLEARED', clearCause: 'LATE_AUTHORIZATION' }),
+    ]);
+    expect(authorizedLate.timeline.find((t) => t.detailType === 'ReviewRequested' && t.summary.includes('RECEIPT_FOR_UNKNOWN_RETURN'))?.summary).toContain(
+      'now CLEARED (LATE_AUTHORIZATION)',
+    );
+
+    // Decided: a decision on one review closes the other open one.
+    const twoOpen = stateAfter([
+      authorize(),
+      requestRefund(refundRequested({ amount: { amount: 9_999, currency: 'EUR' } })),
+      recordReceipt(),
+    ]);
+    expect(explain(twoOpen).openReviews).toHaveLength(2);
+    const decided = explain(stateAfter([decideReview(reviewDecided({ reviewerId: 'lp-1', decision: 'DENY' }))], twoOpen));
+    expect(decided.status).toBe('DENIED');
+    expect(decided.closedReviews.map((r) => [r.reviewId, r.status, r.clearCause])).toEqual([
+      ['rv-refund-exceeds#r-1#rf-1', 'CLOSED', 'DECIDED'],
+      [PHANTOM, 'DECIDED', null],
+    ]);
+  });
+});
+
 describe('openReviewIndexOf', () => {
   it('indexes a return with open reviews by its oldest open review, in fixed-width UTC', () => {
     const entry = openReviewIndexOf(phantom());
@@ -143,6 +225,28 @@ describe('decisionOutcome', () => {
     expect(decisionOutcome(decided, stateAfter([decideReview(late)], decided), late)).toEqual({ kind: 'IGNORED', why: 'RETURN_ALREADY_DECIDED' });
     const unknown = reviewDecided({ decisionId: 'd-3', reviewId: 'rv/nope', reviewerId: 'lp-2' });
     expect(decisionOutcome(before, stateAfter([decideReview(unknown)], before), unknown)).toEqual({ kind: 'IGNORED', why: 'UNKNOWN_REVIEW' });
+    const others = reviewDecided({ decisionId: 'd-4', reviewId: 'rv-receipt#r-2#rc-9', reviewerId: 'lp-2' });
+    expect(decisionOutcome(before, stateAfter([decideReview(others)], before), others)).toEqual({ kind: 'IGNORED', why: 'REVIEW_OF_OTHER_RETURN' });
+  });
+
+  it('names the self-review review the domain raised, and lists refused and ignored decisions in the explanation', () => {
+    const self = reviewDecided({ decisionId: 'd-self', reviewerId: 'emp-7' });
+    const afterSelf = stateAfter([decideReview(self)], before);
+    expect(decisionOutcome(before, afterSelf, self)).toEqual({ kind: 'SELF_REVIEW_REFUSED', selfReviewId: 'rv-self-review#r-1#d-self' });
+    const final = reviewDecided({ decisionId: 'd-ok', reviewerId: 'lp-1' });
+    const late = reviewDecided({ decisionId: 'd-late', reviewerId: 'lp-2', decision: 'DENY' });
+    const e = explain(stateAfter([decideReview(final), decideReview(late)], afterSelf));
+    expect(e.status).toBe('RELEASED');
+    expect(e.decision).toMatchObject({ decisionId: 'd-ok', outcome: 'FINAL' });
+    expect(e.decisions.map((d) => [d.decisionId, d.outcome])).toEqual([
+      ['d-self', 'SELF_REVIEW'],
+      ['d-ok', 'FINAL'],
+      ['d-late', 'IGNORED'],
+    ]);
+    const text = explanationText(e);
+    expect(text).toContain('d-self: RELEASE by emp-7');
+    expect(text).toContain('refused: self-review');
+    expect(text).toContain('d-late: DENY by lp-2');
   });
 
   it('is pending while the decision has not been processed, and a DecisionIgnored why wins', () => {

@@ -12,6 +12,7 @@ import { openReviewIndexOf } from '../../shared/app/explain.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider } from '../../shared/domain/decider.js';
 import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';
+import { employeeFlagKey, returnKey } from '../../shared/store/keys.js';
 import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS } from '../../shared/store/table.js';
 import { authorize, decideReview, recordReceipt, requestRefund, reviewDecided, RETURN_ID } from '../support/facts.js';
 
@@ -20,7 +21,8 @@ const decider = createDecider(settings);
 const stateAfter = (commands: readonly ReturnCommand[], from: ReturnState = decider.initialState(RETURN_ID)): ReturnState =>
   commands.reduce((state, command) => decider.decide(command, state).reduce(decider.evolve, state), from);
 
-const PHANTOM = `rv/receipt/${RETURN_ID}/rc-1`;
+/** The receipt review's id as the domain names it (shared/domain/identity.ts). */
+const PHANTOM = 'rv-receipt#r-1#rc-1';
 const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/retail';
 const NOW = Date.UTC(2026, 10, 3, 8, 30, 0);
 const held = stateAfter([authorize(), requestRefund(), recordReceipt()]);
@@ -35,7 +37,7 @@ function backend(waitSeconds = 0): AwsBackend {
   return new AwsBackend({ tableName: 'refund-gate', region: 'us-east-1', bus: BUS, settings, waitSeconds, pollMs: 0 }, clients, () => NOW);
 }
 
-const returnItem = (state: ReturnState) => ({ Item: { pk: `RETURN#${state.returnId}`, sk: 'RETURN', kind: 'return', state } });
+const returnItem = (state: ReturnState) => ({ Item: { ...returnKey(state.returnId), kind: 'return', state } });
 
 beforeEach(() => {
   dynamo.reset();
@@ -116,7 +118,7 @@ describe('decide in AWS', () => {
     dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo
       .on(QueryCommand, { ExpressionAttributeValues: { ':shard': 'R#3' } })
-      .resolves({ Items: [{ pk: `RETURN#${RETURN_ID}`, sk: 'RETURN', kind: 'return', reviewShard: 'R#3', openSince: entry.openSince, reviewQueue: entry.queue }] });
+      .resolves({ Items: [{ ...returnKey(RETURN_ID), kind: 'return', reviewShard: 'R#3', openSince: entry.openSince, reviewQueue: entry.queue }] });
     dynamo.on(GetCommand).resolves(returnItem(held));
     const result = await decide(backend(), { reviewId: PHANTOM, decision: 'RELEASE' });
     expect(result.returnId).toBe(RETURN_ID);
@@ -130,10 +132,10 @@ describe('the open review queue in AWS', () => {
     dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo.on(QueryCommand, { ExpressionAttributeValues: { ':shard': 'R#5' } }).resolves({
       Items: [
-        { pk: 'EMPLOYEE#emp-7', sk: 'FLAG', kind: 'employee-flag', reviewShard: 'R#5', openSince: '2026-11-01T20:00:00.000Z', reviewQueue: [
-          { reviewId: 'rv/employee-anomaly/emp-7/x', returnId: null, employeeId: 'emp-7', reason: 'EMPLOYEE_RECEIPT_ANOMALY', severity: 'HIGH', raisedAt: '2026-11-01T20:00:00.000Z', warehouseId: 'WH-1', atStake: null, status: 'OPEN', flaggedUntil: '2026-11-08T20:00:00.000Z' },
+        { ...employeeFlagKey('emp-7'), kind: 'employee-flag', reviewShard: 'R#5', openSince: '2026-11-01T20:00:00.000Z', reviewQueue: [
+          { reviewId: 'rv-employee-anomaly#emp-7#2026-11-01T20:00:00.000Z', returnId: null, employeeId: 'emp-7', reason: 'EMPLOYEE_RECEIPT_ANOMALY', severity: 'HIGH', raisedAt: '2026-11-01T20:00:00.000Z', warehouseId: 'WH-1', atStake: null, status: 'OPEN', flaggedUntil: '2026-11-08T20:00:00.000Z' },
         ] },
-        { pk: `RETURN#${RETURN_ID}`, sk: 'RETURN', kind: 'return', reviewShard: 'R#5', openSince: entry.openSince, reviewQueue: entry.queue },
+        { ...returnKey(RETURN_ID), kind: 'return', reviewShard: 'R#5', openSince: entry.openSince, reviewQueue: entry.queue },
       ],
     });
 
@@ -148,5 +150,18 @@ describe('the open review queue in AWS', () => {
 
     const high = await listReviews(backend(), { open: true, severity: 'HIGH', warehouse: 'WH-1' });
     expect(high.map((e) => e.reason)).toEqual(['EMPLOYEE_RECEIPT_ANOMALY']);
+  });
+});
+
+describe('the R7 flags explain reads', () => {
+  it('reads each employee flag at the key the detector writes it, once per employee', async () => {
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(GetCommand, { Key: employeeFlagKey('emp#7') }).resolves({
+      Item: { ...employeeFlagKey('emp#7'), anomalyReviewId: 'rv-a', flaggedAt: '2026-11-01T20:00:00.000Z', flaggedUntil: '2026-11-08T20:00:00.000Z' },
+    });
+    const flags = await backend().reader.employeeFlags(['emp#7', 'emp-8', 'emp#7']);
+    expect(flags).toEqual([{ employeeId: 'emp#7', anomalyReviewId: 'rv-a', flaggedAt: '2026-11-01T20:00:00.000Z', flaggedUntil: '2026-11-08T20:00:00.000Z' }]);
+    expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 2);
+    expect(dynamo).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'EMPLOYEE#emp\\#7', sk: 'FLAG' } });
   });
 });

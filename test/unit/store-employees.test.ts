@@ -56,10 +56,18 @@ describe('EmployeeStore', () => {
   });
 
   it('raiseFlag: one conditional PutItem (absent or expired); a refusal means another detector raised it', async () => {
-    const review = { reviewId: 'rv-emp', employeeId: 'emp#7', raisedAt: '2026-11-02T10:05:00.000Z' } as ReviewRaised;
+    const review = { reviewId: 'rv-emp', employeeId: 'emp#7', raisedAt: '2026-11-02T10:05:00.000Z', evidence: { returnIds: ['r#1'] } } as unknown as ReviewRaised;
     expect(await employees.raiseFlag(review, 1000)).toBe(true);
     expect(ddb).toReceiveCommandWith(PutCommand, {
-      Item: expect.objectContaining({ pk: 'EMPLOYEE#emp\\#7', sk: 'FLAG', anomalyReviewId: 'rv-emp', flaggedUntil: '2026-11-02T10:05:01.000Z', outbox: [review] }),
+      Item: expect.objectContaining({
+        pk: 'EMPLOYEE#emp\\#7',
+        sk: 'FLAG',
+        anomalyReviewId: 'rv-emp',
+        flaggedUntil: '2026-11-02T10:05:01.000Z',
+        outbox: [review],
+        // The anomaly stays in the open-reviews queue while the flag stands.
+        reviewQueue: [expect.objectContaining({ reviewId: 'rv-emp', employeeId: 'emp#7', returnIds: ['r#1'], flaggedUntil: '2026-11-02T10:05:01.000Z' })],
+      }),
       ConditionExpression: 'attribute_not_exists(#pk) OR #until < :raisedAt',
       ExpressionAttributeNames: { '#pk': 'pk', '#until': 'flaggedUntil' },
       ExpressionAttributeValues: { ':raisedAt': '2026-11-02T10:05:00.000Z' },

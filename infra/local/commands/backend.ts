@@ -132,7 +132,7 @@ export async function explainFrom(backend: ReviewBackend, returnId: string): Pro
   const state = await backend.reader.returnState(returnId);
   if (!state) return null;
   const employeeFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
-  return explainReturn({ state, sources: backend.settings.sources, skewMs: backend.settings.skewMs, employeeFlags });
+  return explainReturn({ state, sources: backend.settings.sources, settings: backend.settings, employeeFlags });
 }
 
 export interface QueueFilter {
@@ -301,10 +301,10 @@ export class LocalBackend implements ReviewBackend {
 }
 
 function localOutcome(before: ReturnState | null, after: ReturnState | null, detail: Record<string, unknown>, published: readonly ReplayLine[]): DecisionOutcome {
-  const decision = detail as { decisionId: string; reviewId: string; reviewerId: string; decision: 'RELEASE' | 'DENY' };
+  const decision = detail as { decisionId: string; reviewId: string; returnId: string; reviewerId: string; decision: 'RELEASE' | 'DENY' };
   const outcome = decisionOutcome(before, after, decision, ignoredWhyIn(published, decision.decisionId));
   // Locally the handlers have run to completion: a decision with no visible effect was ignored.
-  return outcome.kind === 'PENDING' ? { kind: 'IGNORED', why: ignoredWhyFrom(before, decision.reviewId) } : outcome;
+  return outcome.kind === 'PENDING' ? { kind: 'IGNORED', why: ignoredWhyFrom(before, decision.reviewId, decision.returnId) } : outcome;
 }
 
 // ---------------------------------------------------------------- AWS

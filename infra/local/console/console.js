@@ -127,10 +127,12 @@ function renderExplanation(e) {
   for (const r of e.evidence.receipts) {
     const verdict = r.matched === null ? 'not assessed' : r.matched ? `matched by ${r.matchingScanId}` : `not matched: ${r.unmatchedReason}`;
     ev.push(el('li', {}, `Receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId} ${r.receivedAt}, ${r.condition}${r.weight ? `, ${r.weight.grams} g` : ''}; ${verdict}${r.employeeFlagged ? ` (employee flagged until ${r.employeeFlagged.flaggedUntil})` : ''}`));
+    const w = r.weightCheck;
+    if (w && !w.agree) ev.push(el('li', {}, `Weights disagree by ${w.differenceGrams} g (tolerance ${w.toleranceGrams} g): ${w.disagreeing.map((k) => `${k.source} ${k.grams} g`).join(' vs ')}`));
   }
   $('evidence').replaceChildren(...ev);
   $('open-reviews').replaceChildren(...(e.openReviews.length ? e.openReviews.map((r, i) => reviewCard(e, r, i)) : [el('p', {}, 'None.')]));
-  $('closed-reviews').replaceChildren(...(e.closedReviews.length ? e.closedReviews.map((r) => el('li', {}, `${r.status}: ${r.reason} (${r.reviewId})`)) : [el('li', {}, 'None.')]));
+  $('closed-reviews').replaceChildren(...(e.closedReviews.length ? e.closedReviews.map((r) => el('li', {}, `${r.status}${r.clearCause ? ` (${r.clearCause})` : ''}: ${r.reason} (${r.reviewId})`)) : [el('li', {}, 'None.')]));
 }
 
 function reviewCard(e, r, i) {
