@@ -208,8 +208,14 @@ export class ReviewConsole {
   }
 
   private fail(res: ServerResponse, error: unknown): void {
-    if (res.headersSent) return void res.end();
-    if (error instanceof ReviewToolError || error instanceof BadRequestError) return this.send(res, 400, { error: error.message });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (error instanceof ReviewToolError || error instanceof BadRequestError) {
+      this.send(res, 400, { error: error.message });
+      return;
+    }
     this.send(res, 500, { error: `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}` });
   }
 }

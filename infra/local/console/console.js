@@ -1,7 +1,7 @@
 // refund-gate review console. Served as a file (the page's Content-Security-Policy
 // forbids inline script); every value from the server goes into the page as text,
 // never as HTML, because ids may contain any character.
-'use strict';
+
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
 const state = { reviewer: '', reviewerFixed: false, mode: 'local', selected: null };
@@ -26,11 +26,11 @@ function el(tag, attrs, ...children) {
 const MINOR = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3 };
 function money(m) {
   if (!m) return '-';
-  const digits = Object.prototype.hasOwnProperty.call(MINOR, m.currency) ? MINOR[m.currency] : 2;
+  const digits = Object.hasOwn(MINOR, m.currency) ? MINOR[m.currency] : 2;
   return `${m.currency} ${(m.amount / 10 ** digits).toFixed(digits)}`;
 }
 function moneyList(list) {
-  return list && list.length ? list.map(money).join(' + ') : '-';
+  return list?.length ? list.map(money).join(' + ') : '-';
 }
 
 async function api(path, options) {
