@@ -2,6 +2,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
+  TrimmedDataAccessException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type AttributeValue as StreamAttributeValue,
@@ -155,7 +156,12 @@ export class TableStreamReader {
         return records;
       } catch (error) {
         // Iterators expire (15 minutes in AWS); resume after the last record handed out.
-        if (!(error instanceof ExpiredIteratorException) || attempt > 0) throw error;
+        // DynamoDB Local also answers TrimmedDataAccessException to an iterator taken
+        // while the shard was still empty, once a first record arrives (a known
+        // DynamoDB Local bug: nothing is trimmed from a local table's stream): a
+        // fresh iterator from the same position reads on.
+        const stale = error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException;
+        if (!stale || attempt > 0) throw error;
         cursor.iterator = undefined;
       }
     }

@@ -27,7 +27,7 @@ describe('carrier webhooks in the stack', () => {
   it('a missing file or an invalid map stops synth with one line naming the key', () => {
     expect(() => read({ carrierFacilities: 'no/such/file.json' })).toThrow(RefundGatePropsError);
     expect(() => read({ carrierFacilities: 'no/such/file.json' })).toThrow(/^context carrierFacilities: cannot read no\/such\/file.json: ENOENT$/);
-    expect(() => read({ carrierFacilities: '{"warehouses":[{"warehouseId":"WH-1","addresses":[]}]}' })).toThrow(/^context carrierFacilities: facility map: warehouses\.0\.addresses/);
+    expect(() => read({ carrierFacilities: '{"warehouses":[{"warehouseId":"WH-1","addresses":[]}]}' })).toThrow(/^context carrierFacilities: facility map: warehouses\[0\]\.addresses: /);
   });
 
   it('the stack exposes the endpoint URLs and secrets, and the function puts CarrierScans on the stack’s bus with the configured source', () => {
@@ -47,7 +47,7 @@ describe('carrier webhooks in the stack', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'events:PutEvents',
-            Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'events:source': 'acme.carrier' }) }),
+            Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'events:source': ['acme.carrier'] }) }),
           }),
         ]),
       },

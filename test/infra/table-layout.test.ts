@@ -18,7 +18,7 @@ vi.mock('../../shared/store/table.js', async (importOriginal) => {
         GlobalSecondaryIndexes: [
           ...input.GlobalSecondaryIndexes,
           {
-            IndexName: 'open-reviews',
+            IndexName: 'by-review-state',
             KeySchema: [
               { AttributeName: 'reviewState', KeyType: 'HASH' as const },
               { AttributeName: 'raisedAtEpochSec', KeyType: 'RANGE' as const },

@@ -246,7 +246,7 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     expect(summary.weightCheck.wouldHaveBeenLost).toEqual(tally(ring));
     expect(summary.weightCheck.honestHeld).toEqual({ count: 0, amount: 0 });
     expect(summary.weightCheck.held.count).toBeGreaterThanOrEqual(ring.length);
-    expect(demo.stdout).toMatch(new RegExp(`would have been lost without it\\s+${ring.length}\\s+${escape(usd(tally(ring).amount))}`));
+    expect(demo.stdout).toMatch(new RegExp(`would have been lost without it\\s+${ring.length}\\s+${escapeRegExp(usd(tally(ring).amount))}`));
     expect(demo.stdout).toMatch(/honest refunds held by it\s+0\s+\$0\.00/);
   });
 
@@ -254,7 +254,8 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     const anomalies = outputs.filter((l) => l['message']?.['reason'] === 'EMPLOYEE_RECEIPT_ANOMALY').map((l) => l['message']['employeeId'] as string);
     expect(summary.employeesFlagged.map((f) => f.employeeId).sort()).toEqual([...new Set(anomalies)].sort());
     // The day has insiders (each with at least `threshold` phantom receipts), so an empty list fails here.
-    const insiders = [...new Set(truth.flatMap((t) => (t.insider ? [t.insider] : [])))].sort();
+    // The empty-box ring's clerk is held by the weight check instead: WEIGHT_MISMATCH does not count for R7 (v1.1).
+    const insiders = [...new Set(truth.flatMap((t) => (t.insider && t.scenario !== 'empty-box-ring' ? [t.insider] : [])))].sort();
     expect(insiders.length).toBeGreaterThan(0);
     expect(summary.employeesFlagged.map((f) => f.employeeId).sort()).toEqual(insiders);
     for (const f of summary.employeesFlagged) expect([f.employeeId, f.insider !== null]).toEqual([f.employeeId, true]);
