@@ -42,7 +42,7 @@ describe('CarrierWebhooks construct', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 10,
       Runtime: 'nodejs24.x',
-      TracingConfig: { Mode: 'Active' },
+      TracingConfig: Match.absent(),
       Environment: {
         Variables: Match.objectLike({
           CARRIER_SOURCE: 'retail.carrier',
@@ -76,7 +76,7 @@ describe('CarrierWebhooks construct', () => {
     }
     expect(permissions).toContain(`sqs:SendMessage on ${JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(webhooks.deadLetterQueue), 'Arn'] })}`);
     const wildcard = permissionsOf(template, role).filter((p) => p.resource === '"*"').map((p) => p.action);
-    expect(wildcard.every((a) => a.startsWith('xray:'))).toBe(true);
+    expect(wildcard).toEqual([]);
     expect(permissionsOf(template, role).map((p) => p.action)).not.toContain('events:*');
   });
 
