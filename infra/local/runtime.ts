@@ -16,7 +16,7 @@ import { ContractValidationError } from '../../shared/contract/errors.js';
 import { parseInboundEvent, parseJson } from '../../shared/contract/parse.js';
 import { toEpochMs, toIso } from '../../shared/domain/time.js';
 import { RefundGateError } from '../../shared/errors.js';
-import { matchingRoute, routesFor, type Route } from '../../shared/routing.js';
+import { filteringRoute, matchingRoute, passesStreamFilters, routesFor, type Route, type StreamConsumerName } from '../../shared/routing.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { DUE_TIMERS_INDEX } from '../../shared/store/table.js';
 import {
@@ -45,6 +45,8 @@ export interface StreamConsumer {
   /** The function's name, for its Lambda context and error messages. */
   readonly name: string;
   readonly handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+  /** Whose filter criteria (shared/routing.ts) its event source mapping applies; @default every record */
+  readonly filter?: StreamConsumerName;
 }
 
 /** What a consumer or flag reader is built from: the same clients and settings the handlers get. */
@@ -92,6 +94,8 @@ export interface RuntimeStats {
   /** Lines handed to {@link LocalRuntime.deliver} (blank lines are skipped before). */
   events: number;
   rejected: number;
+  /** Valid-looking lines a rule's detail filter dropped (scan statuses no rule reads), as EventBridge drops them. */
+  filtered: number;
   eventbridge: number;
   sns: number;
   sweeps: number;
@@ -139,7 +143,7 @@ const FUNCTION = {
  * the latest business time seen so far (contract §5).
  */
 export class LocalRuntime {
-  public readonly stats: RuntimeStats = { events: 0, rejected: 0, eventbridge: 0, sns: 0, sweeps: 0 };
+  public readonly stats: RuntimeStats = { events: 0, rejected: 0, filtered: 0, eventbridge: 0, sns: 0, sweeps: 0 };
 
   private clockMs: number | undefined;
   /** The clock the line being delivered would set, kept only if the line is not rejected (§5). */
@@ -210,6 +214,7 @@ export class LocalRuntime {
     this.sweeperHandler = createSweeperHandler({ pipeline, logger: logger.createChild(), metrics, now: () => this.now() });
     const publisher: StreamConsumer = {
       name: FUNCTION.publisher,
+      filter: 'publisher',
       handler: createPublisherHandler({ sink: new ReplayOutboundSink(this.counting(options.output)), logger: logger.createChild(), metrics }),
     };
     // The outbox publisher first, then the others (R7), on every batch.
@@ -276,7 +281,11 @@ export class LocalRuntime {
       return this.reject(line, error.message);
     }
     const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
-    if (!route) return this.reject(line, this.unroutable(raw));
+    if (!route) {
+      // A rule's detail filter dropped it (a scan status no rule reads): in AWS nothing is invoked, nothing printed.
+      if (isRecord(raw) && filteringRoute(this.routes, raw)) return this.filteredOut(raw);
+      return this.reject(line, this.unroutable(raw));
+    }
     this.pendingClockMs = undefined;
     this.lineRejected = false;
     await this.targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
@@ -394,7 +403,11 @@ export class LocalRuntime {
       for (const record of records) this.noteTimer(record);
       for (let i = 0; i < records.length; i += STREAM_BATCH_SIZE) {
         const batch = records.slice(i, i + STREAM_BATCH_SIZE);
-        for (const consumer of this.consumers) await this.invoke(consumer, batch);
+        for (const consumer of this.consumers) {
+          // The mapping's filter criteria: records that do not match never reach the function.
+          const filtered = consumer.filter ? batch.filter((r) => passesStreamFilters(consumer.filter!, r)) : batch;
+          if (filtered.length > 0) await this.invoke(consumer, filtered);
+        }
       }
     }
     throw new LocalStreamError(`the stream did not settle after ${MAX_DRAIN_ROUNDS} rounds`);
@@ -418,6 +431,26 @@ export class LocalRuntime {
       }
       pending = pending.slice(Math.max(first, 0));
     }
+  }
+
+  /**
+   * A line a rule's detail filter drops (a scan status no rule reads). In
+   * AWS the event never reaches a function, so nothing is validated, stored
+   * or printed. Time passes all the same: the replay clock stands for the
+   * wall clock, so a well-formed filtered event still moves it (and fires
+   * the timers due by then), as it did when such scans were ingested.
+   */
+  private async filteredOut(raw: Record<string, unknown>): Promise<void> {
+    this.stats.filtered += 1;
+    let businessTime: string;
+    try {
+      businessTime = businessTimeOf(parseInboundEvent(raw, this.options.settings.sources));
+    } catch (error) {
+      if (!(error instanceof ContractValidationError)) throw error;
+      return;
+    }
+    this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
+    await this.sweepIfDue();
   }
 
   private async reject(line: number, error: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { EmployeeRepository } from '../app/ports.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
+import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
 import { employeeFlagKey, employeePk, suspectKey, suspectRange } from './keys.js';
 import { callDynamo, isConditionFailure, translateError } from './store.js';
@@ -108,6 +109,8 @@ export class EmployeeStore implements EmployeeRepository {
             flaggedAt: review.raisedAt,
             flaggedUntil,
             outbox: [review],
+            // The publisher's stream filter selects items carrying effects (shared/routing.ts).
+            ...streamMarkersFor([review], { insider: false }),
             // The review queue's open-reviews index lists the anomaly while the flag stands.
             ...anomalyReviewAttributes(review, flaggedUntil),
             [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(flaggedUntil) / 1000) + this.retentionSec,
