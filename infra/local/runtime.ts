@@ -81,6 +81,12 @@ export interface LocalRuntimeOptions extends LocalExtensions {
   readonly dbPath?: string;
   /** Resume a kept directory's run where the last command left it (see {@link LocalRuntime.snapshot}). */
   readonly resume?: RuntimeSnapshot;
+  /**
+   * The bench's probes (infra/bench): a hook on the document client every
+   * handler and consumer shares, and live Powertools metrics (their EMF goes
+   * to standard output, so never in replay).
+   */
+  readonly instrument?: { readonly dynamo?: (doc: DynamoDBDocumentClient) => void; readonly metrics?: Metrics };
 }
 
 /** What a later process needs to carry on a kept `--db` run consistently. */
@@ -99,6 +105,8 @@ export interface RuntimeStats {
   eventbridge: number;
   sns: number;
   sweeps: number;
+  /** Lambda invocations by function name, as AWS would bill them (a retried batch is another invocation). */
+  invocations: Record<string, number>;
 }
 
 /**
@@ -143,7 +151,7 @@ const FUNCTION = {
  * the latest business time seen so far (contract §5).
  */
 export class LocalRuntime {
-  public readonly stats: RuntimeStats = { events: 0, rejected: 0, filtered: 0, eventbridge: 0, sns: 0, sweeps: 0 };
+  public readonly stats: RuntimeStats = { events: 0, rejected: 0, filtered: 0, eventbridge: 0, sns: 0, sweeps: 0, invocations: Object.create(null) as Record<string, number> };
 
   private clockMs: number | undefined;
   /** The clock the line being delivered would set, kept only if the line is not rejected (§5). */
@@ -177,7 +185,7 @@ export class LocalRuntime {
     const { settings, logger } = options;
     if (options.resume?.clock) this.clockMs = toEpochMs(options.resume.clock);
     if (options.resume?.lastSweep) this.lastSweepMs = toEpochMs(options.resume.lastSweep);
-    const metrics = localMetrics(logger);
+    const metrics = options.instrument?.metrics ?? localMetrics(logger);
     // Every writer (handlers and consumers) shares this client, and nothing else writes
     // to the table, so no counted write means nothing new on the stream.
     clients.doc.middlewareStack.add(
@@ -187,6 +195,7 @@ export class LocalRuntime {
       },
       { step: 'initialize', name: 'refundGateLocalWriteCounter' },
     );
+    options.instrument?.dynamo?.(clients.doc);
     const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
     const store = new RefundGateStore(clients.doc, tableName);
     this.store = store;
@@ -288,6 +297,7 @@ export class LocalRuntime {
     }
     this.pendingClockMs = undefined;
     this.lineRejected = false;
+    this.count(FUNCTION[route.handler]);
     await this.targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
     // A rejected line, a conflicting duplicate included, does not move the clock (contract §5).
     if (this.pendingClockMs !== undefined && !this.lineRejected) this.clockMs = this.pendingClockMs;
@@ -368,6 +378,7 @@ export class LocalRuntime {
     this.lastSweepMs = atMs;
     this.stats.sweeps += 1;
     const time = toIso(atMs);
+    this.count(FUNCTION.sweeper);
     await this.sweeperHandler(
       { version: '0', id: `sweep-${this.stats.sweeps}`, 'detail-type': 'Scheduled Event', source: 'aws.events', time, resources: [], detail: {} },
       this.contexts.next(FUNCTION.sweeper),
@@ -420,6 +431,7 @@ export class LocalRuntime {
   private async invoke(consumer: StreamConsumer, batch: readonly DynamoDBRecord[]): Promise<void> {
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
+      this.count(consumer.name);
       const response = await consumer.handler({ Records: [...pending] }, this.contexts.next(consumer.name));
       const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       if (failed.size === 0) return;
@@ -451,6 +463,10 @@ export class LocalRuntime {
     }
     this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
     await this.sweepIfDue();
+  }
+
+  private count(functionName: string): void {
+    this.stats.invocations[functionName] = (this.stats.invocations[functionName] ?? 0) + 1;
   }
 
   private async reject(line: number, error: string): Promise<void> {
