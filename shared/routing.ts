@@ -93,8 +93,11 @@ export function streamMarkersFor(outbox: readonly Effect[], options: { readonly 
   return markers;
 }
 
+/** The statuses of a closed return: its writes are archived (docs/maintainers/cost.md). */
+export const CLOSED_RETURN_STATUSES = ['RELEASED', 'DENIED'] as const;
+
 /** Names of the stream consumers, as their functions are named under `functions/`. */
-export type StreamConsumerName = 'publisher' | 'insider';
+export type StreamConsumerName = 'publisher' | 'insider' | 'archiver';
 
 /**
  * The Lambda filter criteria of each stream consumer (one pattern each).
@@ -103,6 +106,7 @@ export type StreamConsumerName = 'publisher' | 'insider';
 export const STREAM_FILTERS: Readonly<Record<StreamConsumerName, readonly Record<string, unknown>[]>> = {
   publisher: [{ dynamodb: { NewImage: { [STREAM_MARKER.effects]: { BOOL: [true] } } } }],
   insider: [{ dynamodb: { NewImage: { [STREAM_MARKER.insider]: { BOOL: [true] } } } }],
+  archiver: [{ dynamodb: { NewImage: { kind: { S: ['return'] }, status: { S: [...CLOSED_RETURN_STATUSES] } } } }],
 };
 
 /**
@@ -110,7 +114,7 @@ export const STREAM_FILTERS: Readonly<Record<StreamConsumerName, readonly Record
  * (seconds). The publisher's window bounds what batching adds to a
  * release's latency; R7 alerts are not time-critical.
  */
-export const STREAM_BATCHING_WINDOW_SECONDS: Readonly<Record<StreamConsumerName, number>> = { publisher: 1, insider: 30 };
+export const STREAM_BATCHING_WINDOW_SECONDS: Readonly<Record<StreamConsumerName, number>> = { publisher: 1, insider: 30, archiver: 300 };
 
 /** Whether a stream record (as Lambda delivers it) passes a consumer's filters: any one pattern is enough. */
 export function passesStreamFilters(consumer: StreamConsumerName, record: unknown): boolean {

@@ -137,11 +137,13 @@ export class TableStreamConsumers extends Construct {
  * a record without the consumer's marker never invokes it.
  */
 export function consumerDefaults(name: string): StreamConsumerOptions {
-  if (name !== 'publisher' && name !== 'insider') return {};
+  if (name !== 'publisher' && name !== 'insider' && name !== 'archiver') return {};
   const consumer: StreamConsumerName = name;
   return {
     filters: STREAM_FILTERS[consumer].map((pattern) => ({ pattern: JSON.stringify(pattern) })),
     maxBatchingWindow: Duration.seconds(STREAM_BATCHING_WINDOW_SECONDS[consumer]),
+    // The archive writes one object per batch: fewer, larger objects.
+    ...(consumer === 'archiver' ? { batchSize: 1000 } : {}),
   };
 }
 

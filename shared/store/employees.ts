@@ -7,7 +7,7 @@ import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
 import { employeeFlagKey, employeePk, suspectKey, suspectRange } from './keys.js';
 import { callDynamo, isConditionFailure, translateError } from './store.js';
-import { TABLE_KEYS } from './table.js';
+import { DEFAULT_RETENTION_DAYS, TABLE_KEYS } from './table.js';
 
 /*
  * R7 items, one partition per employee (keys from ./keys.ts):
@@ -25,7 +25,7 @@ export class EmployeeStore implements EmployeeRepository {
     private readonly tableName: string,
     options: { retentionDays?: number } = {},
   ) {
-    this.retentionSec = (options.retentionDays ?? 400) * 86_400;
+    this.retentionSec = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   }
 
   /** The flag covering a receipt by this employee, if any (read on every receipt). */

@@ -38,3 +38,30 @@ describe('cost controls in the template', () => {
     ]);
   });
 });
+
+describe('evidence archive', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synth();
+  });
+
+  it('keeps closed returns in an encrypted, versioned, locked bucket that moves them to Glacier Instant Retrieval', () => {
+    const bucket = s.template.toJSON()['Resources'][s.id(s.stack.refundGate.evidenceArchiveBucket)]['Properties'];
+    expect(bucket['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    expect(bucket['ObjectLockEnabled']).toBe(true);
+    expect(bucket['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 730 } } });
+    expect(bucket['BucketEncryption']['ServerSideEncryptionConfiguration'][0]['ServerSideEncryptionByDefault']['SSEAlgorithm']).toBe('AES256');
+    expect(bucket['PublicAccessBlockConfiguration']).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    const rule = bucket['LifecycleConfiguration']['Rules'][0];
+    expect(rule['Transitions']).toEqual([{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }]);
+    expect(rule['ExpirationInDays']).toBe(760);
+  });
+
+  it('feeds the archiver from the stream, closed returns only, in large batches', () => {
+    const mappings = Object.values(s.template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m['Properties']);
+    const archiver = mappings.find((p) => JSON.stringify(p['FilterCriteria'] ?? {}).includes('RELEASED'));
+    expect(archiver).toBeDefined();
+    expect(archiver!['FilterCriteria']['Filters'].map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual(STREAM_FILTERS.archiver);
+    expect(archiver).toMatchObject({ BatchSize: 1000, MaximumBatchingWindowInSeconds: 300, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+});
