@@ -43,7 +43,8 @@ export const DEFAULT_COST_SETTINGS: CostSettings = {
   pointInTimeRecovery: true,
   archiveYears: 2,
   archiveWindowSeconds: 300,
-  logRetentionDays: 30,
+  // RefundGate's default log retention (logs.RetentionDays.THREE_MONTHS).
+  logRetentionDays: 90,
   memoryMb: 256,
   tracing: false,
   assumedMs: { dynamoRequest: 8, publish: 25, invocation: 3 },

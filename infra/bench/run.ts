@@ -127,7 +127,7 @@ function verdict(figure: string, value: number, target: string, met: boolean) {
   return { figure, value, target, status: met ? 'met' : 'MISSED' };
 }
 
-function render(r: { targets: ReturnType<typeof verdict>[] | Array<{ figure: string; value: number | null; target: string; status: string }>; scenarios: Array<Record<string, unknown>>; cost: { prices: { asOf: string }; perMillionReturns: Array<{ scenario: string; total: number }> } }, honestLines: CostLine[]): string {
+function render(r: { replayRss?: { small?: { events: number; maxRssBytes: number; dynamoLocalMaxRssBytes: number }; large?: { events: number; maxRssBytes: number; dynamoLocalMaxRssBytes: number }; ratio: number | null; dynamoLocalRatio: number | null }; throughputRatio?: number; targets: ReturnType<typeof verdict>[] | Array<{ figure: string; value: number | null; target: string; status: string }>; scenarios: Array<Record<string, unknown>>; cost: { prices: { asOf: string }; perMillionReturns: Array<{ scenario: string; total: number }> } }, honestLines: CostLine[]): string {
   const out: string[] = [];
   out.push('Targets (issue #14)', '| figure | value | target | status |', '|---|---:|---|---|');
   for (const t of r.targets) out.push(`| ${t.figure} | ${t.value ?? '—'} | ${t.target} | ${t.status} |`);
@@ -149,6 +149,13 @@ function render(r: { targets: ReturnType<typeof verdict>[] | Array<{ figure: str
       `| ${s.scenario} | ${s.eventsPerReturn} | ${s.droppedByRulesPerReturn} | ${s.invocationsPerReturn.ingest} | ${s.invocationsPerReturn.publisher} | ${s.invocationsPerReturn.insider} | ${d.reads} | ${d.writes} | ${d.refusedWrites} | ${round(d.wru + d.indexWru)} | ${s.largestItemBytes} | ${s.logBytesPerInvocation} | ${Math.round(s.storage.tableBytesPerReturn)} | ${Math.round(s.storage.archiveBytesPerReturn)} |`,
     );
   }
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+  const rss = r.replayRss;
+  if (rss?.small && rss.large) {
+    out.push('', `Replay peak RSS (refund-gate replay as its own process): Node ${mib(rss.small.maxRssBytes)} at ${rss.small.events} events, ${mib(rss.large.maxRssBytes)} at ${rss.large.events} (ratio ${rss.ratio}); DynamoDB Local's JVM ${mib(rss.small.dynamoLocalMaxRssBytes)} → ${mib(rss.large.dynamoLocalMaxRssBytes)} (ratio ${rss.dynamoLocalRatio}, reported, no target).`);
+  }
+  const honestRow = (r.scenarios as Array<{ scenario: string; eventsPerSecondEndToEnd: number; rawWritesPerSecond: number }>).find((s) => s.scenario === 'honest');
+  if (honestRow) out.push('', `Throughput, honest scenario, sequential as replay is: ${honestRow.eventsPerSecondEndToEnd} events/s end to end (rules, ingest, stream, consumers) vs ${honestRow.rawWritesPerSecond} raw conditional UpdateItem/s on the same DynamoDB Local: ratio ${r.throughputRatio}.`);
   out.push('', `Cost per million honest returns, all in (USD; us-east-1 public list prices as of ${r.cost.prices.asOf}, infra/bench/prices.json)`);
   out.push('| item | USD | from |', '|---|---:|---|');
   for (const l of honestLines) out.push(`| ${l.item} | ${l.usd.toFixed(2)} | ${l.basis} |`);
