@@ -23,6 +23,7 @@ import { RefundGateMonitoring, type RefundGateAlarms } from './constructs/monito
 import { pinLogicalId } from './constructs/names.js';
 import { OutboxPublisher } from './constructs/outbox-publisher.js';
 import { effectiveSettings, type RefundGateSettings } from './constructs/settings.js';
+import { EvidenceArchive } from './constructs/evidence-archive.js';
 import { TableStreamConsumers, type StreamConsumerOptions } from './constructs/stream-consumers.js';
 import { RefundGateTable } from './constructs/table.js';
 import { SWEEPER_TABLE_ACTIONS, TimerSweeper } from './constructs/timer-sweeper.js';
@@ -223,6 +224,10 @@ export class RefundGate extends Construct {
   public readonly schemaRegistry?: ContractSchemaRegistry;
   /** The carrier webhook endpoint, when `carrierWebhooks` is given. */
   public readonly carrierWebhooks?: CarrierWebhooks;
+  /** Closed returns' evidence (item images), kept 2 years under Object Lock. */
+  public readonly evidenceArchiveBucket: s3.Bucket;
+  /** Writes closed returns from the stream to {@link evidenceArchiveBucket}. */
+  public readonly archiverFunction: nodejs.NodejsFunction;
 
   /** The parts, for composing more around them (see the composition point at the end of the constructor). */
   public readonly parts: {
@@ -283,6 +288,11 @@ export class RefundGate extends Construct {
     const streams = new TableStreamConsumers(this, 'Streams', { ...common, table: this.table, legacyScope: this });
     streams.consume(outbox.publisherFunction, 'publisher', props.streamConsumers?.publisher);
     streams.consume(insider.insiderFunction, 'insider', props.streamConsumers?.insider);
+    // Closed returns' evidence, batched into S3 at archive prices (docs/maintainers/cost.md).
+    const archive = new EvidenceArchive(this, 'Archive', common);
+    streams.consume(archive.archiverFunction, 'archiver');
+    this.evidenceArchiveBucket = archive.bucket;
+    this.archiverFunction = archive.archiverFunction;
 
     const monitoring = new RefundGateMonitoring(this, 'Monitoring', {
       functions: { ingest: inbound.ingestFunction, publisher: outbox.publisherFunction, sweeper: sweeper.sweeperFunction, insider: insider.insiderFunction },
@@ -343,6 +353,7 @@ export class RefundGate extends Construct {
       [this.sweeperFunction, 'invoked asynchronously by the schedule; failures go to the on-failure destination (sweepFailureQueue), which carries the request and error context a DLQ would lose'],
       [this.publisherFunction, "invoked only by the DynamoDB stream event source mapping, never asynchronously; its failures go to the mapping's on-failure destination (streamFailureBucket)"],
       [this.insiderFunction, "invoked only by the DynamoDB stream event source mapping, never asynchronously; its failures go to the mapping's on-failure destination (streamFailureBucket)"],
+      [this.archiverFunction, "invoked only by the DynamoDB stream event source mapping, never asynchronously; its failures go to the mapping's on-failure destination (streamFailureBucket)"],
     ];
     for (const [fn, reason] of functions) {
       Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: `A dead-letter queue would never receive anything: the function is ${reason}.` });

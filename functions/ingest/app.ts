@@ -22,7 +22,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
   const { logger, metrics } = deps;
   return middy()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(logMetrics(metrics))
     .handler(async (event: unknown): Promise<IngestResult['status']> => {
       const result = await ingest(event, deps);
       if (result.status === 'rejected') {
@@ -34,9 +34,10 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
       }
       const { event: inbound, outcome } = result;
       metrics.addMetric(METRIC.eventsProcessed, MetricUnit.Count, 1);
-      metrics.addMetric(METRIC.itemWrites, MetricUnit.Count, outcome.writes);
       countEffects(metrics, outcome.effects);
-      logger.info('inbound event processed', {
+      // One INFO line per decision; an event that only records a fact (or changes nothing) is debug.
+      const log = outcome.effects.length > 0 ? logger.info.bind(logger) : logger.debug.bind(logger);
+      log('inbound event processed', {
         detailType: inbound.detailType,
         eventId: inbound.envelope.id,
         returnIds: outcome.returnIds,

@@ -25,7 +25,6 @@ export function createPublisherHandler(deps: PublisherDeps) {
     try {
       const sent = await publishRecord(record, sink);
       if (sent.length > 0) {
-        metrics.addMetric(METRIC.effectsPublished, MetricUnit.Count, sent.length);
         recordReviewMetrics(metrics, publishedEffectsOf(record));
         logger.info('effects published', { sequenceNumber: record.dynamodb?.SequenceNumber, effectIds: sent.map((m) => m.effectId) });
       }

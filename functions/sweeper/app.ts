@@ -1,10 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Pipeline } from '../../shared/app/pipeline.js';
-import { countEffects, METRIC } from '../../shared/app/telemetry.js';
+import { countEffects, publishMetricsIfAny } from '../../shared/app/telemetry.js';
 
 export interface SweeperDeps {
   readonly pipeline: Pipeline;
@@ -18,13 +17,13 @@ export function createSweeperHandler(deps: SweeperDeps) {
   const { logger, metrics, pipeline } = deps;
   return middy()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetricsIfAny(metrics))
     .handler(async (): Promise<{ returns: number; effects: number }> => {
       const now = deps.now();
       const outcome = await pipeline.tick(now);
-      metrics.addMetric(METRIC.timersFired, MetricUnit.Count, outcome.writes);
       countEffects(metrics, outcome.effects);
-      logger.info('timers swept', { now, returns: outcome.returnIds.length, effects: outcome.effects.map((e) => e.effectId) });
+      // Runs every minute: a sweep that found nothing due is not worth a billed line.
+      if (outcome.returnIds.length > 0) logger.info('timers swept', { now, returns: outcome.returnIds.length, effects: outcome.effects.map((e) => e.effectId) });
       return { returns: outcome.returnIds.length, effects: outcome.effects.length };
     });
 }

@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { median } from './throughput.js';
 
 type FunctionName = 'ingest' | 'publisher' | 'sweeper' | 'insider';
 const NAMES: readonly FunctionName[] = ['ingest', 'publisher', 'sweeper', 'insider'];
@@ -128,4 +127,10 @@ export async function measureColdStart(opts: { runs: number }): Promise<ColdStar
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

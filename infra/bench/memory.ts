@@ -9,14 +9,18 @@ import { returnEvents } from './scenarios.js';
 export interface MemoryRun {
   readonly events: number;
   readonly maxRssBytes: number;
+  /** DynamoDB Local's JVM (the replay's child processes), peak RSS sampled each second. */
+  readonly dynamoLocalMaxRssBytes: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
 }
 export interface MemoryResult {
   readonly small: MemoryRun;
   readonly large: MemoryRun;
-  /** large / small peak RSS: near 1 means replay streams its input. */
+  /** large / small peak RSS of the Node process: near 1 means replay streams its input. */
   readonly ratio: number;
+  /** The same for DynamoDB Local's JVM (reported; its heap holds the table). */
+  readonly dynamoLocalRatio: number;
 }
 
 const BIN = fileURLToPath(new URL('../local/bin.mjs', import.meta.url));
@@ -49,7 +53,8 @@ async function replayRss(path: string, events: number): Promise<MemoryRun> {
   const seconds = (performance.now() - t) / 1000;
   const match = /REFUND_GATE_MAXRSS_BYTES=(\d+)/.exec(stderr);
   if (code !== 0 || !match) throw new Error(`replay of ${events} events failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { events, maxRssBytes: Number(match[1]), seconds, eventsPerSecond: events / seconds };
+  const jvm = /REFUND_GATE_CHILD_MAXRSS_BYTES=(\d+)/.exec(stderr);
+  return { events, maxRssBytes: Number(match[1]), dynamoLocalMaxRssBytes: Number(jvm?.[1] ?? 0), seconds, eventsPerSecond: events / seconds };
 }
 
 export async function measureMemory(sizes: { small: number; large: number }): Promise<MemoryResult> {
@@ -61,7 +66,7 @@ export async function measureMemory(sizes: { small: number; large: number }): Pr
     await writeInput(largePath, sizes.large);
     const small = await replayRss(smallPath, sizes.small);
     const large = await replayRss(largePath, sizes.large);
-    return { small, large, ratio: large.maxRssBytes / small.maxRssBytes };
+    return { small, large, ratio: large.maxRssBytes / small.maxRssBytes, dynamoLocalRatio: small.dynamoLocalMaxRssBytes > 0 ? large.dynamoLocalMaxRssBytes / small.dynamoLocalMaxRssBytes : 0 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,10 @@ export interface Meter {
    */
   readonly indexWriteUnits: number;
   readonly byOperation: Record<string, number>;
+  /** Conditional writes DynamoDB refused: nothing changes, but each is billed one write unit (counted in writeUnits). */
+  readonly refused: number;
+  /** The largest single item written, in bytes (DynamoDB's size rules). */
+  readonly largestItemBytes: number;
 }
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -32,7 +36,16 @@ export class DynamoMeter {
   public attach(client: DynamoDBClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        const result = await next(args);
+        let result;
+        try {
+          result = await next(args);
+        } catch (error) {
+          if ((error as Error).name === 'ConditionalCheckFailedException') {
+            this.counts.refused += 1;
+            this.counts.writeUnits += 1;
+          }
+          throw error;
+        }
         this.record(context.commandName ?? 'unknown', args.input as Record<string, unknown>, result.output as unknown as Record<string, unknown>);
         return result;
       },
@@ -64,6 +77,7 @@ export class DynamoMeter {
       const bytes = item ? itemSizeBytes(item) : 1024;
       c.writeBytes += bytes;
       c.writeUnits += Math.max(1, Math.ceil(bytes / 1024));
+      c.largestItemBytes = Math.max(c.largestItemBytes, bytes);
       if (item && 'dueAt' in item) c.indexWriteUnits += 2;
     } else if (TRANSACT.has(command)) {
       c.transactWrites += 1;
@@ -74,7 +88,7 @@ export class DynamoMeter {
 }
 
 function empty() {
-  return { reads: 0, writes: 0, transactWrites: 0, readUnits: 0, writeUnits: 0, writeBytes: 0, indexWriteUnits: 0, byOperation: {} as Record<string, number> };
+  return { reads: 0, writes: 0, transactWrites: 0, readUnits: 0, writeUnits: 0, writeBytes: 0, indexWriteUnits: 0, refused: 0, largestItemBytes: 0, byOperation: {} as Record<string, number> };
 }
 
 /** DynamoDB's item size rules: attribute names plus values (strings UTF-8, numbers ~1 byte per 2 digits + 1). */

@@ -77,6 +77,10 @@ export function createRefundGateFunction(scope: Construct, name: string, common:
     role,
     logGroup,
     tracing: lambda.Tracing.DISABLED,
+    // JSON logs with the platform's level raised: START/END/REPORT lines are INFO, so they are not written (or billed).
+    loggingFormat: lambda.LoggingFormat.JSON,
+    systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     reservedConcurrentExecutions: options.reservedConcurrentExecutions,
     environment: {
       POWERTOOLS_SERVICE_NAME: SERVICE,

@@ -63,7 +63,8 @@ export class InboundRouting extends Construct {
       const rule = new events.Rule(this, `${route.detailType}Rule`, {
         eventBus: props.eventBus,
         description: `refund-gate: ${route.detailType} from ${route.source}`,
-        eventPattern: { source: pattern.source, detailType: pattern['detail-type'] },
+        // The detail filter (CarrierScan) drops scan statuses no rule reads; see shared/routing.ts.
+        eventPattern: { source: pattern.source, detailType: pattern['detail-type'], ...(pattern.detail ? { detail: { ...pattern.detail } } : {}) },
       });
       rule.addTarget(
         new targets.LambdaFunction(this.ingestFunction, {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
+import { STREAM_BATCHING_WINDOW_SECONDS, STREAM_FILTERS, type StreamConsumerName } from '../../shared/routing.js';
 import { WriteOnlyBucket, type CommonProps } from './common.js';
 import { pathBelowRoot, pathBelowStack, pinLogicalId, uniqueIdOf } from './names.js';
 
@@ -102,6 +103,7 @@ export class TableStreamConsumers extends Construct {
     const legacyId = `DynamoDBEventSource:${uniqueIdOf([...pathBelowRoot(this.legacyScope), 'Table'])}`;
     const mapping = fn.addEventSourceMapping(legacyId, {
       ...STREAM_CONSUMER,
+      ...consumerDefaults(name),
       ...options,
       eventSourceArn: this.table.tableStreamArn!,
       onFailure: new WriteOnlyBucket(this.failureBucket),
@@ -127,6 +129,22 @@ export class TableStreamConsumers extends Construct {
     this.mappings.set(name, mapping);
     return mapping;
   }
+}
+
+/**
+ * The filter criteria and batching window of refund-gate's own consumers,
+ * from the routing table the local runtime applies too (shared/routing.ts):
+ * a record without the consumer's marker never invokes it.
+ */
+export function consumerDefaults(name: string): StreamConsumerOptions {
+  if (name !== 'publisher' && name !== 'insider' && name !== 'archiver') return {};
+  const consumer: StreamConsumerName = name;
+  return {
+    filters: STREAM_FILTERS[consumer].map((pattern) => ({ pattern: JSON.stringify(pattern) })),
+    maxBatchingWindow: Duration.seconds(STREAM_BATCHING_WINDOW_SECONDS[consumer]),
+    // The archive writes one object per batch: fewer, larger objects.
+    ...(consumer === 'archiver' ? { batchSize: 1000 } : {}),
+  };
 }
 
 /** The id of the bucket's request-metrics filter (CloudWatch dimension `FilterId`). */

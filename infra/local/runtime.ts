@@ -16,7 +16,7 @@ import { ContractValidationError } from '../../shared/contract/errors.js';
 import { parseInboundEvent, parseJson } from '../../shared/contract/parse.js';
 import { toEpochMs, toIso } from '../../shared/domain/time.js';
 import { RefundGateError } from '../../shared/errors.js';
-import { matchingRoute, routesFor, type Route } from '../../shared/routing.js';
+import { filteringRoute, matchingRoute, passesStreamFilters, routesFor, type Route, type StreamConsumerName } from '../../shared/routing.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { DUE_TIMERS_INDEX } from '../../shared/store/table.js';
 import {
@@ -45,6 +45,8 @@ export interface StreamConsumer {
   /** The function's name, for its Lambda context and error messages. */
   readonly name: string;
   readonly handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+  /** Whose filter criteria (shared/routing.ts) its event source mapping applies; @default every record */
+  readonly filter?: StreamConsumerName;
 }
 
 /** What a consumer or flag reader is built from: the same clients and settings the handlers get. */
@@ -79,6 +81,12 @@ export interface LocalRuntimeOptions extends LocalExtensions {
   readonly dbPath?: string;
   /** Resume a kept directory's run where the last command left it (see {@link LocalRuntime.snapshot}). */
   readonly resume?: RuntimeSnapshot;
+  /**
+   * The bench's probes (infra/bench): a hook on the document client every
+   * handler and consumer shares, and live Powertools metrics (their EMF goes
+   * to standard output, so never in replay).
+   */
+  readonly instrument?: { readonly dynamo?: (doc: DynamoDBDocumentClient) => void; readonly metrics?: Metrics };
 }
 
 /** What a later process needs to carry on a kept `--db` run consistently. */
@@ -92,9 +100,13 @@ export interface RuntimeStats {
   /** Lines handed to {@link LocalRuntime.deliver} (blank lines are skipped before). */
   events: number;
   rejected: number;
+  /** Valid-looking lines a rule's detail filter dropped (scan statuses no rule reads), as EventBridge drops them. */
+  filtered: number;
   eventbridge: number;
   sns: number;
   sweeps: number;
+  /** Lambda invocations by function name, as AWS would bill them (a retried batch is another invocation). */
+  invocations: Record<string, number>;
 }
 
 /**
@@ -139,7 +151,7 @@ const FUNCTION = {
  * the latest business time seen so far (contract §5).
  */
 export class LocalRuntime {
-  public readonly stats: RuntimeStats = { events: 0, rejected: 0, eventbridge: 0, sns: 0, sweeps: 0 };
+  public readonly stats: RuntimeStats = { events: 0, rejected: 0, filtered: 0, eventbridge: 0, sns: 0, sweeps: 0, invocations: Object.create(null) as Record<string, number> };
 
   private clockMs: number | undefined;
   /** The clock the line being delivered would set, kept only if the line is not rejected (§5). */
@@ -173,7 +185,7 @@ export class LocalRuntime {
     const { settings, logger } = options;
     if (options.resume?.clock) this.clockMs = toEpochMs(options.resume.clock);
     if (options.resume?.lastSweep) this.lastSweepMs = toEpochMs(options.resume.lastSweep);
-    const metrics = localMetrics(logger);
+    const metrics = options.instrument?.metrics ?? localMetrics(logger);
     // Every writer (handlers and consumers) shares this client, and nothing else writes
     // to the table, so no counted write means nothing new on the stream.
     clients.doc.middlewareStack.add(
@@ -183,6 +195,7 @@ export class LocalRuntime {
       },
       { step: 'initialize', name: 'refundGateLocalWriteCounter' },
     );
+    options.instrument?.dynamo?.(clients.doc);
     const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
     const store = new RefundGateStore(clients.doc, tableName);
     this.store = store;
@@ -210,6 +223,7 @@ export class LocalRuntime {
     this.sweeperHandler = createSweeperHandler({ pipeline, logger: logger.createChild(), metrics, now: () => this.now() });
     const publisher: StreamConsumer = {
       name: FUNCTION.publisher,
+      filter: 'publisher',
       handler: createPublisherHandler({ sink: new ReplayOutboundSink(this.counting(options.output)), logger: logger.createChild(), metrics }),
     };
     // The outbox publisher first, then the others (R7), on every batch.
@@ -276,9 +290,14 @@ export class LocalRuntime {
       return this.reject(line, error.message);
     }
     const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
-    if (!route) return this.reject(line, this.unroutable(raw));
+    if (!route) {
+      // A rule's detail filter dropped it (a scan status no rule reads): in AWS nothing is invoked, nothing printed.
+      if (isRecord(raw) && filteringRoute(this.routes, raw)) return this.filteredOut(raw);
+      return this.reject(line, this.unroutable(raw));
+    }
     this.pendingClockMs = undefined;
     this.lineRejected = false;
+    this.count(FUNCTION[route.handler]);
     await this.targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
     // A rejected line, a conflicting duplicate included, does not move the clock (contract §5).
     if (this.pendingClockMs !== undefined && !this.lineRejected) this.clockMs = this.pendingClockMs;
@@ -359,6 +378,7 @@ export class LocalRuntime {
     this.lastSweepMs = atMs;
     this.stats.sweeps += 1;
     const time = toIso(atMs);
+    this.count(FUNCTION.sweeper);
     await this.sweeperHandler(
       { version: '0', id: `sweep-${this.stats.sweeps}`, 'detail-type': 'Scheduled Event', source: 'aws.events', time, resources: [], detail: {} },
       this.contexts.next(FUNCTION.sweeper),
@@ -394,7 +414,11 @@ export class LocalRuntime {
       for (const record of records) this.noteTimer(record);
       for (let i = 0; i < records.length; i += STREAM_BATCH_SIZE) {
         const batch = records.slice(i, i + STREAM_BATCH_SIZE);
-        for (const consumer of this.consumers) await this.invoke(consumer, batch);
+        for (const consumer of this.consumers) {
+          // The mapping's filter criteria: records that do not match never reach the function.
+          const filtered = consumer.filter ? batch.filter((r) => passesStreamFilters(consumer.filter!, r)) : batch;
+          if (filtered.length > 0) await this.invoke(consumer, filtered);
+        }
       }
     }
     throw new LocalStreamError(`the stream did not settle after ${MAX_DRAIN_ROUNDS} rounds`);
@@ -407,6 +431,7 @@ export class LocalRuntime {
   private async invoke(consumer: StreamConsumer, batch: readonly DynamoDBRecord[]): Promise<void> {
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
+      this.count(consumer.name);
       const response = await consumer.handler({ Records: [...pending] }, this.contexts.next(consumer.name));
       const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       if (failed.size === 0) return;
@@ -418,6 +443,30 @@ export class LocalRuntime {
       }
       pending = pending.slice(Math.max(first, 0));
     }
+  }
+
+  /**
+   * A line a rule's detail filter drops (a scan status no rule reads). In
+   * AWS the event never reaches a function, so nothing is validated, stored
+   * or printed. Time passes all the same: the replay clock stands for the
+   * wall clock, so a well-formed filtered event still moves it (and fires
+   * the timers due by then), as it did when such scans were ingested.
+   */
+  private async filteredOut(raw: Record<string, unknown>): Promise<void> {
+    this.stats.filtered += 1;
+    let businessTime: string;
+    try {
+      businessTime = businessTimeOf(parseInboundEvent(raw, this.options.settings.sources));
+    } catch (error) {
+      if (!(error instanceof ContractValidationError)) throw error;
+      return;
+    }
+    this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
+    await this.sweepIfDue();
+  }
+
+  private count(functionName: string): void {
+    this.stats.invocations[functionName] = (this.stats.invocations[functionName] ?? 0) + 1;
   }
 
   private async reject(line: number, error: string): Promise<void> {

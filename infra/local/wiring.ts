@@ -16,6 +16,7 @@ export const R7_WIRING: LocalExtensions = {
   consumers: [
     ({ doc, tableName, settings, logger, metrics }) => ({
       name: 'refund-gate-insider',
+      filter: 'insider',
       handler: createInsiderHandler({
         detector: new InsiderDetector(new EmployeeStore(doc, tableName), settings),
         logger: logger.createChild(),

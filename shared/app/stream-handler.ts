@@ -1,11 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { METRIC } from './telemetry.js';
+import { publishMetricsIfAny } from './telemetry.js';
 
 /**
  * The middy wiring every DynamoDB stream consumer shares: Powertools context
@@ -20,10 +19,8 @@ export function createStreamHandler(
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
-    .use(logMetrics(deps.metrics))
+    .use(publishMetricsIfAny(deps.metrics))
     .handler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-      // One metric every invocation: batch size, and no "no metrics to publish" warning per batch.
-      deps.metrics.addMetric(METRIC.streamRecords, MetricUnit.Count, event.Records.length);
       return processPartialResponse(event, recordHandler, processor, { processInParallel: false, throwOnFullBatchFailure: false });
     });
 }

@@ -1,28 +1,42 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 import type { Effect } from '../domain/types.js';
 import type { Observer } from './ports.js';
 
 export const SERVICE = 'refund-gate';
 export const METRICS_NAMESPACE = 'RefundGate';
 
-/** Metric names an on-call engineer will find in CloudWatch (namespace `RefundGate`). */
+/**
+ * Metric names an on-call engineer will find in CloudWatch (namespace
+ * `RefundGate`). Only metrics an alarm or a dashboard reads are emitted:
+ * every metric is bytes in an EMF log line, billed per invocation.
+ */
 export const METRIC = {
   eventsProcessed: 'EventsProcessed',
   eventsRejected: 'EventsRejected',
   conflictingDuplicates: 'ConflictingDuplicates',
   duplicatesIgnored: 'DuplicatesIgnored',
   versionConflicts: 'VersionConflictRetries',
-  itemWrites: 'ItemWrites',
   reviewsRaised: 'ReviewsRaised',
   reviewsCleared: 'ReviewsCleared',
   refundsReleased: 'RefundsReleased',
   refundsDenied: 'RefundsDenied',
-  effectsPublished: 'EffectsPublished',
   publishFailures: 'PublishFailures',
-  timersFired: 'TimersFired',
-  streamRecords: 'StreamRecordsProcessed',
 } as const;
+
+/**
+ * Flush stored metrics after the handler (or its error), and only when
+ * there are some: Powertools' `logMetrics` writes a WARN line ("No
+ * application metrics to publish") on every invocation without metrics,
+ * which is most sweeper and stream-consumer invocations.
+ */
+export function publishMetricsIfAny(metrics: Metrics): MiddlewareObj {
+  const flush = async (): Promise<void> => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+}
 
 export function createTelemetry(): { logger: Logger; metrics: Metrics } {
   return {
@@ -58,7 +72,8 @@ export function countEffects(metrics: Metrics, effects: readonly Effect[]): void
 export function observerFor(logger: Logger, metrics: Metrics): Observer {
   return {
     duplicate: (kind, id) => {
-      logger.info('duplicate delivery ignored', { command: kind, returnId: id });
+      // A no-op: counted (the dashboard reads it), logged at debug only.
+      logger.debug('duplicate delivery ignored', { command: kind, returnId: id });
       metrics.addMetric(METRIC.duplicatesIgnored, MetricUnit.Count, 1);
     },
     conflictRetry: (key, attempt) => {

@@ -3,10 +3,11 @@ import type { EmployeeRepository } from '../app/ports.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
+import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
 import { employeeFlagKey, employeePk, suspectKey, suspectRange } from './keys.js';
 import { callDynamo, isConditionFailure, translateError } from './store.js';
-import { TABLE_KEYS } from './table.js';
+import { DEFAULT_RETENTION_DAYS, TABLE_KEYS } from './table.js';
 
 /*
  * R7 items, one partition per employee (keys from ./keys.ts):
@@ -24,7 +25,7 @@ export class EmployeeStore implements EmployeeRepository {
     private readonly tableName: string,
     options: { retentionDays?: number } = {},
   ) {
-    this.retentionSec = (options.retentionDays ?? 400) * 86_400;
+    this.retentionSec = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   }
 
   /** The flag covering a receipt by this employee, if any (read on every receipt). */
@@ -108,6 +109,8 @@ export class EmployeeStore implements EmployeeRepository {
             flaggedAt: review.raisedAt,
             flaggedUntil,
             outbox: [review],
+            // The publisher's stream filter selects items carrying effects (shared/routing.ts).
+            ...streamMarkersFor([review], { insider: false }),
             // The review queue's open-reviews index lists the anomaly while the flag stands.
             ...anomalyReviewAttributes(review, flaggedUntil),
             [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(flaggedUntil) / 1000) + this.retentionSec,

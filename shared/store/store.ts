@@ -7,14 +7,15 @@ import type { CarrierScan, ReturnAuthorization, ReturnState } from '../domain/ty
 import { toEpochMs } from '../domain/time.js';
 import { StoreThrottledError, StoreUnavailableError } from './errors.js';
 import { ledgerKey, parcelKey, returnIdOfKey, returnKey, timerShardKey, timerShardOf } from './keys.js';
+import { streamMarkersFor } from '../routing.js';
 import { openReviewAttributes } from './reviews.js';
-import { DUE_TIMERS_INDEX, TABLE_KEYS, TIMER_SHARDS } from './table.js';
+import { DEFAULT_RETENTION_DAYS, DUE_TIMERS_INDEX, TABLE_KEYS, TIMER_SHARDS } from './table.js';
 
 export type { SaveReturnInput, StoredReturn } from '../app/ports.js';
 export { returnKey, timerShardOf } from './keys.js';
 
 export interface StoreOptions {
-  /** Days to keep an item after its last write (DynamoDB TTL). @default 400 */
+  /** Days to keep an item after its last write (DynamoDB TTL). @default DEFAULT_RETENTION_DAYS (90) */
   readonly retentionDays?: number;
 }
 
@@ -44,7 +45,7 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
     private readonly tableName: string,
     options: StoreOptions = {},
   ) {
-    this.retentionSec = (options.retentionDays ?? 400) * 86_400;
+    this.retentionSec = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   }
 
   // ------------------------------------------------------------------ id ledger (R8)
@@ -117,6 +118,8 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
       ...(input.dueAt !== null ? { [DUE_TIMERS_INDEX.partitionKey]: timerShardOf(returnId), [DUE_TIMERS_INDEX.sortKey]: input.dueAt } : {}),
       // The sparse open-reviews index (review queue): present only while reviews are open.
       ...openReviewAttributes(input.state),
+      // Sparse markers the stream consumers' filters select on (shared/routing.ts): no effects, no invocation.
+      ...streamMarkersFor(input.effects, { insider: true }),
     };
     const first = input.expectedVersion === 0;
     await this.call(

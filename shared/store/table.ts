@@ -22,6 +22,12 @@ export const DUE_TIMERS_INDEX = {
 
 export const TIMER_SHARDS = 8;
 
+/**
+ * Days an item stays in the table after its last write (DynamoDB TTL).
+ * Closed returns live on in the evidence archive (docs/maintainers/cost.md).
+ */
+export const DEFAULT_RETENTION_DAYS = 90;
+
 export const OPEN_REVIEWS_INDEX = {
   name: 'open-reviews',
   partitionKey: 'reviewShard',

@@ -57,11 +57,13 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(rules.sort()).toEqual(
       [
         ...['Inbound/RejectedQueue', 'Inbound/IngestFailureQueue', 'Sweeper/SweepFailureQueue'].flatMap((q) => [`AwsSolutions-SQS3 at ${q}`, `Serverless-SQSRedrivePolicy at ${q}`]),
-        ...['Inbound/Ingest', 'Outbox/Publisher', 'Sweeper/Sweeper', 'Insider/Insider'].flatMap((f) => [
+        ...['Inbound/Ingest', 'Outbox/Publisher', 'Sweeper/Sweeper', 'Insider/Insider', 'Archive/Archiver'].flatMap((f) => [
           `Serverless-LambdaDLQ at ${f}Function`,
           `Serverless-LambdaTracing at ${f}Function`,
         ]),
-        ...['Outbox/Publisher', 'Insider/Insider'].flatMap((f) => [
+        'AwsSolutions-IAM5[Resource::<RefundGateEvidenceArchiveBucket.Arn>/returns/*] at Archive/ArchiverRole',
+        'AwsSolutions-S1 at Archive/Bucket',
+        ...['Outbox/Publisher', 'Insider/Insider', 'Archive/Archiver'].flatMap((f) => [
           `AwsSolutions-IAM5[Resource::<RefundGateTable.Arn>/stream/*] at ${f}Role`,
           `AwsSolutions-IAM5[Resource::<RefundGateStreamFailureBucket.Arn>/*] at ${f}Role`,
         ]),

@@ -13,8 +13,8 @@ const PINNED = {
   'AWS::KMS::Key': ['RefundGateReviewTopicKey'],
   'AWS::SNS::Topic': ['RefundGateReviewTopic'],
   'AWS::SQS::Queue': ['RefundGateRejectedQueue', 'RefundGateIngestFailureQueue', 'RefundGateSweepFailureQueue'],
-  'AWS::S3::Bucket': ['RefundGateStreamFailureBucket'],
-  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs'],
+  'AWS::S3::Bucket': ['RefundGateStreamFailureBucket', 'RefundGateEvidenceArchiveBucket'],
+  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs', 'RefundGateArchiverLogs'],
 } as const;
 
 describe('the table', () => {
@@ -162,6 +162,7 @@ describe('the stream failure bucket', () => {
     expect(mappings.map((m) => m['Properties']['DestinationConfig'])).toEqual([
       { OnFailure: { Destination: getAtt('RefundGateStreamFailureBucket', 'Arn') } },
       { OnFailure: { Destination: getAtt('RefundGateStreamFailureBucket', 'Arn') } },
+      { OnFailure: { Destination: getAtt('RefundGateStreamFailureBucket', 'Arn') } },
     ]);
   });
 });
@@ -177,6 +178,8 @@ describe('pinned logical ids', () => {
     expect(byFunction).toEqual({
       [JSON.stringify({ Ref: logicalIdOf(stack.refundGate.publisherFunction) })]: 'RefundGatePublisherFunctionDynamoDBEventSourceRefundGateTable5F5EB339CC3D4655',
       [JSON.stringify({ Ref: logicalIdOf(stack.refundGate.insiderFunction) })]: 'RefundGateInsiderFunctionDynamoDBEventSourceRefundGateTable5F5EB339FC78A2D3',
+      // Added with the evidence archive (no earlier id to keep).
+      [JSON.stringify({ Ref: logicalIdOf(stack.refundGate.archiverFunction) })]: 'RefundGateArchiverFunctionDynamoDBEventSourceRefundGateTable5F5EB33928A94924',
     });
   });
 

@@ -1,0 +1,195 @@
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { Writable } from 'node:stream';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Settings } from '../../shared/contract/config.js';
+import { METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
+import type { ReplayLine, ReplayOutput } from '../local/output.js';
+import { LocalRuntime } from '../local/runtime.js';
+import { StderrChannel, StderrLogger } from '../local/stderr.js';
+import { R7_WIRING } from '../local/wiring.js';
+import type { StorageMeasurement } from './cost.js';
+import { DynamoMeter, itemSizeBytes, type Meter } from './meter.js';
+import { returnEvents, type ScenarioName } from './scenarios.js';
+
+/**
+ * One scenario through the whole local deployment (infra/local/runtime.ts):
+ * the EventBridge rules' patterns, the real ingest, publisher, insider and
+ * sweeper handlers, the table's real stream with the consumers' real filter
+ * criteria. Everything here is counted, not assumed: invocations per
+ * function, every DynamoDB request of every function (an SDK middleware),
+ * the largest item written, and the bytes the handlers log at the level
+ * Lambda is configured with (INFO), EMF metrics included.
+ */
+export interface EndToEndResult {
+  readonly scenario: ScenarioName;
+  readonly returns: number;
+  readonly events: number;
+  /** Events a rule's pattern dropped before any invocation (scan statuses no rule reads). */
+  readonly filteredEvents: number;
+  readonly invocations: Record<'ingest' | 'publisher' | 'insider' | 'sweeper', number>;
+  readonly dynamo: Meter;
+  readonly published: { readonly eventbridge: number; readonly sns: number };
+  /** Application log lines and EMF documents, bytes, all functions. */
+  readonly logBytes: number;
+  readonly logLines: number;
+  readonly seconds: number;
+  /** Raw sequential conditional UpdateItem calls per second on the same DynamoDB Local, measured right after. */
+  readonly rawWritesPerSecond: number;
+  readonly storage: StorageMeasurement;
+  /** The largest return item written, bytes (not an average). */
+  readonly largestItemBytes: number;
+}
+
+const FUNCTION_NAMES = { ingest: 'refund-gate-ingest', publisher: 'refund-gate-publisher', insider: 'refund-gate-insider', sweeper: 'refund-gate-sweeper' } as const;
+
+class CountingSink extends Writable {
+  public bytes = 0;
+  public lines = 0;
+  public override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    const text = chunk.toString();
+    this.bytes += Buffer.byteLength(text);
+    this.lines += text.split('\n').filter((l) => l.trim() !== '').length;
+    done();
+  }
+}
+
+export async function measureEndToEnd(settings: Settings, scenario: ScenarioName, returns: number): Promise<EndToEndResult> {
+  const meter = new DynamoMeter();
+  const logs = new CountingSink();
+  const logger = new StderrLogger({ serviceName: SERVICE, logLevel: 'INFO' }, new StderrChannel(logs as unknown as NodeJS.WriteStream));
+  // Live EMF, as in Lambda: Powertools writes it with console.log to standard output; count it there.
+  const emf = new CountingSink();
+  const published = { eventbridge: 0, sns: 0 };
+  const output: ReplayOutput = {
+    emit: async (line: ReplayLine) => {
+      if (line.channel === 'eventbridge') published.eventbridge += 1;
+      else if (line.channel === 'sns') published.sns += 1;
+    },
+    close: async () => {},
+  };
+  let doc: DynamoDBDocumentClient | undefined;
+  const realWrite = process.stdout.write.bind(process.stdout);
+  const previous = process.env['POWERTOOLS_METRICS_DISABLED'];
+  delete process.env['POWERTOOLS_METRICS_DISABLED'];
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
+  if (previous !== undefined) process.env['POWERTOOLS_METRICS_DISABLED'] = previous;
+  const runtime = await LocalRuntime.start({
+    settings,
+    output,
+    logger,
+    tableName: `bench-${scenario}`,
+    ...R7_WIRING,
+    instrument: {
+      metrics,
+      dynamo: (d) => {
+        doc = d;
+        meter.attach(d as unknown as DynamoDBClient);
+      },
+    },
+  });
+  let events = 0;
+  let seconds = 0;
+  let rawWritesPerSecond = 0;
+  let dynamo: Meter | undefined;
+  let storage: StorageMeasurement | undefined;
+  try {
+    process.stdout.write = ((chunk: string | Uint8Array) => emf.write(chunk)) as typeof process.stdout.write;
+    const t = performance.now();
+    let line = 0;
+    try {
+      for (let i = 0; i < returns; i++) {
+        for (const event of returnEvents(scenario, i)) {
+          events += 1;
+          await runtime.deliver(JSON.stringify(event), ++line);
+        }
+      }
+      // Fire every timer still pending (grace, maxHold, orphan timeouts): the sweeper's work is part of a return's cost.
+      await runtime.finish('2027-01-01T00:00:00Z');
+    } finally {
+      process.stdout.write = realWrite;
+    }
+    seconds = (performance.now() - t) / 1000;
+    dynamo = meter.snapshot();
+    storage = await measureStorage(doc!, `bench-${scenario}`, returns);
+    rawWritesPerSecond = await rawConditionalWriteRate(doc!, Math.min(2_000, Math.max(200, events)));
+  } finally {
+    await runtime.stop();
+  }
+  const inv = runtime.stats.invocations;
+  return {
+    scenario,
+    returns,
+    events,
+    filteredEvents: runtime.stats.filtered,
+    invocations: {
+      ingest: inv[FUNCTION_NAMES.ingest] ?? 0,
+      publisher: inv[FUNCTION_NAMES.publisher] ?? 0,
+      insider: inv[FUNCTION_NAMES.insider] ?? 0,
+      sweeper: inv[FUNCTION_NAMES.sweeper] ?? 0,
+    },
+    dynamo: dynamo!,
+    published,
+    logBytes: logs.bytes + emf.bytes,
+    logLines: logs.lines + emf.lines,
+    seconds,
+    rawWritesPerSecond,
+    storage: storage!,
+    largestItemBytes: dynamo!.largestItemBytes,
+  };
+}
+
+/** Every item left in the table (after the run, timers fired), and the gzipped final images of the closed returns. */
+async function measureStorage(doc: DynamoDBDocumentClient, tableName: string, returns: number): Promise<StorageMeasurement> {
+  let bytes = 0;
+  let closed = 0;
+  const images: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) {
+      // 100 bytes of per-item overhead DynamoDB bills for storage (and for each index entry).
+      bytes += itemSizeBytes(item) + 100 + (item['dueAt'] !== undefined || item['reviewShard'] !== undefined ? 100 : 0);
+      const status = item['status'];
+      if (item['kind'] === 'return' && (status === 'RELEASED' || status === 'DENIED')) {
+        closed += 1;
+        images.push(JSON.stringify(item, (_k, v: unknown) => (v instanceof Set ? [...v] : v)));
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const archived = images.length > 0 ? gzipSync(`${images.join('\n')}\n`).length / images.length : 0;
+  return { tableBytesPerReturn: bytes / returns, archiveBytesPerReturn: archived, closedShare: closed / returns };
+}
+
+/**
+ * The floor DynamoDB Local sets: one conditional UpdateItem after another
+ * (replay is sequential too), on a fresh table of the same DynamoDB Local,
+ * through the same document client the handlers use.
+ */
+async function rawConditionalWriteRate(doc: DynamoDBDocumentClient, count: number): Promise<number> {
+  const tableName = `bench-raw-${Date.now()}`;
+  await doc.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
+  const t = performance.now();
+  for (let i = 0; i < count; i++) {
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `RAW#${i % 500}` },
+        UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one',
+        ConditionExpression: 'attribute_not_exists(version) OR version >= :zero',
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+      }),
+    );
+  }
+  return count / ((performance.now() - t) / 1000);
+}

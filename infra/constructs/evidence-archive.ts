@@ -1,0 +1,76 @@
+import { Duration, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { CommonProps } from './common.js';
+import { createRefundGateFunction } from './function.js';
+
+export interface EvidenceArchiveProps extends CommonProps {
+  /**
+   * How long a closed return's evidence is kept (Object Lock, governance
+   * mode: nobody without `s3:BypassGovernanceRetention` can delete or
+   * overwrite a version before then).
+   *
+   * @default Duration.days(730)
+   */
+  readonly retention?: Duration;
+  /** @default Duration.days(30) */
+  readonly glacierAfter?: Duration;
+}
+
+/**
+ * The evidence archive: a closed return's item images (facts, decisions,
+ * effects), written from the table's stream by the archiver function (its
+ * mapping, filtered on closed returns and batched for 300 s, is made by
+ * TableStreamConsumers), one gzipped JSON-lines object per batch. The bucket
+ * is encrypted, versioned, TLS only, locked against deletion for the
+ * retention, and moves objects to Glacier Instant Retrieval (millisecond
+ * reads: an investigation can still query them). Design and prices:
+ * docs/maintainers/cost.md.
+ */
+export class EvidenceArchive extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly archiverFunction: nodejs.NodejsFunction;
+
+  public constructor(scope: Construct, id: string, props: EvidenceArchiveProps) {
+    super(scope, id);
+    const retention = props.retention ?? Duration.days(730);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(retention),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      removalPolicy: props.removalPolicy,
+      lifecycleRules: [
+        {
+          id: 'archive-evidence',
+          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: props.glacierAfter ?? Duration.days(30) }],
+          // Kept a little past the lock, then expired; old versions (a retried batch) go after a month.
+          expiration: retention.plus(Duration.days(30)),
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    props.pin(this.bucket, 'EvidenceArchiveBucket');
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Only the archiver writes here (s3:PutObject on this bucket); reads are investigations. CloudTrail records both; an access-log bucket would be a second bucket to secure for no added audit.',
+    });
+
+    this.archiverFunction = createRefundGateFunction(this, 'archiver', props, {
+      description: 'refund-gate: archives closed returns (facts, decisions, effects) to the evidence bucket',
+      timeout: Duration.seconds(60),
+      environment: { ARCHIVE_BUCKET: this.bucket.bucketName },
+    });
+    this.archiverFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('returns/*')] }));
+    Validations.of(this.archiverFunction.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((this.bucket.node.defaultChild as CfnResource).logicalId) as string}.Arn>/returns/*]`,
+      reason: 'The archiver writes one new object per batch, keyed by day and sequence numbers it cannot know in advance (s3:PutObject only, under returns/).',
+    });
+  }
+}
