@@ -118,7 +118,13 @@ describe('synthesized RefundGateStack: forged sources and failure destinations',
     expect(patterns).toHaveLength(DETAIL_TYPES.length);
     for (const p of patterns) {
       const detailType = (p['detail-type'] as string[])[0] as (typeof DETAIL_TYPES)[number];
-      expect(p).toEqual({ source: [DEFAULT_SOURCES[detailType]], 'detail-type': [detailType] });
+      const { detail, ...envelope } = p;
+      expect(envelope).toEqual({ source: [DEFAULT_SOURCES[detailType]], 'detail-type': [detailType] });
+      // Only CarrierScan has a detail filter, and it only drops valid statuses no rule reads (a missing one still reaches ingest).
+      if (detailType === 'CarrierScan') {
+        expect(detail).toEqual({ $or: [{ status: [{ 'anything-but': expect.arrayContaining(['IN_TRANSIT']) }] }, { status: [{ exists: false }] }] });
+        expect(JSON.stringify(detail)).not.toContain('DELIVERED"');
+      } else expect(detail).toBeUndefined();
     }
   });
 
