@@ -170,6 +170,10 @@ export class CarrierWebhooks extends Construct {
       logGroup,
       // Tracing off, as for refund-gate's other functions (infra/constructs/function.ts says why).
       tracing: lambda.Tracing.DISABLED,
+      // Lean logs, as for the other functions: platform START/END/REPORT lines are not written (or billed).
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       reservedConcurrentExecutions: reservedConcurrency,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE,
