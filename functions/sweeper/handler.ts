@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV, requireEnv, settingsFromEnv } from '../../shared/app/environment.js';
 import { Pipeline } from '../../shared/app/pipeline.js';
 import { createTelemetry, observerFor } from '../../shared/app/telemetry.js';
+import { ReviewReader } from '../../shared/store/reviews.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { createSweeperHandler } from './app.js';
 
@@ -16,4 +17,5 @@ export const handler = createSweeperHandler({
   metrics,
   pipeline: new Pipeline({ store: new RefundGateStore(doc, tableName), settings, observer: observerFor(logger, metrics) }),
   now: () => new Date().toISOString(),
+  openReviews: (now) => new ReviewReader(doc, tableName).openQueue(now),
 });

@@ -7,7 +7,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/app/environment.js';
-import { DUE_TIMERS_INDEX } from '../../shared/store/table.js';
+import { DUE_TIMERS_INDEX, OPEN_REVIEWS_INDEX } from '../../shared/store/table.js';
 import { deadLetterQueue, SendOnlyQueue, type CommonProps } from './common.js';
 import { createRefundGateFunction } from './function.js';
 
@@ -52,7 +52,13 @@ export class TimerSweeper extends Construct {
     const tableArn = props.table.tableArn;
     this.sweeperFunction.addToRolePolicy(new iam.PolicyStatement({ actions: [...SWEEPER_TABLE_ACTIONS], resources: [tableArn] }));
     // The sweeper alone queries the sparse timer index; the ARN names that index, not `index/*`.
-    this.sweeperFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${tableArn}/index/${DUE_TIMERS_INDEX.name}`] }));
+    // It also reads the open-reviews index every five minutes for the dashboard's open-review and money-held levels.
+    this.sweeperFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${tableArn}/index/${DUE_TIMERS_INDEX.name}`, `${tableArn}/index/${OPEN_REVIEWS_INDEX.name}`],
+      }),
+    );
 
     this.schedule = new events.Rule(this, 'SweeperSchedule', {
       description: 'refund-gate: runs the timer sweeper every minute',

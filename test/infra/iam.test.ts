@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS_WITHOUT_RESOURCE_SCOPE, FUNCTION_NAMES, type FunctionName } from '../../infra/refund-gate.js';
 import { OUTBOUND_SOURCE } from '../../shared/contract/config.js';
-import { DUE_TIMERS_INDEX } from '../../shared/store/table.js';
+import { DUE_TIMERS_INDEX, OPEN_REVIEWS_INDEX } from '../../shared/store/table.js';
 import { getAtt, permissionsOf, ref, roleOf, sortedPermissions, synth, type Synthesized } from './support.js';
 
 const BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
@@ -52,11 +52,12 @@ describe('least-privilege IAM', () => {
     );
   });
 
-  it('sweeper: loads and saves returns, queries only the due-timers index', () => {
+  it('sweeper: loads and saves returns, queries only the due-timers index and (for the dashboard levels) the open-reviews index', () => {
     expect(perms('sweeper')).toEqual(
       [
         ...on(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
         ...on(['dynamodb:Query'], { 'Fn::Join': ['', [table, `/index/${DUE_TIMERS_INDEX.name}`]] }),
+        ...on(['dynamodb:Query'], { 'Fn::Join': ['', [table, `/index/${OPEN_REVIEWS_INDEX.name}`]] }),
         ...sendTo('SweepFailureQueue'),
         ...logsOf('Sweeper'),
       ].sort(),

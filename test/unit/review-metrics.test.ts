@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
@@ -5,12 +6,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSweeperHandler } from '../../functions/sweeper/app.js';
 import { addReviewDashboard } from '../../infra/constructs/review-dashboard.js';
+import type { Pipeline } from '../../shared/app/pipeline.js';
 import { openReviewIndexOf } from '../../shared/app/explain.js';
 import { publishedEffectsOf, recordOpenReviewLevels, recordReviewMetrics, REVIEW_METRIC } from '../../shared/app/review-metrics.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider, effectsOf } from '../../shared/domain/decider.js';
 import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';
+import { lambdaContext } from '../support/lambda.js';
 import { authorize, decideReview, recordReceipt, requestRefund, reviewDecided, RETURN_ID } from '../support/facts.js';
 
 const decider = createDecider(resolveSettings({}));
@@ -79,6 +83,35 @@ describe('review metrics', () => {
     const docs = emitted();
     expect(docs).toContainEqual(expect.objectContaining({ reason: 'RECEIPT_WITHOUT_INBOUND_SCAN', severity: 'MEDIUM', [REVIEW_METRIC.openReviews]: 1 }));
     expect(docs).toContainEqual(expect.objectContaining({ severity: 'MEDIUM', currency: 'EUR', [REVIEW_METRIC.moneyHeld]: 4_999 }));
+  });
+});
+
+describe('the sweeper publishes the open-review levels', () => {
+  const queue = () => openReviewIndexOf(run([authorize(), requestRefund(), recordReceipt()]).state)!.queue;
+  const sweeperAt = (now: string, openReviews: (now: string) => Promise<ReturnType<typeof queue>>) =>
+    createSweeperHandler({
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: liveMetrics(),
+      pipeline: { tick: async () => ({ returnIds: [], events: [], effects: [], writes: 0 }) } as unknown as Pipeline,
+      now: () => now,
+      openReviews,
+    });
+
+  it('every five minutes, from the open-reviews queue', async () => {
+    // Prepare
+    const openReviews = vi.fn(async () => queue());
+    // Act
+    await sweeperAt('2026-11-30T10:05:00.000Z', openReviews)({}, lambdaContext());
+    // Assess
+    expect(openReviews).toHaveBeenCalledWith('2026-11-30T10:05:00.000Z');
+    expect(emitted()).toContainEqual(expect.objectContaining({ reason: 'RECEIPT_WITHOUT_INBOUND_SCAN', severity: 'MEDIUM', [REVIEW_METRIC.openReviews]: 1 }));
+  });
+
+  it('not in the minutes between (the queue is not read)', async () => {
+    const openReviews = vi.fn(async () => queue());
+    await sweeperAt('2026-11-30T10:07:00.000Z', openReviews)({}, lambdaContext());
+    expect(openReviews).not.toHaveBeenCalled();
+    expect(emitted().filter((d) => REVIEW_METRIC.openReviews in d)).toEqual([]);
   });
 });
 
