@@ -4,7 +4,6 @@
  * published; and the same day through `refund-gate replay`, which must print
  * exactly what the demo recorded (same runtime, deterministic).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,28 +14,13 @@ import { EMPLOYEES, WAREHOUSES } from '../../infra/local/demo/world.js';
 import { DEFAULT_SOURCES, parseInboundEvent, resolveSettings } from '../../shared/contract/index.js';
 import { knownWeights, weightsAgree, type CarrierScan, type ReturnAuthorization, type WarehouseReceipt } from '../../shared/domain/index.js';
 import { OUTBOUND_DETAIL_SCHEMAS, REVIEW_MESSAGE_SCHEMAS, ReviewMessageAttributes } from '../../shared/contract/outbound.js';
+import { type CliRun, runCli } from '../support/cli.js';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
 const SEED = 7;
 const RETURNS = 40;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+type Run = CliRun;
+const cli = runCli;
 
 const jsonLines = <T>(text: string): T[] =>
   text

@@ -3,32 +3,16 @@
  * `replay --db d`, then `explain`, `reviews --open --json` and `decide`
  * against d, each a subprocess that starts DynamoDB Local on the kept data.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.js';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
 const FIXTURE = new URL('../fixtures/review-queue.jsonl', import.meta.url).pathname;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+type Run = CliRun;
+const cli = runCli;
 
 /** The receipt review's id as the domain names it (encodeTuple of tag, returnId, receiptId). */
 interface DecideJson {

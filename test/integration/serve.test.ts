@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, fixturePath, independentSign, receiveFixture, SECRETS, signatureOf } from '../unit/carriers-fixtures.js';
+import { runCli } from '../support/cli.js';
 
 const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
 
@@ -243,16 +244,7 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
 });
 
 describe('refund-gate webhook (subprocess)', { timeout: 60_000 }, () => {
-  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'webhook', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) => runCli(['webhook', ...args], env);
 
   it('prints the CarrierScan envelopes a published EasyPost body becomes, one JSON per line', async () => {
     const file = 'easypost-delivered.json';
