@@ -1,6 +1,3 @@
-import { BUNDLING } from './function.js';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createRefundGateFunction } from './function.js';
 import { WEBHOOK_METRIC } from '../../functions/webhook/app.js';
 import { WEBHOOK_ENV } from '../../functions/webhook/env.js';
 import { METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
@@ -21,7 +19,6 @@ import { PLACEHOLDER_KEY } from '../../shared/carriers/secrets.js';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { RefundGateError } from '../../shared/errors.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A prop of {@link CarrierWebhooks} is invalid; thrown at synth time. */
 export class CarrierWebhooksPropsError extends RefundGateError {
@@ -154,42 +151,26 @@ export class CarrierWebhooks extends Construct {
     }
     this.secrets = secrets;
 
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'refund-gate carrier webhook function' });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, 'functions', 'webhook', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(15),
-      description: 'refund-gate: carrier webhooks (EasyPost, AfterShip) → CarrierScan events',
-      role,
-      logGroup,
-      // Tracing off, as for refund-gate's other functions (infra/constructs/function.ts says why).
-      tracing: lambda.Tracing.DISABLED,
-      // Lean logs, as for the other functions: platform START/END/REPORT lines are not written (or billed).
-      loggingFormat: lambda.LoggingFormat.JSON,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      reservedConcurrentExecutions: reservedConcurrency,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
-        [WEBHOOK_ENV.eventBusName]: props.eventBus.eventBusName,
-        [WEBHOOK_ENV.source]: source,
-        [WEBHOOK_ENV.facilities]: facilitiesJson,
-        [WEBHOOK_ENV.maxBodyBytes]: String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
-        [WEBHOOK_ENV.easypostSecretArn]: secrets.easypost.secretArn,
-        [WEBHOOK_ENV.aftershipSecretArn]: secrets.aftership.secretArn,
-        [WEBHOOK_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+    // The same function shape as refund-gate's own (runtime, bundling, lean JSON logs, tracing off, own role and log group).
+    this.function = createRefundGateFunction(
+      this,
+      'webhook',
+      { removalPolicy, logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, pin: () => {} },
+      {
+        description: 'refund-gate: carrier webhooks (EasyPost, AfterShip) → CarrierScan events',
+        timeout: Duration.seconds(15),
+        reservedConcurrentExecutions: reservedConcurrency,
+        environment: {
+          [WEBHOOK_ENV.eventBusName]: props.eventBus.eventBusName,
+          [WEBHOOK_ENV.source]: source,
+          [WEBHOOK_ENV.facilities]: facilitiesJson,
+          [WEBHOOK_ENV.maxBodyBytes]: String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+          [WEBHOOK_ENV.easypostSecretArn]: secrets.easypost.secretArn,
+          [WEBHOOK_ENV.aftershipSecretArn]: secrets.aftership.secretArn,
+          [WEBHOOK_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        },
       },
-      bundling: BUNDLING,
-    });
-    logGroup.grantWrite(role);
+    );
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaTracing',
       reason: 'Tracing is off on purpose, as for every refund-gate function: the handler does not use the Powertools Tracer, so X-Ray would only show Lambda start/end segments; logs, metrics and the alarms carry the diagnosis.',
@@ -200,7 +181,7 @@ export class CarrierWebhooks extends Construct {
     });
 
     // Only CarrierScans with the carrier source: a leaked webhook function cannot put receipts or refunds.
-    role.addToPolicy(
+    this.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutEvents'],
         resources: [props.eventBus.eventBusArn],
@@ -208,9 +189,9 @@ export class CarrierWebhooks extends Construct {
       }),
     );
     for (const secret of Object.values(secrets)) {
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+      this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
     }
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
 
     this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
 
