@@ -140,6 +140,8 @@ export interface DecisionView {
   readonly note: string | null;
   /** FINAL (the return's decision), SELF_REVIEW (refused) or IGNORED (changed nothing). */
   readonly outcome: DecisionRecord['outcome'];
+  /** For an IGNORED decision: why (UNKNOWN_REVIEW, REVIEW_OF_OTHER_RETURN, REVIEW_NOT_OPEN, RETURN_ALREADY_DECIDED). */
+  readonly why: IgnoredWhy | null;
 }
 
 export interface Explanation {
@@ -443,13 +445,13 @@ function timelineOf(state: ReturnState, sources: Readonly<Record<DetailType, str
       summary: `Refund ${formatMoney(r.amount)} requested${i > 0 ? ' (a further request: the first one is the return\'s refund)' : ''}.`,
     });
   });
-  for (const { decision: d, outcome } of state.decisions) {
+  for (const { decision: d, outcome, why } of state.decisions) {
     out.push({
       at: utc(d.decidedAt),
       detailType: 'ReviewDecided',
       source: sources.ReviewDecided,
       id: d.decisionId,
-      summary: `${d.reviewerId} decided ${d.decision} on ${d.reviewId}${d.note ? `: "${d.note}"` : ''} (${OUTCOME_TEXT[outcome]}).`,
+      summary: `${d.reviewerId} decided ${d.decision} on ${d.reviewId}${d.note ? `: "${d.note}"` : ''} (${OUTCOME_TEXT[outcome]}${why ? `: ${why}` : ''}).`,
     });
   }
   for (const review of reviews) {
@@ -603,7 +605,7 @@ export function decisionOutcome(
     case 'SELF_REVIEW':
       return { kind: 'SELF_REVIEW_REFUSED', selfReviewId: reviewIdFor.selfReview(after.returnId, decision.decisionId) };
     case 'IGNORED':
-      return { kind: 'IGNORED', why: ignoredWhyFrom(before, decision.reviewId, after.returnId) };
+      return { kind: 'IGNORED', why: record.why ?? ignoredWhyFrom(before, decision.reviewId, after.returnId) };
   }
 }
 
@@ -746,7 +748,7 @@ export function explanationText(e: Explanation): string {
   const others = e.decisions.filter((d) => d.outcome !== 'FINAL');
   if (others.length > 0) {
     lines.push('', 'Decisions that changed nothing:');
-    for (const d of others) lines.push(`  ${d.decisionId}: ${d.decision} by ${d.reviewerId} at ${d.decidedAt} on ${d.reviewId} (${OUTCOME_TEXT[d.outcome]})`);
+    for (const d of others) lines.push(`  ${d.decisionId}: ${d.decision} by ${d.reviewerId} at ${d.decidedAt} on ${d.reviewId} (${OUTCOME_TEXT[d.outcome]}${d.why ? `: ${d.why}` : ''})`);
   }
   lines.push('', 'Missing for release:');
   if (e.missing.length === 0) lines.push(`  nothing${e.status === 'RELEASED' || e.status === 'DENIED' ? ' (decided)' : ''}`);
@@ -800,9 +802,10 @@ function formatWeight(w: WeightView): string {
   return w.unit === 'g' ? `${w.value} g` : `${w.value} ${w.unit} (${w.grams} g)`;
 }
 
-function decisionView({ decision: d, outcome }: DecisionRecord): DecisionView {
+function decisionView({ decision: d, outcome, why }: DecisionRecord): DecisionView {
   return {
     outcome,
+    why: why ?? null,
     decisionId: d.decisionId,
     reviewId: d.reviewId,
     reviewerId: d.reviewerId,

@@ -46,7 +46,7 @@ export function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
     case 'DecisionRecorded':
       return hasDecision(state, event.decision.decisionId)
         ? state
-        : { ...state, decisions: [...state.decisions, { decision: event.decision, outcome: event.outcome }] };
+        : { ...state, decisions: [...state.decisions, { decision: event.decision, outcome: event.outcome, ...(event.why ? { why: event.why } : {}) }] };
     case 'ReviewRaised':
       if (reviewById(state, event.reviewId)) return state;
       return {

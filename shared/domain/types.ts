@@ -218,7 +218,7 @@ export type FactEvent =
   | { readonly type: 'ScanRecorded'; readonly scan: CarrierScan }
   | { readonly type: 'ReceiptRecorded'; readonly receipt: WarehouseReceipt }
   | { readonly type: 'RefundRequestRecorded'; readonly request: RefundRequest }
-  | { readonly type: 'DecisionRecorded'; readonly decision: ReviewDecision; readonly outcome: DecisionOutcome };
+  | { readonly type: 'DecisionRecorded'; readonly decision: ReviewDecision; readonly outcome: DecisionOutcome; readonly why?: IgnoredWhy | undefined };
 
 export type ReturnEvent =
   | FactEvent
@@ -241,6 +241,8 @@ export interface ReviewRecord {
 export interface DecisionRecord {
   readonly decision: ReviewDecision;
   readonly outcome: DecisionOutcome;
+  /** For an IGNORED decision: why it changed nothing (as its DecisionIgnored said). */
+  readonly why?: IgnoredWhy | undefined;
 }
 
 /**

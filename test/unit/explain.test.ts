@@ -223,6 +223,8 @@ describe('decisionOutcome', () => {
     const decided = stateAfter([decideReview(reviewDecided({ reviewerId: 'lp-1' }))], before);
     const late = reviewDecided({ decisionId: 'd-2', reviewerId: 'lp-2', decision: 'DENY' });
     expect(decisionOutcome(decided, stateAfter([decideReview(late)], decided), late)).toEqual({ kind: 'IGNORED', why: 'RETURN_ALREADY_DECIDED' });
+    // The why is read from the decision the domain recorded, not worked out again: without the state before, it still says why.
+    expect(decisionOutcome(null, stateAfter([decideReview(late)], decided), late)).toEqual({ kind: 'IGNORED', why: 'RETURN_ALREADY_DECIDED' });
     const unknown = reviewDecided({ decisionId: 'd-3', reviewId: 'rv/nope', reviewerId: 'lp-2' });
     expect(decisionOutcome(before, stateAfter([decideReview(unknown)], before), unknown)).toEqual({ kind: 'IGNORED', why: 'UNKNOWN_REVIEW' });
     const others = reviewDecided({ decisionId: 'd-4', reviewId: 'rv-receipt#r-2#rc-9', reviewerId: 'lp-2' });
@@ -238,15 +240,16 @@ describe('decisionOutcome', () => {
     const e = explain(stateAfter([decideReview(final), decideReview(late)], afterSelf));
     expect(e.status).toBe('RELEASED');
     expect(e.decision).toMatchObject({ decisionId: 'd-ok', outcome: 'FINAL' });
-    expect(e.decisions.map((d) => [d.decisionId, d.outcome])).toEqual([
-      ['d-self', 'SELF_REVIEW'],
-      ['d-ok', 'FINAL'],
-      ['d-late', 'IGNORED'],
+    expect(e.decisions.map((d) => [d.decisionId, d.outcome, d.why])).toEqual([
+      ['d-self', 'SELF_REVIEW', null],
+      ['d-ok', 'FINAL', null],
+      ['d-late', 'IGNORED', 'RETURN_ALREADY_DECIDED'],
     ]);
     const text = explanationText(e);
     expect(text).toContain('d-self: RELEASE by emp-7');
     expect(text).toContain('refused: self-review');
     expect(text).toContain('d-late: DENY by lp-2');
+    expect(text).toContain('(ignored: RETURN_ALREADY_DECIDED)');
   });
 
   it('is pending while the decision has not been processed, and a DecisionIgnored why wins', () => {

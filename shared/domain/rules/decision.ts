@@ -16,7 +16,7 @@ import type { DecisionOutcome, IgnoredWhy, ReturnEvent, ReturnState, ReviewDecis
  *   release or denial follows from the state (release-or-deny rule).
  */
 export function onDecision(state: ReturnState, decision: ReviewDecision): ReturnEvent[] {
-  const recorded = (outcome: DecisionOutcome): ReturnEvent => ({ type: 'DecisionRecorded', decision, outcome });
+  const recorded = (outcome: DecisionOutcome, why?: IgnoredWhy): ReturnEvent => ({ type: 'DecisionRecorded', decision, outcome, ...(why ? { why } : {}) });
 
   if (state.receipts.some((r) => r.employeeId === decision.reviewerId)) {
     return [
@@ -36,7 +36,7 @@ export function onDecision(state: ReturnState, decision: ReviewDecision): Return
   const why = whyIgnored(state, decision);
   if (why !== null) {
     return [
-      recorded('IGNORED'),
+      recorded('IGNORED', why),
       {
         type: 'DecisionIgnored',
         effectId: effectIdFor.decisionIgnored(state.returnId, decision.decisionId),
