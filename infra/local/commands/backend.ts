@@ -21,7 +21,7 @@ import { resolveSettings, type Settings } from '../../../shared/contract/config.
 import { ContractValidationError } from '../../../shared/contract/errors.js';
 import { parseJson } from '../../../shared/contract/parse.js';
 import { toEpochMs, toIso } from '../../../shared/domain/time.js';
-import type { ReturnState } from '../../../shared/domain/types.js';
+import type { ReturnState, ReviewDecision } from '../../../shared/domain/types.js';
 import { ReviewReader } from '../../../shared/store/reviews.js';
 import { openLocalDb, type LocalDb } from '../db-dir.js';
 import type { ReplayLine, ReplayOutput } from '../output.js';
@@ -42,13 +42,8 @@ export interface DecisionRequest {
   readonly decidedAt?: string | undefined;
 }
 
-export interface DecisionResult {
-  readonly decisionId: string;
-  readonly reviewId: string;
-  readonly returnId: string;
-  readonly reviewerId: string;
-  readonly decision: 'RELEASE' | 'DENY';
-  readonly decidedAt: string;
+/** The decision as submitted (the ReviewDecided detail, note aside), and what came of it. */
+export interface DecisionResult extends Omit<ReviewDecision, 'note'> {
   /** The ReviewDecided event as submitted (its envelope id is the producer's, not an idempotency key). */
   readonly eventId: string;
   readonly outcome: DecisionOutcome | { readonly kind: 'REJECTED'; readonly error: string };
@@ -174,7 +169,7 @@ export async function returnOfReview(backend: ReviewBackend, reviewId: string, g
   });
 }
 
-function envelopeOf(source: string, detail: Record<string, unknown>, time: string, eventId: string) {
+function envelopeOf(source: string, detail: ReviewDecision, time: string, eventId: string) {
   return {
     version: '0',
     id: eventId,
@@ -188,7 +183,7 @@ function envelopeOf(source: string, detail: Record<string, unknown>, time: strin
   };
 }
 
-function detailOf(request: DecisionRequest, decisionId: string, reviewerId: string, decidedAt: string): Record<string, unknown> {
+function detailOf(request: DecisionRequest, decisionId: string, reviewerId: string, decidedAt: string): ReviewDecision {
   return {
     decisionId,
     reviewId: request.reviewId,
@@ -277,13 +272,9 @@ export class LocalBackend implements ReviewBackend {
     await this.db.save(this.runtime.snapshot());
     const rejected = published.find((l) => l.channel === 'rejected');
     const after = await this.reader.returnState(request.returnId);
+    const { note: _note, ...submitted } = detail;
     return {
-      decisionId,
-      reviewId: request.reviewId,
-      returnId: request.returnId,
-      reviewerId: request.reviewerId,
-      decision: request.decision,
-      decidedAt,
+      ...submitted,
       eventId,
       outcome: rejected?.channel === 'rejected' ? { kind: 'REJECTED', error: rejected.error } : localOutcome(before, after, detail, published),
       published: published.filter((l) => l.channel !== 'rejected'),
@@ -300,8 +291,7 @@ export class LocalBackend implements ReviewBackend {
   }
 }
 
-function localOutcome(before: ReturnState | null, after: ReturnState | null, detail: Record<string, unknown>, published: readonly ReplayLine[]): DecisionOutcome {
-  const decision = detail as { decisionId: string; reviewId: string; returnId: string; reviewerId: string; decision: 'RELEASE' | 'DENY' };
+function localOutcome(before: ReturnState | null, after: ReturnState | null, decision: ReviewDecision, published: readonly ReplayLine[]): DecisionOutcome {
   const outcome = decisionOutcome(before, after, decision, ignoredWhyIn(published, decision.decisionId));
   // Locally the handlers have run to completion: a decision with no visible effect was ignored.
   return outcome.kind === 'PENDING' ? { kind: 'IGNORED', why: ignoredWhyFrom(before, decision.reviewId, decision.returnId) } : outcome;
@@ -400,21 +390,16 @@ export class AwsBackend implements ReviewBackend {
     if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
       throw new ReviewToolError(`EventBridge refused the decision: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
     }
-    const decision = detail as { decisionId: string; reviewId: string; reviewerId: string; decision: 'RELEASE' | 'DENY' };
     let outcome: DecisionOutcome = { kind: 'PENDING' };
     const deadline = this.wallClock() + (this.target.waitSeconds ?? 20) * 1000;
     for (;;) {
-      outcome = decisionOutcome(before, await this.reader.returnState(request.returnId), decision);
+      outcome = decisionOutcome(before, await this.reader.returnState(request.returnId), detail);
       if (outcome.kind !== 'PENDING' || this.wallClock() >= deadline) break;
       await new Promise((r) => setTimeout(r, this.target.pollMs ?? 1000));
     }
+    const { note: _note, ...submitted } = detail;
     return {
-      decisionId,
-      reviewId: request.reviewId,
-      returnId: request.returnId,
-      reviewerId,
-      decision: request.decision,
-      decidedAt,
+      ...submitted,
       eventId: entry.EventId,
       outcome,
       published: [],
