@@ -7,6 +7,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishMetricsIfAny } from '../../shared/app/telemetry.js';
+import { readableItem } from '../../shared/store/item-codec.js';
 
 /** Where the archive's objects go: one call per batch. */
 export interface ArchiveSink {
@@ -24,7 +25,8 @@ export const METRIC_ARCHIVE_FAILURES = 'ArchiveFailures';
 /** One archive line: the record's place in the stream and the item as this write left it. */
 export function archiveLine(record: DynamoDBRecord): string {
   const image = record.dynamodb?.NewImage;
-  const item = image ? unmarshall(image as Record<string, AttributeValue>) : null;
+  // The compressed body becomes plain `state` and `outbox` again: the archive is read by people and Athena.
+  const item = image ? readableItem(unmarshall(image as Record<string, AttributeValue>)) : null;
   return JSON.stringify(
     { sequenceNumber: record.dynamodb?.SequenceNumber, approximateCreation: record.dynamodb?.ApproximateCreationDateTime, eventName: record.eventName, item },
     (_key, value: unknown) => (value instanceof Set ? [...value].sort() : value),

@@ -1,11 +1,8 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Effect, Money } from '../domain/types.js';
 import { severityOf, type Reason } from '../domain/reasons.js';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { ReturnState } from '../domain/types.js';
-import { effectsInRecord } from '../publish/outbox.js';
+import { effectsInRecord, returnStateInRecord } from '../publish/outbox.js';
 import { metricContextOf, queueAtStake, type QueueEntry } from './explain.js';
 
 /**
@@ -56,9 +53,7 @@ export interface PublishedEffect {
 export function publishedEffectsOf(record: DynamoDBRecord): PublishedEffect[] {
   const effects = effectsInRecord(record);
   if (effects.length === 0) return [];
-  const image = record.dynamodb?.NewImage;
-  const item = image ? unmarshall(image as Record<string, AttributeValue>) : {};
-  const state = item['kind'] === 'return' ? ((item['state'] as ReturnState | undefined) ?? null) : null;
+  const state = returnStateInRecord(record);
   return effects.map((effect) => ({ effect, ...metricContextOf(state, effect) }));
 }
 

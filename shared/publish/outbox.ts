@@ -1,7 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Effect } from '../domain/types.js';
+import type { Effect, ReturnState } from '../domain/types.js';
+import { outboxOfItem, stateOfItem } from '../store/item-codec.js';
 import { toOutboundMessage, type OutboundMessage } from './messages.js';
 import type { OutboundSink } from './sinks.js';
 
@@ -15,8 +16,15 @@ export function effectsInRecord(record: DynamoDBRecord): Effect[] {
   if (isTtlDeletion(record)) return [];
   const image = record.dynamodb?.NewImage;
   if (!image) return [];
+  return outboxOfItem(unmarshall(image as Record<string, AttributeValue>));
+}
+
+/** The decider state of the return item a stream record wrote, or null (other items, deletions). */
+export function returnStateInRecord(record: DynamoDBRecord): ReturnState | null {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return null;
   const item = unmarshall(image as Record<string, AttributeValue>);
-  return Array.isArray(item['outbox']) ? (item['outbox'] as Effect[]) : [];
+  return item['kind'] === 'return' ? stateOfItem(item) : null;
 }
 
 export function isTtlDeletion(record: DynamoDBRecord): boolean {

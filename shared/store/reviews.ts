@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } fr
 import { openReviewIndexOf, type QueueEntry } from '../app/explain.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import type { EmployeeFlag, ReturnState, ReviewRaised } from '../domain/types.js';
+import { stateOfItem } from './item-codec.js';
 import { employeeFlagKey, returnKey, reviewShardKey } from './keys.js';
 import { callDynamo } from './store.js';
 import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS } from './table.js';
@@ -35,7 +36,7 @@ export class ReviewReader {
     const out = await callDynamo('GetItem', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: returnKey(returnId), ConsistentRead: true })),
     );
-    return out.Item ? (out.Item['state'] as ReturnState) : null;
+    return stateOfItem(out.Item);
   }
 
   /** The R7 flag of each employee that has one (expired or not). */
@@ -110,7 +111,10 @@ export class ReviewReader {
           }),
         ),
       );
-      for (const item of page.Items ?? []) yield item['state'] as ReturnState;
+      for (const item of page.Items ?? []) {
+        const state = stateOfItem(item);
+        if (state !== null) yield state;
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

@@ -11,6 +11,7 @@ import { RefundGateStore, returnKey } from '../../shared/store/store.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
+import { stateOfItem } from '../../shared/store/item-codec.js';
 
 const sqs = mockClient(SQSClient);
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/refund-gate-rejected';
@@ -49,7 +50,7 @@ describe('ingest handler (middy, Powertools) on DynamoDB Local', () => {
     const status = await handler(fixture('warehouse-receipt.json'), lambdaContext('ingest'));
     expect(status).toBe('processed');
     const item = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: returnKey('r-1001') }));
-    expect(item.Item?.['state']).toMatchObject({ returnId: 'r-1001', status: 'AWAITING_AUTHORIZATION' });
+    expect(stateOfItem(item.Item)).toMatchObject({ returnId: 'r-1001', status: 'AWAITING_AUTHORIZATION' });
     expect(addMetric).toHaveBeenCalledWith('EventsProcessed', 'Count', 1);
     expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
   });

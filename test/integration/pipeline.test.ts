@@ -5,6 +5,7 @@ import type { ReturnState } from '../../shared/domain/types.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { envelope, honestReturn, T } from '../support/envelopes.js';
 import { harness } from '../support/runtime.js';
+import { outboxOfItem, stateOfItem } from '../../shared/store/item-codec.js';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -14,7 +15,7 @@ afterAll(async () => {
   await table.drop();
 });
 
-const stateOf = async (h: ReturnType<typeof harness>, returnId: string) => (await h.item(returnId))?.['state'] as ReturnState | undefined;
+const stateOf = async (h: ReturnType<typeof harness>, returnId: string) => stateOfItem(await h.item(returnId)) ?? undefined;
 /** The scanIds a return holds, whether the state keeps scans in a record or a list. */
 const scanIdsOf = (state: ReturnState | undefined): string[] => {
   const scans = (state?.scans ?? {}) as unknown;
@@ -135,11 +136,11 @@ describe('pipeline on DynamoDB Local', () => {
     const story = honestReturn('r-phantom');
     for (const e of [story.authorized, story.receipt, story.refund]) await h.send(e);
     const item = await h.item('r-phantom');
-    expect((item?.['state'] as ReturnState).status).toBe('AUTHORIZED');
-    const outbox = item?.['outbox'] as Array<{ type: string }>;
+    expect(stateOfItem(item)?.status).toBe('AUTHORIZED');
+    const outbox = outboxOfItem(item);
     // The last write (the refund request) decided nothing new: its outbox is empty.
     expect(outbox).toEqual([]);
-    const review = Object.values((item?.['state'] as ReturnState).reviews);
+    const review = Object.values(stateOfItem(item)!.reviews);
     expect(review.map((r) => [r.reason, r.status])).toEqual([['RECEIPT_WITHOUT_INBOUND_SCAN', 'OPEN']]);
   });
 

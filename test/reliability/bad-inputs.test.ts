@@ -26,6 +26,7 @@ import { RefundGateStore } from '../../shared/store/store.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 import { openStream, outboxEffects, snapshot } from './support.js';
+import { stateOfItem } from '../../shared/store/item-codec.js';
 
 const sqs = mockClient(SQSClient);
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/refund-gate-rejected';
@@ -91,7 +92,7 @@ async function runThroughHandler(table: TestTable, lineNumbers: readonly number[
   }
   for (const id of GOOD_RETURNS) {
     const item = (await snapshot(table)).find((i) => i['pk'] === returnPk(id));
-    run.states[id] = item?.['state'] as ReturnState | undefined;
+    run.states[id] = stateOfItem(item) ?? undefined;
   }
   run.effects.push(...outboxEffects(await openStream(table).poll()));
   run.metrics.push(...addMetric.mock.calls.map(([name, , value]) => ({ name, value })));

@@ -27,6 +27,7 @@ import { freshTable, type TestTable } from '../support/dynamo.js';
 import { envelope, T } from '../support/envelopes.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 import { openStream, outboxEffects, snapshot } from './support.js';
+import { stateOfItem } from '../../shared/store/item-codec.js';
 
 const settings = resolveSettings({});
 const RUNS = 25;
@@ -151,7 +152,7 @@ async function world(): Promise<World> {
       seen.push(...outboxEffects(await stream.poll()));
       return seen;
     },
-    stateOf: async (returnId) => (await snapshot(table)).find((i) => i['pk'] === returnPk(returnId))?.['state'] as ReturnState | undefined,
+    stateOf: async (returnId) => stateOfItem((await snapshot(table)).find((i) => i['pk'] === returnPk(returnId))) ?? undefined,
   };
 }
 

@@ -35,6 +35,7 @@ import { envelope, honestReturn, T } from '../support/envelopes.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 import { phantomReturn } from './stories.js';
 import { faultyDocumentClient, InjectedCrashError, isWrite, openStream, outboxEffects, snapshot, StreamTail, streamEsm, type DynamoCall } from './support.js';
+import { stateOfItem } from '../../shared/store/item-codec.js';
 
 const sqs = mockClient(SQSClient);
 const sns = mockClient(SNSClient);
@@ -80,8 +81,8 @@ const stateOf = async (returnId: string) =>
 
 /** The state with the return's own ids replaced, so stories of different returns compare. */
 const normalized = (item: Record<string, unknown> | undefined, returnId: string): ReturnState => {
-  expect(item?.['state']).toBeDefined();
-  const state = JSON.parse(JSON.stringify(item!['state']).replaceAll(returnId, 'ID')) as ReturnState;
+  expect(stateOfItem(item)).not.toBeNull();
+  const state = JSON.parse(JSON.stringify(stateOfItem(item)).replaceAll(returnId, 'ID')) as ReturnState;
   return state;
 };
 const effectShape = (effects: Effect[], returnId: string) =>
@@ -234,8 +235,8 @@ describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)',
     expect(await handle(scan)).toBe('processed');
     // Assess: a was released by the first attempt and untouched by the redelivery; b released by the redelivery.
     expect(await stateOf('r-fan-a')).toEqual(aAfterCrash);
-    expect((aAfterCrash?.['state'] as ReturnState).status).toBe('RELEASED');
-    expect(((await stateOf('r-fan-b'))?.['state'] as ReturnState).status).toBe('RELEASED');
+    expect(stateOfItem(aAfterCrash)?.status).toBe('RELEASED');
+    expect(stateOfItem(await stateOf('r-fan-b'))?.status).toBe('RELEASED');
     const releases = outboxEffects(await new StreamTail(table).poll(), 'RETURN#r-fan-').filter((e) => e.type === 'RefundReleased');
     expect(releases.map((e) => e.returnId).sort()).toEqual(['r-fan-a', 'r-fan-b']);
   });
@@ -318,7 +319,7 @@ describe('50 concurrent deliveries', () => {
     expect(outcomes).toEqual([]);
     expect(waves[0]).toBe(50);
     const item = await stateOf(returnId);
-    const state = item?.['state'] as ReturnState;
+    const state = stateOfItem(item)!;
     expect(state.receipts.map((r) => r.receiptId).sort()).toEqual([`rc-${returnId}`, ...extra.map((e) => String(e.detail['receiptId']))].sort());
     // The authorization, the refund request, the DELIVERED scan and 31 receipts, each recorded once.
     expect([state.authorization !== null, state.refunds.length, state.scans.length, state.receipts.length]).toEqual([true, 1, 1, 31]);

@@ -32,6 +32,7 @@ import { envelope, honestReturn, T } from '../support/envelopes.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 import { phantomReturn } from './stories.js';
 import { faultyDocumentClient, snapshot } from './support.js';
+import { stateOfItem } from '../../shared/store/item-codec.js';
 
 const sqs = mockClient(SQSClient);
 const settings = resolveSettings({});
@@ -67,7 +68,7 @@ function ingestHandlerOn(doc: DynamoDBDocumentClient) {
 /** The release and denial of a stored return, whichever shape the decider state has. */
 const releaseOf = (state: ReturnState | undefined) => (state as { release?: RefundReleased | null } | undefined)?.release ?? undefined;
 const denialOf = (state: ReturnState | undefined) => (state as { denial?: RefundDenied | null } | undefined)?.denial ?? undefined;
-const stateOf = async (returnId: string) => (await snapshot(table)).find((i) => i['pk'] === returnPk(returnId))?.['state'] as ReturnState | undefined;
+const stateOf = async (returnId: string) => stateOfItem((await snapshot(table)).find((i) => i['pk'] === returnPk(returnId))) ?? undefined;
 
 describe('forged sources', () => {
   it('a WarehouseReceipt from retail.returns is matched by no rule of the bus and rejected by ingest, even with a matching inbound scan waiting', async () => {

@@ -6,6 +6,7 @@ import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { archiveKey, createArchiverHandler } from '../../functions/archiver/app.js';
 import { passesStreamFilters } from '../../shared/routing.js';
+import { packBody } from '../../shared/store/item-codec.js';
 
 const record = (seq: string, item: Record<string, unknown>): DynamoDBRecord => ({
   eventName: 'MODIFY',
@@ -33,6 +34,18 @@ describe('evidence archiver', () => {
     expect(lines.map((l) => l.sequenceNumber)).toEqual(['100', '105']);
     expect(lines[0].item).toMatchObject({ status: 'RELEASED', state: { returnId: 'r-1' }, outbox: [{ effectId: 'fx' }], parcels: ['a', 'b'] });
     expect(archiveKey([record('7', closed)])).toBe('returns/2026-11-02/7-7.jsonl.gz');
+  });
+
+  it('writes a compressed return item as plain state and outbox (Lambda hands the body over as base64)', async () => {
+    const { state, outbox, ...rest } = closed;
+    const packed = marshall({ ...rest, body: packBody(state as never, outbox as never) });
+    packed['body'] = { B: Buffer.from(packed['body']!.B!).toString('base64') } as never;
+    const puts: Uint8Array[] = [];
+    const handler = createArchiverHandler({ sink: { put: async (_key, body) => void puts.push(body) }, logger: new Logger({ logLevel: 'ERROR' }), metrics: new Metrics({ namespace: 'T' }) });
+    await handler({ Records: [{ eventName: 'MODIFY', dynamodb: { SequenceNumber: '9', ApproximateCreationDateTime: 1, NewImage: packed as never } }] }, context);
+    const line = JSON.parse(gunzipSync(puts[0]!).toString());
+    expect(line.item).toEqual({ ...rest, parcels: ['a', 'b'], state, outbox });
+    expect(line.item).not.toHaveProperty('body');
   });
 
   it('fails the whole batch when S3 refuses, so Lambda retries it', async () => {

@@ -13,6 +13,7 @@ import { VersionConflictError } from '../../shared/app/errors.js';
 import { initialState } from '../../shared/domain/decider.js';
 import type { CarrierScan, ReturnAuthorization } from '../../shared/domain/types.js';
 import { RefundGateStore } from '../../shared/store/store.js';
+import { unpackBody } from '../../shared/store/item-codec.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const ddb = mockClient(doc);
@@ -55,8 +56,7 @@ describe('returns', () => {
         sk: 'RETURN',
         kind: 'return',
         version: 1,
-        state,
-        outbox: [],
+        body: expect.any(Uint8Array),
         status: state.status,
         expiresAtEpochSec: TTL,
         authorizationPrint: 'v1:a',
@@ -67,6 +67,9 @@ describe('returns', () => {
       ExpressionAttributeNames: { '#pk': 'pk' },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
+    // State and outbox travel compressed in one attribute, and come back whole.
+    const written = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(unpackBody(written['body'])).toEqual({ state, outbox: [] });
   });
 
   it('saveReturn, later writes: conditioned on the version read; a conflict carries the current return (ALL_OLD)', async () => {
