@@ -5,6 +5,7 @@ import type { Node } from 'constructs';
 import { FacilityMap, type FacilityMapInput } from '../shared/carriers/facilities.js';
 import { RefundGatePropsError } from './constructs/errors.js';
 import { closestName } from '../shared/contract/config.js';
+import { retentionDaysProblem } from '../shared/store/table.js';
 import { effectiveSettings, SETTING_NAMES, type RefundGateSettings } from './constructs/settings.js';
 import type { RefundGateStackProps } from './refund-gate-stack.js';
 
@@ -33,6 +34,8 @@ export const CONTEXT_KEYS = {
   removalPolicy: 'removalPolicy',
   deletionProtection: 'deletionProtection',
   logRetentionDays: 'logRetentionDays',
+  /** Days items stay in the table after their last write (at least 14; default 30). */
+  tableRetentionDays: 'tableRetentionDays',
   reviewsPerHourThreshold: 'reviewsPerHourThreshold',
   sweeperReservedConcurrency: 'sweeperReservedConcurrency',
   ingestReservedConcurrency: 'ingestReservedConcurrency',
@@ -113,6 +116,7 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
     removalPolicy: removalPolicyOf(text(CONTEXT_KEYS.removalPolicy)),
     deletionProtection: booleanOf(CONTEXT_KEYS.deletionProtection, get(CONTEXT_KEYS.deletionProtection)),
     logRetention: retention === undefined ? undefined : retentionOf(retention),
+    tableRetentionDays: tableRetentionOf(get(CONTEXT_KEYS.tableRetentionDays)),
     reviewsPerHourThreshold: reviewsPerHour === undefined ? undefined : positiveNumberOf(CONTEXT_KEYS.reviewsPerHourThreshold, reviewsPerHour),
     sweeperReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.sweeperReservedConcurrency, get(CONTEXT_KEYS.sweeperReservedConcurrency)),
     ingestReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.ingestReservedConcurrency, get(CONTEXT_KEYS.ingestReservedConcurrency)),
@@ -203,6 +207,14 @@ function wholeNumberOf(key: string, value: unknown): number | undefined {
   const n = numberOf(value);
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 10_000) throw contextError(key, `expected a whole number from 0 to 10000, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function tableRetentionOf(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = numberOf(value);
+  const problem = retentionDaysProblem(n);
+  if (problem !== undefined) throw contextError(CONTEXT_KEYS.tableRetentionDays, problem.replace(/got .*$/, `got ${JSON.stringify(value)}`));
+  return n as number;
 }
 
 function booleanOf(key: string, value: unknown): boolean | undefined {

@@ -90,6 +90,7 @@ export class RefundGateStack extends Stack {
       removalPolicy: props.removalPolicy,
       deletionProtection: props.deletionProtection,
       logRetention: props.logRetention,
+      tableRetentionDays: props.tableRetentionDays,
       reviewsPerHourThreshold: props.reviewsPerHourThreshold,
       sweeperReservedConcurrency: props.sweeperReservedConcurrency,
       ingestReservedConcurrency: props.ingestReservedConcurrency,

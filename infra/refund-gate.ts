@@ -14,6 +14,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { DetailType } from '../shared/contract/inbound.js';
+import { ENV } from '../shared/app/environment.js';
+import { DEFAULT_RETENTION_DAYS, retentionDaysProblem } from '../shared/store/table.js';
 import type { CommonProps } from './constructs/common.js';
 import { RefundGatePropsError } from './constructs/errors.js';
 import type { FunctionName } from './constructs/function.js';
@@ -126,6 +128,18 @@ export interface RefundGateProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Days an item stays in the DynamoDB table after its last write (or after
+   * its return's next timer, when later), through DynamoDB TTL. A closed
+   * return's evidence lives on in the S3 evidence archive (2 years); an open
+   * return is written at least once per event, so only a return nobody
+   * touches for this long expires. At least 14 (the dead-letter queues'
+   * retention: a redriven message must still find its items).
+   *
+   * @default 30
+   */
+  readonly tableRetentionDays?: number;
 
   /**
    * A fixed ceiling for the "unusual rate of reviews" alarm: reviews raised
@@ -252,6 +266,8 @@ export class RefundGate extends Construct {
     for (const [key, value] of Object.entries({ sweeperReservedConcurrency: props.sweeperReservedConcurrency, ingestReservedConcurrency: props.ingestReservedConcurrency })) {
       if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new RefundGatePropsError(`RefundGate: ${key}: expected a whole number ≥ 0, got ${value}`);
     }
+    const retentionProblem = props.tableRetentionDays === undefined ? undefined : retentionDaysProblem(props.tableRetentionDays);
+    if (retentionProblem !== undefined) throw new RefundGatePropsError(`RefundGate: tableRetentionDays: ${retentionProblem}`);
     if (props.reviewsPerHourThreshold !== undefined && !(Number.isFinite(props.reviewsPerHourThreshold) && props.reviewsPerHourThreshold > 0)) {
       throw new RefundGatePropsError(`RefundGate: reviewsPerHourThreshold: expected a positive number, got ${props.reviewsPerHourThreshold}`);
     }
@@ -304,6 +320,10 @@ export class RefundGate extends Construct {
       alarmAction: props.alarmAction,
       reviewsPerHourThreshold: props.reviewsPerHourThreshold,
     });
+
+    // The functions that write items give them their time to live (shared/store/table.ts).
+    const retentionDays = String(props.tableRetentionDays ?? DEFAULT_RETENTION_DAYS);
+    for (const fn of [inbound.ingestFunction, sweeper.sweeperFunction, insider.insiderFunction]) fn.addEnvironment(ENV.tableRetentionDays, retentionDays);
 
     this.parts = { table, inbound, outbox, insider, sweeper, streams, monitoring };
     this.ingestFunction = inbound.ingestFunction;

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV, requireEnv, settingsFromEnv } from '../../shared/app/environment.js';
+import { ENV, requireEnv, settingsFromEnv, storeOptionsFromEnv } from '../../shared/app/environment.js';
 import { Pipeline } from '../../shared/app/pipeline.js';
 import { SqsRejectedSink } from '../../shared/app/rejected-queue.js';
 import { createTelemetry, observerFor } from '../../shared/app/telemetry.js';
@@ -14,13 +14,14 @@ const settings = settingsFromEnv(process.env);
 const tableName = requireEnv(process.env, ENV.tableName);
 const { logger, metrics } = createTelemetry();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const store = new RefundGateStore(doc, tableName);
+const storeOptions = storeOptionsFromEnv(process.env);
+const store = new RefundGateStore(doc, tableName, storeOptions);
 
 export const handler = createIngestHandler({
   logger,
   metrics,
   settings,
-  pipeline: new Pipeline({ store, settings, flags: new EmployeeStore(doc, tableName), observer: observerFor(logger, metrics) }),
+  pipeline: new Pipeline({ store, settings, flags: new EmployeeStore(doc, tableName, storeOptions), observer: observerFor(logger, metrics) }),
   rejected: new SqsRejectedSink(new SQSClient({}), requireEnv(process.env, ENV.rejectedQueueUrl)),
   now: () => new Date().toISOString(),
 });

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV, requireEnv, settingsFromEnv } from '../../shared/app/environment.js';
+import { ENV, requireEnv, settingsFromEnv, storeOptionsFromEnv } from '../../shared/app/environment.js';
 import { Pipeline } from '../../shared/app/pipeline.js';
 import { createTelemetry, observerFor } from '../../shared/app/telemetry.js';
 import { ReviewReader } from '../../shared/store/reviews.js';
@@ -15,7 +15,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOption
 export const handler = createSweeperHandler({
   logger,
   metrics,
-  pipeline: new Pipeline({ store: new RefundGateStore(doc, tableName), settings, observer: observerFor(logger, metrics) }),
+  pipeline: new Pipeline({ store: new RefundGateStore(doc, tableName, storeOptionsFromEnv(process.env)), settings, observer: observerFor(logger, metrics) }),
   now: () => new Date().toISOString(),
   openReviews: (now) => new ReviewReader(doc, tableName).openQueue(now),
 });

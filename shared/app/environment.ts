@@ -1,5 +1,6 @@
 import { resolveSettings, type Settings } from '../contract/config.js';
 import { RefundGateError } from '../errors.js';
+import { retentionDaysProblem } from '../store/table.js';
 
 /** The Lambda environment is wrong: the function cannot start (fails the cold start, loudly). */
 export class ConfigurationError extends RefundGateError {
@@ -15,6 +16,16 @@ export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** `TABLE_RETENTION_DAYS`, when set: the stores' `retentionDays`. A wrong value fails the cold start. */
+export function storeOptionsFromEnv(env: NodeJS.ProcessEnv): { retentionDays?: number } {
+  const raw = env[ENV.tableRetentionDays];
+  if (raw === undefined || raw === '') return {};
+  const days = /^\d+$/.test(raw) ? Number(raw) : raw;
+  const problem = retentionDaysProblem(days);
+  if (problem !== undefined) throw new ConfigurationError(`${ENV.tableRetentionDays} is invalid: ${problem}`);
+  return { retentionDays: days as number };
+}
+
 /** `REFUND_GATE_SETTINGS` holds the contract settings as JSON (written by the CDK construct). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   const raw = env['REFUND_GATE_SETTINGS'];
@@ -28,6 +39,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
 /** Environment variable names shared by the CDK construct and the handlers. */
 export const ENV = {
   tableName: 'TABLE_NAME',
+  /** Days items stay in the table (shared/store/table.ts); unset: the default. */
+  tableRetentionDays: 'TABLE_RETENTION_DAYS',
   settings: 'REFUND_GATE_SETTINGS',
   reviewTopicArn: 'REVIEW_TOPIC_ARN',
   eventBusName: 'EVENT_BUS_NAME',

@@ -16,7 +16,7 @@ export type { SaveReturnInput, StoredReturn } from '../app/ports.js';
 export { returnKey, timerShardOf } from './keys.js';
 
 export interface StoreOptions {
-  /** Days to keep an item after its last write (DynamoDB TTL). @default DEFAULT_RETENTION_DAYS (90) */
+  /** Days to keep an item after its last write, or its return's next timer when later (DynamoDB TTL). @default DEFAULT_RETENTION_DAYS (30) */
   readonly retentionDays?: number;
 }
 
@@ -112,7 +112,8 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
       // State and outbox, compressed together (./item-codec.ts): keeps the item under 1 KB, 1 WRU a write.
       [BODY_ATTRIBUTE]: packBody(input.state, input.effects),
       [ATTR.status]: input.state.status,
-      [TABLE_KEYS.ttlAttribute]: this.expiresAt(input.now),
+      // Never before the next timer is due: a return waiting on a timer keeps its item.
+      [TABLE_KEYS.ttlAttribute]: this.expiresAt(input.dueAt !== null && toEpochMs(input.dueAt) > toEpochMs(input.now) ? input.dueAt : input.now),
       ...(input.authorizationPrint !== undefined ? { [ATTR.authorizationPrint]: input.authorizationPrint } : {}),
       ...(input.dueAt !== null ? { [DUE_TIMERS_INDEX.partitionKey]: timerShardOf(returnId), [DUE_TIMERS_INDEX.sortKey]: input.dueAt } : {}),
       // The sparse open-reviews index (review queue): present only while reviews are open.

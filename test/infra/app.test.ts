@@ -99,6 +99,8 @@ describe('context → stack props', () => {
     ['an unknown removal policy', { removalPolicy: 'snapshot' }, 'removalPolicy'],
     ['a deletion protection that is not a boolean', { deletionProtection: 'maybe' }, 'deletionProtection'],
     ['a log retention CloudWatch does not offer', { logRetentionDays: '8' }, 'logRetentionDays'],
+    ['a table retention shorter than the dead-letter queues keep messages', { tableRetentionDays: '7' }, 'tableRetentionDays'],
+    ['a table retention that is not a number', { tableRetentionDays: 'a month' }, 'tableRetentionDays'],
     ['a stack name CloudFormation refuses', { stackName: '1-refund_gate' }, 'stackName'],
     ['an account that is not 12 digits', { account: '1234' }, 'account'],
     ['a malformed region', { region: 'Europe' }, 'region'],

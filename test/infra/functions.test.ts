@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, RefundGate, RefundGatePropsError, type FunctionName, type RefundGateProps } from '../../infra/refund-gate.js';
-import { settingsFromEnv } from '../../shared/app/environment.js';
+import { ConfigurationError, settingsFromEnv, storeOptionsFromEnv } from '../../shared/app/environment.js';
 import { DEFAULT_SETTINGS, DEFAULT_SOURCES, resolveSettings, SettingsInput } from '../../shared/contract/config.js';
 import { getAtt, newApp, synth, type Synthesized } from './support.js';
 
@@ -37,16 +37,28 @@ describe('the functions', () => {
   it('get exactly the environment their handler reads', () => {
     const common = { POWERTOOLS_SERVICE_NAME: 'refund-gate', POWERTOOLS_METRICS_NAMESPACE: 'RefundGate', NODE_OPTIONS: '--enable-source-maps' };
     const table = { Ref: 'RefundGateTable' };
-    expect(Object.keys(env('ingest')).sort()).toEqual([...Object.keys(common), 'TABLE_NAME', 'REFUND_GATE_SETTINGS', 'REJECTED_QUEUE_URL'].sort());
-    expect(env('ingest')).toMatchObject({ ...common, TABLE_NAME: table, REJECTED_QUEUE_URL: { Ref: 'RefundGateRejectedQueue' } });
+    expect(Object.keys(env('ingest')).sort()).toEqual([...Object.keys(common), 'TABLE_NAME', 'TABLE_RETENTION_DAYS', 'REFUND_GATE_SETTINGS', 'REJECTED_QUEUE_URL'].sort());
+    expect(env('ingest')).toMatchObject({ ...common, TABLE_NAME: table, TABLE_RETENTION_DAYS: '30', REJECTED_QUEUE_URL: { Ref: 'RefundGateRejectedQueue' } });
     // The publisher gets the bus ARN (PutEvents accepts a name or an ARN), never a bare name.
     expect(env('publisher')).toEqual({
       ...common,
       REVIEW_TOPIC_ARN: { Ref: 'RefundGateReviewTopic' },
       EVENT_BUS_NAME: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/orders']] },
     });
-    expect(env('sweeper')).toEqual({ ...common, TABLE_NAME: table, REFUND_GATE_SETTINGS: env('ingest')['REFUND_GATE_SETTINGS'] });
-    expect(env('insider')).toEqual({ ...common, TABLE_NAME: table, REFUND_GATE_SETTINGS: env('ingest')['REFUND_GATE_SETTINGS'] });
+    expect(env('sweeper')).toEqual({ ...common, TABLE_NAME: table, TABLE_RETENTION_DAYS: '30', REFUND_GATE_SETTINGS: env('ingest')['REFUND_GATE_SETTINGS'] });
+    expect(env('insider')).toEqual({ ...common, TABLE_NAME: table, TABLE_RETENTION_DAYS: '30', REFUND_GATE_SETTINGS: env('ingest')['REFUND_GATE_SETTINGS'] });
+  });
+
+  it('give every function that writes items the table retention, which the handlers read back; too short a retention is refused', () => {
+    const custom = synth({ eventBusName: 'orders', tableRetentionDays: 45 });
+    const variables = (name: FunctionName) =>
+      (custom.template.toJSON()['Resources'][custom.id(custom.stack.refundGate[`${name}Function`])]['Properties']['Environment'] as { Variables: Record<string, string> }).Variables;
+    for (const name of ['ingest', 'sweeper', 'insider'] as const) expect(storeOptionsFromEnv(variables(name)), name).toEqual({ retentionDays: 45 });
+    expect(storeOptionsFromEnv({})).toEqual({});
+    expect(() => storeOptionsFromEnv({ TABLE_RETENTION_DAYS: '7' })).toThrow(ConfigurationError);
+    expect(() => storeOptionsFromEnv({ TABLE_RETENTION_DAYS: 'thirty' })).toThrow(ConfigurationError);
+    const stack = new Stack(newApp(), 'ShortRetention');
+    expect(() => new RefundGate(stack, 'R', { eventBus: events.EventBus.fromEventBusName(stack, 'B', 'orders'), tableRetentionDays: 13 })).toThrow(RefundGatePropsError);
   });
 
   it('carry every setting, defaults filled in, as REFUND_GATE_SETTINGS the handlers accept', () => {

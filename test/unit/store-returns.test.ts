@@ -72,6 +72,15 @@ describe('returns', () => {
     expect(unpackBody(written['body'])).toEqual({ state, outbox: [] });
   });
 
+  it('saveReturn: an item expires retention after its last write, or after its next timer when that is later', async () => {
+    ddb.on(PutCommand).resolves({});
+    const later = '2026-11-20T00:00:00.000Z';
+    await store.saveReturn({ state: initialState('r-1'), expectedVersion: 0, effects: [], dueAt: later, now: NOW, authorizationPrint: undefined });
+    await store.saveReturn({ state: initialState('r-2'), expectedVersion: 0, effects: [], dueAt: null, now: NOW, authorizationPrint: undefined });
+    const ttls = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item!['expiresAtEpochSec']);
+    expect(ttls).toEqual([Date.parse(later) / 1000 + 86_400, TTL]);
+  });
+
   it('saveReturn, later writes: conditioned on the version read; a conflict carries the current return (ALL_OLD)', async () => {
     const current = { pk: 'RETURN#r\\#1', sk: 'RETURN', version: 5, state: initialState('r#1'), authorizationPrint: 'v1:other' };
     ddb.on(PutCommand).rejects(Object.assign(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }), { Item: marshall(current) }));
