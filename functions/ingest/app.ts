@@ -1,10 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { ingest, type IngestDeps, type IngestResult } from '../../shared/app/ingest.js';
-import { countEffects, METRIC } from '../../shared/app/telemetry.js';
+import { countEffects, METRIC, publishMetricsIfAny } from '../../shared/app/telemetry.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
   readonly logger: Logger;
@@ -22,7 +21,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
   const { logger, metrics } = deps;
   return middy()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetricsIfAny(metrics))
     .handler(async (event: unknown): Promise<IngestResult['status']> => {
       const result = await ingest(event, deps);
       if (result.status === 'rejected') {
@@ -33,7 +32,6 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
         return result.status;
       }
       const { event: inbound, outcome } = result;
-      metrics.addMetric(METRIC.eventsProcessed, MetricUnit.Count, 1);
       countEffects(metrics, outcome.effects);
       // One INFO line per decision; an event that only records a fact (or changes nothing) is debug.
       const log = outcome.effects.length > 0 ? logger.info.bind(logger) : logger.debug.bind(logger);

@@ -26,7 +26,8 @@ export function createPublisherHandler(deps: PublisherDeps) {
       const sent = await publishRecord(record, sink);
       if (sent.length > 0) {
         recordReviewMetrics(metrics, publishedEffectsOf(record));
-        logger.info('effects published', { sequenceNumber: record.dynamodb?.SequenceNumber, effectIds: sent.map((m) => m.effectId) });
+        // The decision was logged once, at INFO, by the function that made it; this line is its delivery.
+        logger.debug('effects published', { sequenceNumber: record.dynamodb?.SequenceNumber, effectIds: sent.map((m) => m.effectId) });
       }
     } catch (error) {
       metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, 1);

@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../shared/store/table.js';
 import type { EndToEndResult } from './endtoend.js';
 
 export interface Prices {
@@ -39,7 +40,8 @@ export interface CostSettings {
 
 export const DEFAULT_COST_SETTINGS: CostSettings = {
   returnsPerMonth: 1_000_000,
-  tableRetentionDays: 90,
+  // The deployment's default (RefundGate's tableRetentionDays).
+  tableRetentionDays: DEFAULT_RETENTION_DAYS,
   pointInTimeRecovery: true,
   archiveYears: 2,
   archiveWindowSeconds: 300,

@@ -322,7 +322,11 @@ export class RefundGateMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Inbound events',
         width: 8,
-        left: [METRIC.eventsProcessed, METRIC.eventsRejected, METRIC.conflictingDuplicates, METRIC.duplicatesIgnored].map((m) => this.serviceMetric(m, period).with({ label: m })),
+        left: [
+          // Every delivered event is one ingest invocation: Lambda's own metric, free, instead of an EMF line per event.
+          props.functions.ingest.metricInvocations({ period, statistic: cloudwatch.Stats.SUM, label: 'Events delivered (ingest invocations)' }),
+          ...[METRIC.eventsRejected, METRIC.conflictingDuplicates, METRIC.duplicatesIgnored].map((m) => this.serviceMetric(m, period).with({ label: m })),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Decisions',

@@ -13,7 +13,7 @@ export const METRICS_NAMESPACE = 'RefundGate';
  * every metric is bytes in an EMF log line, billed per invocation.
  */
 export const METRIC = {
-  eventsProcessed: 'EventsProcessed',
+  // Events processed: the ingest function's Lambda `Invocations` metric (free), not an EMF line per event.
   eventsRejected: 'EventsRejected',
   conflictingDuplicates: 'ConflictingDuplicates',
   duplicatesIgnored: 'DuplicatesIgnored',

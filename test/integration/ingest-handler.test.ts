@@ -51,7 +51,8 @@ describe('ingest handler (middy, Powertools) on DynamoDB Local', () => {
     expect(status).toBe('processed');
     const item = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: returnKey('r-1001') }));
     expect(stateOfItem(item.Item)).toMatchObject({ returnId: 'r-1001', status: 'AWAITING_AUTHORIZATION' });
-    expect(addMetric).toHaveBeenCalledWith('EventsProcessed', 'Count', 1);
+    // Processed events are counted by Lambda (ingest Invocations), not by an EMF line per event.
+    expect(addMetric).not.toHaveBeenCalled();
     expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
   });
 
