@@ -18,6 +18,7 @@ export interface Prices {
   readonly s3GlacierInstantRetrievalPerGbMonth: number;
   readonly s3GlacierInstantRetrievalTransitionPerThousand: number;
   readonly s3GlacierInstantRetrievalMinimumObjectBytes: number;
+  readonly s3StandardPerGbMonth: number;
 }
 
 /** What the deployment is configured with, and the few figures this machine cannot measure (each named). */
@@ -108,17 +109,26 @@ export function costPerMillion(r: EndToEndResult, storage: StorageMeasurement, p
   add('CloudWatch Logs storage', logGb * (c.logRetentionDays / MONTH_DAYS) * p.cloudWatchLogsStoragePerGbMonth, `${c.logRetentionDays} days retention (uncompressed bytes: an overestimate)`);
   add('X-Ray', c.tracing ? invocations * p.xrayTracesRecordedPerMillion : 0, c.tracing ? 'active tracing' : 'tracing off in every function: $0');
 
-  // Archive: one gzip object per batching window; Glacier Instant Retrieval bills at least 128 KB an object.
+  // Archive: one gzip object per batching window. The bucket's lifecycle moves an object to Glacier
+  // Instant Retrieval after 30 days only when it is over 128 KB (IR's minimum billable size); a
+  // smaller one stays in S3 Standard. Priced the way the lifecycle rule treats it.
   const closed = storage.closedShare;
   const perWindow = Math.max(1, (c.returnsPerMonth / (MONTH_DAYS * 86_400)) * c.archiveWindowSeconds * closed);
   const objectsPerMillion = (M * closed) / perWindow;
-  const objectBytes = Math.max(p.s3GlacierInstantRetrievalMinimumObjectBytes, perWindow * storage.archiveBytesPerReturn);
-  const archiveGbMonths = ((objectsPerMillion * objectBytes) / GB) * c.archiveYears * 12;
+  const objectBytes = perWindow * storage.archiveBytesPerReturn;
+  const archiveMonths = c.archiveYears * 12;
+  const toGlacier = objectBytes > p.s3GlacierInstantRetrievalMinimumObjectBytes;
+  const gb = (objectsPerMillion * objectBytes) / GB;
+  const storageUsd = toGlacier ? gb * (p.s3StandardPerGbMonth + (archiveMonths - 1) * p.s3GlacierInstantRetrievalPerGbMonth) : gb * archiveMonths * p.s3StandardPerGbMonth;
   const archiveUsd =
-    (objectsPerMillion / 1000) * (p.s3PutPerThousand + p.s3GlacierInstantRetrievalTransitionPerThousand) +
-    archiveGbMonths * p.s3GlacierInstantRetrievalPerGbMonth +
+    (objectsPerMillion / 1000) * (p.s3PutPerThousand + (toGlacier ? p.s3GlacierInstantRetrievalTransitionPerThousand : 0)) +
+    storageUsd +
     (objectsPerMillion / M) * p.lambdaRequestsPerMillion;
-  add('Evidence archive (S3 Glacier IR)', archiveUsd, `${Math.round(storage.archiveBytesPerReturn)} B gzipped per closed return, ${Math.round(perWindow)} returns per ${c.archiveWindowSeconds}-s object, ${c.archiveYears} years`);
+  add(
+    `Evidence archive (S3 ${toGlacier ? 'Glacier IR' : 'Standard'})`,
+    archiveUsd,
+    `${Math.round(storage.archiveBytesPerReturn)} B gzipped per closed return, ${Math.round(perWindow)} returns per ${c.archiveWindowSeconds}-s object (${Math.round(objectBytes / 1024)} KB: ${toGlacier ? 'over 128 KB, moved to Glacier IR after 30 days' : 'under 128 KB, stays in S3 Standard'}), ${c.archiveYears} years`,
+  );
 
   const total = lines.reduce((s, l) => s + l.usd, 0);
   return { total, lines };

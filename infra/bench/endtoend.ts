@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { archiveLine } from '../../functions/archiver/app.js';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Settings } from '../../shared/contract/config.js';
@@ -155,7 +157,8 @@ async function measureStorage(doc: DynamoDBDocumentClient, tableName: string, re
       const status = item['status'];
       if (item['kind'] === 'return' && (status === 'RELEASED' || status === 'DENIED')) {
         closed += 1;
-        images.push(JSON.stringify(item, (_k, v: unknown) => (v instanceof Set ? [...v] : v)));
+        // The line the archiver writes for this image (its body decoded to plain JSON), not the raw item.
+        images.push(archiveLine({ eventName: 'MODIFY', dynamodb: { NewImage: marshall(item) as never, SequenceNumber: String(closed), ApproximateCreationDateTime: 1_796_000_000 } }));
       }
     }
     startKey = page.LastEvaluatedKey;

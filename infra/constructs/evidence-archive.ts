@@ -25,10 +25,14 @@ export interface EvidenceArchiveProps extends CommonProps {
  * mapping, filtered on closed returns and batched for 300 s, is made by
  * TableStreamConsumers), one gzipped JSON-lines object per batch. The bucket
  * is encrypted, versioned, TLS only, locked against deletion for the
- * retention, and moves objects to Glacier Instant Retrieval (millisecond
- * reads: an investigation can still query them). Design and prices:
+ * retention, and moves objects over 128 KB to Glacier Instant Retrieval
+ * (millisecond reads: an investigation can still query them); smaller ones
+ * are cheaper where they are. Design and prices:
  * docs/maintainers/cost.md.
  */
+/** Glacier Instant Retrieval's minimum billable object size. */
+export const GLACIER_IR_MINIMUM_BYTES = 128 * 1024;
+
 export class EvidenceArchive extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly archiverFunction: nodejs.NodejsFunction;
@@ -48,11 +52,18 @@ export class EvidenceArchive extends Construct {
       lifecycleRules: [
         {
           id: 'archive-evidence',
-          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: props.glacierAfter ?? Duration.days(30) }],
           // Kept a little past the lock, then expired; old versions (a retried batch) go after a month.
           expiration: retention.plus(Duration.days(30)),
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        {
+          // Glacier Instant Retrieval bills at least 128 KB an object and $0.02 per thousand
+          // transitions: a smaller object (a quiet deployment's 5-minute batch) is cheaper left
+          // in S3 Standard. Only objects above that size move (docs/maintainers/cost.md).
+          id: 'large-objects-to-glacier-ir',
+          objectSizeGreaterThan: GLACIER_IR_MINIMUM_BYTES,
+          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: props.glacierAfter ?? Duration.days(30) }],
         },
       ],
     });

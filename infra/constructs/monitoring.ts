@@ -331,7 +331,24 @@ export class RefundGateMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Decisions',
         width: 8,
-        left: [METRIC.refundsReleased, METRIC.refundsDenied, METRIC.reviewsRaised, METRIC.reviewsCleared].map((m) => this.serviceMetric(m, period).with({ label: m })),
+        left: [
+          // Counted by the publisher's money metrics (their sample count), not by a second EMF line per decision.
+          ...(
+            [
+              ['MoneyReleased', 'basis,currency,service', 'Refunds released'],
+              ['MoneyDenied', 'currency,service', 'Refunds denied'],
+            ] as const
+          ).map(
+            ([name, dimensions, label]) =>
+              new cloudwatch.MathExpression({
+                expression: `SUM(SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${name}" service="${SERVICE}"', 'SampleCount', 300))`,
+                label,
+                usingMetrics: {},
+                period,
+              }),
+          ),
+          ...[METRIC.reviewsRaised, METRIC.reviewsCleared].map((m) => this.serviceMetric(m, period).with({ label: m })),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Reviews raised by reason',

@@ -20,8 +20,6 @@ export const METRIC = {
   versionConflicts: 'VersionConflictRetries',
   reviewsRaised: 'ReviewsRaised',
   reviewsCleared: 'ReviewsCleared',
-  refundsReleased: 'RefundsReleased',
-  refundsDenied: 'RefundsDenied',
   publishFailures: 'PublishFailures',
 } as const;
 
@@ -59,12 +57,8 @@ export function countEffects(metrics: Metrics, effects: readonly Effect[]): void
       case 'ReviewCleared':
         metrics.addMetric(METRIC.reviewsCleared, MetricUnit.Count, 1);
         break;
-      case 'RefundReleased':
-        metrics.addMetric(METRIC.refundsReleased, MetricUnit.Count, 1);
-        break;
-      case 'RefundDenied':
-        metrics.addMetric(METRIC.refundsDenied, MetricUnit.Count, 1);
-        break;
+      // Releases and denials are counted where they are published (MoneyReleased / MoneyDenied,
+      // whose SampleCount is the count): one EMF line per decision, not two.
     }
   }
 }

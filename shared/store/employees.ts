@@ -30,16 +30,19 @@ export class EmployeeStore implements EmployeeRepository {
 
   /** The flag covering a receipt by this employee, if any (read on every receipt). */
   public async flagFor(employeeId: string, receivedAt: string): Promise<EmployeeFlag | null> {
-    const flag = await this.currentFlag(employeeId);
+    // Eventually consistent (half a read unit): the flag itself is written by the insider consumer
+    // up to 30 s (its batching window) after the receipts that caused it, so a read that may lag
+    // by about a second changes nothing a strongly consistent one would catch.
+    const flag = await this.currentFlag(employeeId, { consistent: false });
     if (!flag) return null;
     const t = toEpochMs(receivedAt);
     return t >= toEpochMs(flag.flaggedAt) && t <= toEpochMs(flag.flaggedUntil) ? flag : null;
   }
 
   /** The employee's latest flag, expired or not. */
-  public async currentFlag(employeeId: string): Promise<EmployeeFlag | null> {
+  public async currentFlag(employeeId: string, options: { consistent?: boolean } = {}): Promise<EmployeeFlag | null> {
     const out = await callDynamo('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: employeeFlagKey(employeeId), ConsistentRead: true })),
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: employeeFlagKey(employeeId), ConsistentRead: options.consistent ?? true })),
     );
     const item = out.Item;
     if (!item) return null;

@@ -45,16 +45,18 @@ describe('evidence archive', () => {
     s = synth();
   });
 
-  it('keeps closed returns in an encrypted, versioned, locked bucket that moves them to Glacier Instant Retrieval', () => {
+  it('keeps closed returns in an encrypted, versioned, locked bucket that moves objects over 128 KB to Glacier Instant Retrieval', () => {
     const bucket = s.template.toJSON()['Resources'][s.id(s.stack.refundGate.evidenceArchiveBucket)]['Properties'];
     expect(bucket['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
     expect(bucket['ObjectLockEnabled']).toBe(true);
     expect(bucket['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 730 } } });
     expect(bucket['BucketEncryption']['ServerSideEncryptionConfiguration'][0]['ServerSideEncryptionByDefault']['SSEAlgorithm']).toBe('AES256');
     expect(bucket['PublicAccessBlockConfiguration']).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
-    const rule = bucket['LifecycleConfiguration']['Rules'][0];
-    expect(rule['Transitions']).toEqual([{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }]);
-    expect(rule['ExpirationInDays']).toBe(760);
+    const [all, large] = bucket['LifecycleConfiguration']['Rules'];
+    expect(all['ExpirationInDays']).toBe(760);
+    expect(all['Transitions']).toBeUndefined();
+    // Below Glacier IR's 128 KB minimum billable size an object stays in S3 Standard (cheaper, no transition fee).
+    expect(large).toMatchObject({ ObjectSizeGreaterThan: 131072, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] });
   });
 
   it('feeds the archiver from the stream, closed returns only, in large batches', () => {

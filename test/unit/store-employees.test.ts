@@ -4,7 +4,7 @@
  * per employee, and the flag's condition.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,14 @@ describe('EmployeeStore', () => {
       ExpressionAttributeValues: { ':pk': 'EMPLOYEE#emp\\#7', ':from': 'SUSPECT#2026-11-02T10:00:00.000Z', ':to': 'SUSPECT#2026-11-02T11:00:00.000Z$' },
       ConsistentRead: true,
     });
+  });
+
+  it('flagFor (the ingest path): one eventually consistent GetItem of the flag, honoured only inside its window', async () => {
+    ddb.on(GetCommand).resolves({ Item: { kind: 'employee-flag', employeeId: 'emp#7', flaggedAt: '2026-11-02T10:00:00.000Z', flaggedUntil: '2026-11-03T10:00:00.000Z', anomalyReviewId: 'rv-1' } });
+    expect(await employees.flagFor('emp#7', '2026-11-02T12:00:00Z')).not.toBeNull();
+    expect(await employees.flagFor('emp#7', '2026-11-04T12:00:00Z')).toBeNull();
+    expect(ddb).toReceiveCommandWith(GetCommand, { Key: { pk: 'EMPLOYEE#emp\\#7', sk: 'FLAG' }, ConsistentRead: false });
+    expect(ddb).not.toReceiveCommandWith(GetCommand, { ConsistentRead: true });
   });
 
   it('raiseFlag: one conditional PutItem (absent or expired); a refusal means another detector raised it', async () => {
