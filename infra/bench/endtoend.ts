@@ -7,7 +7,7 @@ import { archiveLine } from '../../functions/archiver/app.js';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Settings } from '../../shared/contract/config.js';
-import { METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
+import { loggerOptions, METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
 import type { ReplayLine, ReplayOutput } from '../local/output.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { StderrChannel, StderrLogger } from '../local/stderr.js';
@@ -61,7 +61,8 @@ class CountingSink extends Writable {
 export async function measureEndToEnd(settings: Settings, scenario: ScenarioName, returns: number): Promise<EndToEndResult> {
   const meter = new DynamoMeter();
   const logs = new CountingSink();
-  const logger = new StderrLogger({ serviceName: SERVICE, logLevel: 'INFO' }, new StderrChannel(logs as unknown as NodeJS.WriteStream));
+  // The functions' own logger options (lean formatter), at the level Lambda runs them.
+  const logger = new StderrLogger(loggerOptions({ logLevel: 'INFO' }), new StderrChannel(logs as unknown as NodeJS.WriteStream));
   // Live EMF, as in Lambda: Powertools writes it with console.log to standard output; count it there.
   const emf = new CountingSink();
   const published = { eventbridge: 0, sns: 0 };

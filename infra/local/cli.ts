@@ -20,6 +20,7 @@ import { ReviewToolError } from './commands/errors.js';
 import type { CommandContext } from './commands/common.js';
 import { DbDirInUseError, DbDirSettingsError, openLocalDb, type LocalDb } from './db-dir.js';
 import { OutputDirError, prepareOutDir, version } from './cli-support.js';
+import { loggerOptions } from '../../shared/app/telemetry.js';
 
 /** Exit statuses (README: "Exit codes"). */
 export const EXIT = {
@@ -260,7 +261,7 @@ function parse<T extends OptionSpec>(args: readonly string[], options: T) {
  */
 function cliLogger(stderr: StderrChannel, defaultLevel: 'WARN' | 'ERROR'): StderrLogger {
   const fromEnv = process.env['POWERTOOLS_LOG_LEVEL'] ?? process.env['LOG_LEVEL'];
-  return new StderrLogger({ serviceName: 'refund-gate', logLevel: (fromEnv?.toUpperCase() ?? defaultLevel) as 'WARN' }, stderr);
+  return new StderrLogger(loggerOptions({ logLevel: (fromEnv?.toUpperCase() ?? defaultLevel) as 'WARN' }), stderr);
 }
 
 function report(error: unknown, stderr: StderrChannel, signal: AbortSignal): number {

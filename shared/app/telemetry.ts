@@ -1,4 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { Effect } from '../domain/types.js';
@@ -36,9 +37,35 @@ export function publishMetricsIfAny(metrics: Metrics): MiddlewareObj {
   return { after: flush, onError: flush };
 }
 
+/**
+ * refund-gate's log lines: level, message, timestamp, the request id and
+ * the line's own keys. Powertools' default formatter adds the function's
+ * name, ARN and memory size, the service and the cold-start flag to every
+ * line (~200 B); the log group already says which function wrote it, and
+ * ingestion is billed per byte (docs/maintainers/cost.md).
+ */
+export class LeanLogFormatter extends LogFormatter {
+  public override formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additionalLogAttributes);
+  }
+}
+
+/** The options every refund-gate logger is built with (the Lambda functions' and the local runtime's). */
+export function loggerOptions(overrides: { logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT' } = {}) {
+  return { serviceName: SERVICE, logFormatter: new LeanLogFormatter(), ...overrides };
+}
+
 export function createTelemetry(): { logger: Logger; metrics: Metrics } {
   return {
-    logger: new Logger({ serviceName: SERVICE }),
+    logger: new Logger(loggerOptions()),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE }),
   };
 }
