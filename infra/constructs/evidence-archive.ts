@@ -67,6 +67,9 @@ export class EvidenceArchive extends Construct {
         },
       ],
     });
+    // CloudFormation types ObjectSizeGreaterThan as a string (a long); CDK writes a number, which
+    // CloudFormation coerces with a validation warning. Write what the schema says.
+    (this.bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('LifecycleConfiguration.Rules.1.ObjectSizeGreaterThan', String(GLACIER_IR_MINIMUM_BYTES));
     props.pin(this.bucket, 'EvidenceArchiveBucket');
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',

@@ -56,7 +56,7 @@ describe('evidence archive', () => {
     expect(all['ExpirationInDays']).toBe(760);
     expect(all['Transitions']).toBeUndefined();
     // Below Glacier IR's 128 KB minimum billable size an object stays in S3 Standard (cheaper, no transition fee).
-    expect(large).toMatchObject({ ObjectSizeGreaterThan: 131072, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] });
+    expect(large).toMatchObject({ ObjectSizeGreaterThan: '131072', Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] });
   });
 
   it('feeds the archiver from the stream, closed returns only, in large batches', () => {
