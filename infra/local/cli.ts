@@ -15,7 +15,7 @@ import { Progress, integer } from './progress.js';
 import { InputUnreadableError, InterruptedError, openInput, replayInput } from './replay.js';
 import { LocalRuntime } from './runtime.js';
 import { StderrChannel, StderrLogger } from './stderr.js';
-import { R7_WIRING } from './wiring.js';
+import { keptRunWiring, R7_WIRING } from './wiring.js';
 import { ReviewToolError } from './commands/errors.js';
 import type { CommandContext } from './commands/common.js';
 import { DbDirInUseError, DbDirSettingsError, openLocalDb, type LocalDb } from './db-dir.js';
@@ -159,7 +159,7 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
   const logger = cliLogger(stderr, 'WARN');
   let runtime: LocalRuntime;
   try {
-    runtime = await LocalRuntime.start({ settings, output: stdout, logger, ...R7_WIRING, ...(db ? { dbPath: db.path, resume: db.resume } : {}) });
+    runtime = await LocalRuntime.start({ settings, output: stdout, logger, ...(db ? { ...keptRunWiring(db.archiveDir), dbPath: db.path, resume: db.resume } : R7_WIRING) });
   } catch (error) {
     input.stream.destroy();
     await db?.release();

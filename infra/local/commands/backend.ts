@@ -26,7 +26,7 @@ import { ReviewReader } from '../../../shared/store/reviews.js';
 import { openLocalDb, type LocalDb } from '../db-dir.js';
 import type { ReplayLine, ReplayOutput } from '../output.js';
 import { LocalRuntime } from '../runtime.js';
-import { R7_WIRING } from '../wiring.js';
+import { keptRunWiring } from '../wiring.js';
 import { ReviewerIdentityError, ReviewToolError } from './errors.js';
 
 export { ReviewToolError, ReviewerIdentityError };
@@ -238,7 +238,7 @@ export class LocalBackend implements ReviewBackend {
     const db = await openLocalDb(dir, config);
     const output = new CapturingOutput(logger);
     try {
-      const runtime = await LocalRuntime.start({ settings: db.settings, output, logger, dbPath: db.path, resume: db.resume, ...R7_WIRING });
+      const runtime = await LocalRuntime.start({ settings: db.settings, output, logger, dbPath: db.path, resume: db.resume, ...keptRunWiring(db.archiveDir) });
       return new LocalBackend(db, runtime, output);
     } catch (error) {
       await db.release();
