@@ -40,7 +40,7 @@ export const USAGE = `Usage:
   refund-gate demo [--seed <n>] [--returns <n>] [--out <dir>]
 ${WEBHOOK_USAGE}
 ${SERVE_USAGE}
-  refund-gate explain <returnId> (--db <dir> | --table <name> --region <r>) [--json]
+  refund-gate explain <returnId> (--db <dir> | --table <name> --region <r> [--archive-bucket <b>]) [--from <day>] [--to <day>] [--json]
   refund-gate reviews (--db <dir> | --table …) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]
   refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --bus <bus>) [--note …] [--return <returnId>]
   refund-gate console (--db <dir> | --table … --bus <bus>) [--port <n>]
@@ -54,7 +54,8 @@ demo    generates a realistic receiving day (seeded) and replays it, then
 ${WEBHOOK_HELP}
 ${SERVE_HELP}
 explain, reviews, decide, console: the reviewer's tools (docs/analysts/tools.md);
-        replay --db <dir> keeps its data in <dir> for them.
+        replay --db <dir> keeps its data in <dir> for them, and the evidence
+        of the returns it closes in <dir>/archive (explain reads it).
 
 Needs a Java runtime (17+) for DynamoDB Local. Logs and progress go to standard error.`;
 
