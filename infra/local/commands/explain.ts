@@ -121,16 +121,17 @@ class SearchProgress {
     this.latest = p;
     if (p.phase !== this.phase) {
       this.phase = p.phase;
-      this.ctx.stderr.endStatus();
+      // The next phase's bar takes the same line.
+      this.ctx.stderr.setStatus('');
       const noun = p.phase === 'list' ? 'days listed' : 'objects read';
       this.bar = new Progress(this.ctx.stderr, 'archive', p.total, () => `${integer(this.latest.done)}/${integer(this.latest.total)} ${noun}`);
     }
     this.bar?.update(p.done);
   }
 
-  /** Leave the bar; after a long search, say what was read. */
+  /** Wipe the bar; after a long search, say what was read. */
   public end(summary?: string): void {
-    this.ctx.stderr.endStatus();
+    this.ctx.stderr.setStatus('');
     const elapsed = performance.now() - this.startedMs;
     if (summary !== undefined && elapsed >= REPORT_AFTER_MS) this.ctx.stderr.line(`${summary} in ${seconds(elapsed)}`);
   }
