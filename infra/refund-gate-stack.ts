@@ -114,6 +114,10 @@ export class RefundGateStack extends Stack {
     new CfnOutput(this, 'RejectedQueueUrl', { value: gate.rejectedQueue.queueUrl, description: 'Invalid inbound events, with the error' });
     new CfnOutput(this, 'IngestFailureQueueUrl', { value: gate.ingestFailureQueue.queueUrl, description: 'Inbound events not processed' });
     new CfnOutput(this, 'StreamFailureBucketName', { value: gate.streamFailureBucket.bucketName, description: 'Stream batches not published, kept whole' });
+    new CfnOutput(this, 'EvidenceArchiveBucketName', {
+      value: gate.evidenceArchiveBucket.bucketName,
+      description: 'Closed returns\' evidence (2 years): refund-gate explain --archive-bucket reads it',
+    });
     new CfnOutput(this, 'SweepFailureQueueUrl', { value: gate.sweepFailureQueue.queueUrl, description: 'Timer sweeps that failed' });
     new CfnOutput(this, 'IngestFunctionName', { value: gate.ingestFunction.functionName, description: 'Re-drive target for dead-lettered inbound events' });
     new CfnOutput(this, 'PublisherFunctionName', { value: gate.publisherFunction.functionName, description: 'Re-drive target for failed stream batches' });

@@ -15,7 +15,7 @@ import { Progress, integer } from './progress.js';
 import { InputUnreadableError, InterruptedError, openInput, replayInput } from './replay.js';
 import { LocalRuntime } from './runtime.js';
 import { StderrChannel, StderrLogger } from './stderr.js';
-import { R7_WIRING } from './wiring.js';
+import { keptRunWiring, R7_WIRING } from './wiring.js';
 import { ReviewToolError } from './commands/errors.js';
 import type { CommandContext } from './commands/common.js';
 import { DbDirInUseError, DbDirSettingsError, openLocalDb, type LocalDb } from './db-dir.js';
@@ -40,7 +40,7 @@ export const USAGE = `Usage:
   refund-gate demo [--seed <n>] [--returns <n>] [--out <dir>]
 ${WEBHOOK_USAGE}
 ${SERVE_USAGE}
-  refund-gate explain <returnId> (--db <dir> | --table <name> --region <r>) [--json]
+  refund-gate explain <returnId> (--db <dir> | --table <name> --region <r> [--archive-bucket <b>]) [--from <day>] [--to <day>] [--json]
   refund-gate reviews (--db <dir> | --table …) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]
   refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --bus <bus>) [--note …] [--return <returnId>]
   refund-gate console (--db <dir> | --table … --bus <bus>) [--port <n>]
@@ -54,7 +54,8 @@ demo    generates a realistic receiving day (seeded) and replays it, then
 ${WEBHOOK_HELP}
 ${SERVE_HELP}
 explain, reviews, decide, console: the reviewer's tools (docs/analysts/tools.md);
-        replay --db <dir> keeps its data in <dir> for them.
+        replay --db <dir> keeps its data in <dir> for them, and the evidence
+        of the returns it closes in <dir>/archive (explain reads it).
 
 Needs a Java runtime (17+) for DynamoDB Local. Logs and progress go to standard error.`;
 
@@ -159,7 +160,7 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
   const logger = cliLogger(stderr, 'WARN');
   let runtime: LocalRuntime;
   try {
-    runtime = await LocalRuntime.start({ settings, output: stdout, logger, ...R7_WIRING, ...(db ? { dbPath: db.path, resume: db.resume } : {}) });
+    runtime = await LocalRuntime.start({ settings, output: stdout, logger, ...(db ? { ...keptRunWiring(db.archiveDir), dbPath: db.path, resume: db.resume } : R7_WIRING) });
   } catch (error) {
     input.stream.destroy();
     await db?.release();

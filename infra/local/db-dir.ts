@@ -9,11 +9,14 @@ import type { RuntimeSnapshot } from './runtime.js';
  * A kept local deployment (`--db <dir>`): DynamoDB Local's data file, plus
  * `refund-gate.json` with what the next command needs to carry on
  * consistently: the settings the data was made with, the business clock, the
- * last sweep and where the stream was read to. One command at a time uses a
- * directory (`refund-gate.lock`), because DynamoDB Local's file is not meant
- * for two processes.
+ * last sweep and where the stream was read to; and `archive/`, the evidence
+ * archive of the returns it closed (the bucket's layout, see `./wiring.ts`).
+ * One command at a time uses a directory (`refund-gate.lock`), because
+ * DynamoDB Local's file is not meant for two processes.
  */
 const META_FILE = 'refund-gate.json';
+/** The kept run's evidence archive, under the directory: `archive/returns/<day>/<first>-<last>.jsonl.gz`. */
+export const ARCHIVE_DIR = 'archive';
 const LOCK_FILE = 'refund-gate.lock';
 const FORMAT = 1;
 
@@ -43,6 +46,8 @@ interface Meta {
 export interface LocalDb {
   /** Absolute path, for DynamoDB Local's -dbPath. */
   readonly path: string;
+  /** Absolute path of the evidence archive the run writes and `explain` reads (`<path>/archive`). */
+  readonly archiveDir: string;
   readonly settings: Settings;
   /** Undefined for a new directory. */
   readonly resume: RuntimeSnapshot | undefined;
@@ -71,6 +76,7 @@ export async function openLocalDb(dir: string, config: unknown | undefined): Pro
     let released = false;
     return {
       path,
+      archiveDir: join(path, ARCHIVE_DIR),
       settings,
       resume: meta?.snapshot,
       save: async (snapshot) => {

@@ -1,7 +1,9 @@
+import { createArchiverHandler } from '../../functions/archiver/app.js';
 import { createInsiderHandler } from '../../functions/insider/app.js';
 import { InsiderDetector } from '../../shared/app/insider.js';
+import { DirectoryArchive } from '../../shared/archive/directory.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
-import type { LocalExtensions } from './runtime.js';
+import type { LocalEnvironment, LocalExtensions, StreamConsumer } from './runtime.js';
 
 /**
  * R7 (insider detection), wired as functions/insider/handler.ts and
@@ -25,3 +27,28 @@ export const R7_WIRING: LocalExtensions = {
     }),
   ],
 };
+
+/**
+ * The evidence archiver, as functions/archiver/handler.ts wires it in AWS but
+ * with a directory for the bucket: the real handler, behind the `archiver`
+ * filter (closed returns only), writes one gzipped JSON-lines object per
+ * batch under `dir` with the bucket's keys. It publishes nothing, so replay's
+ * standard output is the same with it or without it. Batches are the local
+ * runtime's (what one input line or sweep wrote), not AWS's 300-second window.
+ */
+export function evidenceArchiver(dir: string): (env: LocalEnvironment) => StreamConsumer {
+  return ({ logger, metrics }) => ({
+    name: 'refund-gate-archiver',
+    filter: 'archiver',
+    handler: createArchiverHandler({ sink: new DirectoryArchive(dir), logger: logger.createChild(), metrics }),
+  });
+}
+
+/**
+ * A kept local run (`--db <dir>`): R7, plus the evidence archiver writing to
+ * the directory's `archive/` (`LocalDb.archiveDir`). Without a kept directory
+ * there is nowhere to archive to, so nothing is archived.
+ */
+export function keptRunWiring(archiveDir: string): LocalExtensions {
+  return { ...R7_WIRING, consumers: [...(R7_WIRING.consumers ?? []), evidenceArchiver(archiveDir)] };
+}

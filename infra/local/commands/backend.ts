@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -17,16 +18,19 @@ import {
   reviewsOf,
   queueEntryOf,
 } from '../../../shared/app/explain.js';
+import { DirectoryArchive } from '../../../shared/archive/directory.js';
+import { ArchiveError, findLastImage, type ArchiveProgress, type ArchiveSearchResult, type ArchiveStore } from '../../../shared/archive/reader.js';
 import { resolveSettings, type Settings } from '../../../shared/contract/config.js';
 import { ContractValidationError } from '../../../shared/contract/errors.js';
 import { parseJson } from '../../../shared/contract/parse.js';
 import { toEpochMs, toIso } from '../../../shared/domain/time.js';
-import type { ReturnState, ReviewDecision } from '../../../shared/domain/types.js';
+import type { EmployeeFlag, ReturnState, ReviewDecision } from '../../../shared/domain/types.js';
+import { stateOfItem } from '../../../shared/store/item-codec.js';
 import { ReviewReader } from '../../../shared/store/reviews.js';
 import { openLocalDb, type LocalDb } from '../db-dir.js';
 import type { ReplayLine, ReplayOutput } from '../output.js';
 import { LocalRuntime } from '../runtime.js';
-import { R7_WIRING } from '../wiring.js';
+import { keptRunWiring } from '../wiring.js';
 import { ReviewerIdentityError, ReviewToolError } from './errors.js';
 
 export { ReviewToolError, ReviewerIdentityError };
@@ -65,6 +69,12 @@ export interface ReviewBackend {
   /** The reviewer id decisions are made under, when the backend fixes it (AWS: the caller). */
   fixedReviewer(): Promise<string | null>;
   decide(request: DecisionRequest): Promise<DecisionResult>;
+  /**
+   * The evidence archive closed returns live on in once their items leave
+   * the table: the kept run's `archive/` locally (`bucket` is not used),
+   * the bucket named in AWS (undefined without one).
+   */
+  evidenceArchive(bucket: string | undefined): Promise<ArchiveStore | undefined>;
   close(): Promise<void>;
 }
 
@@ -128,6 +138,106 @@ export async function explainFrom(backend: ReviewBackend, returnId: string): Pro
   if (!state) return null;
   const employeeFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
   return explainReturn({ state, sources: backend.settings.sources, settings: backend.settings, employeeFlags });
+}
+
+/** Where an explanation read from the evidence archive comes from (`explain --json`: its `archive` field). */
+export interface ArchiveView {
+  readonly source: 'evidence-archive';
+  /** `s3://<bucket>` or the kept run's archive directory. */
+  readonly location: string;
+  /** The object the image was read from, and its line. */
+  readonly key: string;
+  readonly line: number;
+  /** The stream record's sequence number: the image is the return's last in the range searched. */
+  readonly sequenceNumber: string;
+  /** When DynamoDB wrote the image (the stream's ApproximateCreationDateTime), UTC. */
+  readonly writtenAt: string | null;
+  /** RELEASED or DENIED: only closed returns are archived. */
+  readonly closed: boolean;
+  /**
+   * The employees' R7 flags are read from the table as it is now: `table`
+   * when that worked (a flag that has expired since is simply not there), or
+   * `unavailable` when it could not be read; the return's reviews still say
+   * what held it.
+   */
+  readonly employeeFlags: 'table' | 'unavailable';
+}
+
+export interface ArchivedExplanation {
+  readonly explanation: Explanation;
+  readonly archive: ArchiveView;
+  /** Why the flags could not be read, when `archive.employeeFlags` is `unavailable`. */
+  readonly flagsProblem?: string;
+}
+
+export interface ArchiveRange {
+  /** `YYYY-MM-DD`, UTC, inclusive. */
+  readonly from: string;
+  readonly to: string;
+  readonly onProgress?: (progress: ArchiveProgress) => void;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Explain a return from its last image in the evidence archive (for a closed
+ * return whose item has left the table): the same {@link explainReturn} as
+ * for a live item, on the archived state. Null `archived` when the range
+ * holds no image of the return.
+ * @throws {ArchiveError} when the archive cannot be read or an object is corrupt
+ */
+export async function explainFromArchive(
+  backend: ReviewBackend,
+  archive: ArchiveStore,
+  returnId: string,
+  range: ArchiveRange,
+): Promise<{ readonly search: ArchiveSearchResult; readonly archived: ArchivedExplanation | null }> {
+  const search = await findLastImage(archive, { returnId, from: range.from, to: range.to, onProgress: range.onProgress, signal: range.signal });
+  const image = search.image;
+  if (image === null) return { search, archived: null };
+  let state: ReturnState | null;
+  try {
+    state = stateOfItem(image.item);
+  } catch {
+    state = null;
+  }
+  if (state === null) throw new ArchiveError(`${archive.location}/${image.key} line ${image.line}: the return item has no readable state`);
+  let employeeFlags: EmployeeFlag[] = [];
+  let flagsProblem: string | undefined;
+  try {
+    employeeFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
+  } catch (error) {
+    flagsProblem = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+  const explanation = explainReturn({ state, sources: backend.settings.sources, settings: backend.settings, employeeFlags });
+  return {
+    search,
+    archived: {
+      explanation,
+      archive: {
+        source: 'evidence-archive',
+        location: archive.location,
+        key: image.key,
+        line: image.line,
+        sequenceNumber: image.sequenceNumber,
+        writtenAt: image.approximateCreation === null ? null : toIso(image.approximateCreation * 1000),
+        closed: explanation.status === 'RELEASED' || explanation.status === 'DENIED',
+        employeeFlags: flagsProblem === undefined ? 'table' : 'unavailable',
+      },
+      ...(flagsProblem === undefined ? {} : { flagsProblem }),
+    },
+  };
+}
+
+/**
+ * The one line `decide` says when the return has no item in the table:
+ * nothing is submitted (a decision can only answer a review the item holds,
+ * and submitting one would store a new, empty return under that id).
+ */
+export function notInTableError(returnId: string): ReviewToolError {
+  return new ReviewToolError(
+    `return ${JSON.stringify(returnId)} is not in the table: it is closed and archived (its item expired; see refund-gate explain ${returnId}) or refund-gate never saw it. decide answers open reviews only; nothing was submitted`,
+    { context: { returnId } },
+  );
 }
 
 export interface QueueFilter {
@@ -238,7 +348,7 @@ export class LocalBackend implements ReviewBackend {
     const db = await openLocalDb(dir, config);
     const output = new CapturingOutput(logger);
     try {
-      const runtime = await LocalRuntime.start({ settings: db.settings, output, logger, dbPath: db.path, resume: db.resume, ...R7_WIRING });
+      const runtime = await LocalRuntime.start({ settings: db.settings, output, logger, dbPath: db.path, resume: db.resume, ...keptRunWiring(db.archiveDir) });
       return new LocalBackend(db, runtime, output);
     } catch (error) {
       await db.release();
@@ -265,6 +375,7 @@ export class LocalBackend implements ReviewBackend {
     const eventId = randomUUID();
     const decidedAt = request.decidedAt ?? this.now();
     const before = await this.reader.returnState(request.returnId);
+    if (before === null) throw notInTableError(request.returnId);
     const detail = detailOf(request, decisionId, request.reviewerId, decidedAt);
     const from = this.output.lines.length;
     await this.runtime.deliver(JSON.stringify(envelopeOf(this.settings.sources.ReviewDecided, detail, decidedAt, eventId)), 1);
@@ -279,6 +390,10 @@ export class LocalBackend implements ReviewBackend {
       outcome: rejected?.channel === 'rejected' ? { kind: 'REJECTED', error: rejected.error } : localOutcome(before, after, detail, published),
       published: published.filter((l) => l.channel !== 'rejected'),
     };
+  }
+
+  public async evidenceArchive(): Promise<ArchiveStore> {
+    return new DirectoryArchive(this.db.archiveDir);
   }
 
   public async close(): Promise<void> {
@@ -303,6 +418,8 @@ export interface AwsClients {
   readonly dynamo: DynamoDBClient;
   readonly eventBridge: EventBridgeClient;
   readonly sts: STSClient;
+  /** For the evidence archive; made on first use when not given. */
+  readonly s3?: S3Client;
 }
 
 /** The default credential chain (the caller's own profile, SSO session or role) in the given region. */
@@ -333,6 +450,7 @@ export class AwsBackend implements ReviewBackend {
   public readonly mode = 'aws' as const;
   public readonly reader: ReviewReader;
   private caller: string | undefined;
+  private s3: S3Client | undefined;
 
   public constructor(
     private readonly target: AwsTarget,
@@ -372,6 +490,7 @@ export class AwsBackend implements ReviewBackend {
     const decisionId = `dec-${randomUUID()}`;
     const decidedAt = this.now();
     const before = await this.reader.returnState(request.returnId);
+    if (before === null) throw notInTableError(request.returnId);
     const detail = detailOf(request, decisionId, reviewerId, decidedAt);
     const out = await this.clients.eventBridge.send(
       new PutEventsCommand({
@@ -406,10 +525,23 @@ export class AwsBackend implements ReviewBackend {
     };
   }
 
+  /** The archive bucket, read with the caller's credentials (S3 follows the bucket to its region). */
+  public async evidenceArchive(bucket: string | undefined): Promise<ArchiveStore | undefined> {
+    if (bucket === undefined) return undefined;
+    // Loaded here: the other commands never need the S3 client.
+    const { S3Archive } = await import('../../../shared/archive/s3.js');
+    if (this.s3 === undefined) {
+      const { S3Client: Client } = await import('@aws-sdk/client-s3');
+      this.s3 = this.clients.s3 ?? new Client({ ...(this.target.region === undefined ? {} : { region: this.target.region }), followRegionRedirects: true });
+    }
+    return new S3Archive(this.s3, bucket);
+  }
+
   public async close(): Promise<void> {
     this.clients.dynamo.destroy();
     this.clients.eventBridge.destroy();
     this.clients.sts.destroy();
+    this.s3?.destroy();
   }
 }
 
