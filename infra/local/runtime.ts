@@ -82,11 +82,16 @@ export interface LocalRuntimeOptions extends LocalExtensions {
   /** Resume a kept directory's run where the last command left it (see {@link LocalRuntime.snapshot}). */
   readonly resume?: RuntimeSnapshot;
   /**
-   * The bench's probes (infra/bench): a hook on the document client every
-   * handler and consumer shares, and live Powertools metrics (their EMF goes
-   * to standard output, so never in replay).
+   * The bench's probes (infra/bench) and tests': a hook on the document
+   * client every handler and consumer shares, one on the client that reads
+   * the table's stream, and live Powertools metrics (their EMF goes to
+   * standard output, so never in replay).
    */
-  readonly instrument?: { readonly dynamo?: (doc: DynamoDBDocumentClient) => void; readonly metrics?: Metrics };
+  readonly instrument?: {
+    readonly dynamo?: (doc: DynamoDBDocumentClient) => void;
+    readonly streams?: (streams: DynamoDBStreamsClient) => void;
+    readonly metrics?: Metrics;
+  };
 }
 
 /** What a later process needs to carry on a kept `--db` run consistently. */
@@ -190,12 +195,20 @@ export class LocalRuntime {
     // to the table, so no counted write means nothing new on the stream.
     clients.doc.middlewareStack.add(
       (next, context) => async (args) => {
-        if (!READ_COMMANDS.has(String(context.commandName))) this.unreadWrites += 1;
-        return next(args);
+        if (READ_COMMANDS.has(String(context.commandName))) return next(args);
+        try {
+          const result = await next(args);
+          this.unreadWrites += 1;
+          return result;
+        } catch (error) {
+          if (!wroteNothing(error)) this.unreadWrites += 1;
+          throw error;
+        }
       },
       { step: 'initialize', name: 'refundGateLocalWriteCounter' },
     );
     options.instrument?.dynamo?.(clients.doc);
+    options.instrument?.streams?.(clients.streams);
     const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
     const store = new RefundGateStore(clients.doc, tableName);
     this.store = store;
@@ -505,6 +518,18 @@ export class LocalRuntime {
 export function rejectionText(rejection: Rejection): string {
   const { field, error } = rejection;
   return field && !error.startsWith(`${field}:`) ? `${field}: ${error}` : error;
+}
+
+/**
+ * A write request DynamoDB refused as a whole, on its only attempt: a failed
+ * condition (a duplicate, a lost race) or a cancelled transaction changes no
+ * item, so it puts nothing on the stream. Any other failure, or a refusal
+ * after a retried attempt (which may have written before its answer was
+ * lost), counts as a write.
+ */
+function wroteNothing(error: unknown): boolean {
+  const { name, $metadata } = (error ?? {}) as { name?: unknown; $metadata?: { attempts?: unknown } };
+  return (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') && $metadata?.attempts === 1;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
