@@ -92,6 +92,17 @@ export interface LocalRuntimeOptions extends LocalExtensions {
     readonly streams?: (streams: DynamoDBStreamsClient) => void;
     readonly metrics?: Metrics;
   };
+  /**
+   * The bench's throughput run only (infra/bench/endtoend.ts): let up to this
+   * many writes wait on the stream before it is read, as a Lambda event
+   * source mapping gathers a batch of records instead of reading after each
+   * write. Effects then print later, and what consumers write (R7's flags)
+   * reaches later lines later, as in AWS: replay never sets it. The stream is
+   * still read before a sweep could be skipped and in {@link LocalRuntime.finish},
+   * so no timer fires later than it would.
+   * @default 1: read after every line that wrote, so effects print in order
+   */
+  readonly streamBatchWrites?: number;
 }
 
 /** What a later process needs to carry on a kept `--db` run consistently. */
@@ -245,6 +256,10 @@ export class LocalRuntime {
 
   /** Start DynamoDB Local, create the table from the CDK's definition and open its stream. Stop it with {@link stop}. */
   public static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const batch = options.streamBatchWrites;
+    if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1)) {
+      throw new LocalRuntimeError(`streamBatchWrites must be a whole number ≥ 1, got ${batch}`);
+    }
     const tableName = options.tableName ?? 'refund-gate-local';
     const dynamo = await startDynamoLocal({ dbPath: options.dbPath });
     const client = localDynamoClient(dynamo.endpoint);
@@ -315,7 +330,7 @@ export class LocalRuntime {
     // A rejected line, a conflicting duplicate included, does not move the clock (contract §5).
     if (this.pendingClockMs !== undefined && !this.lineRejected) this.clockMs = this.pendingClockMs;
     this.pendingClockMs = undefined;
-    await this.drain();
+    if (this.unreadWrites >= (this.options.streamBatchWrites ?? 1)) await this.drain();
     await this.sweepIfDue();
   }
 
@@ -332,11 +347,22 @@ export class LocalRuntime {
         clock: this.clock,
       });
     }
+    // Records a batched read left waiting (streamBatchWrites) go to the consumers before the final sweep.
+    await this.settle();
     const finalMs = maxDefined(this.clockMs, untilMs);
     if (finalMs === undefined) return undefined;
     this.clockMs = finalMs;
     await this.sweep(finalMs);
     return toIso(finalMs);
+  }
+
+  /**
+   * Hand every record still waiting on the stream to the consumers (a batched
+   * read, `streamBatchWrites`, leaves some waiting between lines). Replay
+   * never leaves any: there it does nothing.
+   */
+  public async settle(): Promise<void> {
+    await this.drain();
   }
 
   /** Stop DynamoDB Local and release the clients; safe to call twice. */
@@ -374,6 +400,8 @@ export class LocalRuntime {
       return;
     }
     if (clock - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
+    // The bound knows only the timers read from the stream: read what is waiting first.
+    await this.drain();
     if (clock < this.noTimerBeforeMs) {
       this.lastSweepMs = clock;
       return;

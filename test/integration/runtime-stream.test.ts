@@ -3,8 +3,11 @@
  * something on it, and never leaves a record behind: after every line, the
  * consumers have seen exactly what an independent reader finds on the
  * stream. A conditional write DynamoDB refused (a duplicate) writes nothing,
- * so it costs no stream read.
+ * so it costs no stream read. The bench's batched reads (streamBatchWrites)
+ * let records wait, yet read them before a sweep could be skipped, so a
+ * timer written in a waiting record still fires when it is due.
  */
+import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -110,5 +113,52 @@ describe('the local runtime reads the stream when, and only when, something was 
     expect(await deliver(story.refund)).toBe(0);
     expect(p.lines.length).toBe(printed);
     expect(p.lines.map((l) => (l as { detailType?: string }).detailType)).toContain('RefundReleased');
+  });
+});
+
+describe('batched stream reads (the bench throughput run)', () => {
+  const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
+  const timersSettings = () => resolveSettings(JSON.parse(readFileSync(fixture('replay-timers.config.json'), 'utf8')));
+  const timerLines = () => readFileSync(fixture('replay-timers.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+
+  it('lets records wait, reads them before a sweep could be skipped, and prints what a read after every line prints', async () => {
+    const perLine = await probe(timersSettings());
+    const batched = await probe(timersSettings(), { streamBatchWrites: 1000 });
+    const events = timerLines();
+    for (const [i, text] of events.entries()) {
+      await perLine.runtime.deliver(text, i + 1);
+      await batched.runtime.deliver(text, i + 1);
+      if (i === 0) {
+        // The orphan receipt wrote (with its timer); the batched runtime has not read it yet.
+        expect(perLine.consumed.length).toBeGreaterThan(0);
+        expect(batched.consumed).toEqual([]);
+      }
+    }
+    // The last line (a scan no rule reads) moved the clock past the orphan timeout: the sweep
+    // found the timer in the records it read first, and the orphan review is out in both.
+    expect(perLine.lines.some((l) => l.channel === 'sns' && l.attributes['reason'] === 'RECEIPT_FOR_UNKNOWN_RETURN')).toBe(true);
+    expect(batched.lines).toEqual(perLine.lines);
+
+    await perLine.runtime.finish('2026-11-04T00:00:00Z');
+    await batched.runtime.finish('2026-11-04T00:00:00Z');
+    expect(batched.lines).toEqual(perLine.lines);
+    expect(batched.lines.some((l) => l.channel === 'sns' && l.attributes['reason'] === 'HOLD_EXPIRED')).toBe(true);
+    // Nothing left waiting, and fewer reads of the stream.
+    expect(batched.consumed).toEqual(await batched.onStream());
+    expect(perLine.consumed).toEqual(await perLine.onStream());
+    expect(batched.getRecords()).toBeLessThan(perLine.getRecords());
+  });
+
+  it('settle() hands the consumers whatever is waiting', async () => {
+    const p = await probe(resolveSettings({}), { streamBatchWrites: 1000 });
+    await p.runtime.deliver(JSON.stringify(honestReturn('r-settle').authorized), 1);
+    expect(p.consumed).toEqual([]);
+    expect((await p.onStream()).length).toBeGreaterThan(0);
+    await p.runtime.settle();
+    expect(p.consumed).toEqual(await p.onStream());
+  });
+
+  it('refuses a batch size that is not a whole number ≥ 1', async () => {
+    await expect(probe(resolveSettings({}), { streamBatchWrites: 0 })).rejects.toThrow(/streamBatchWrites/);
   });
 });
