@@ -98,12 +98,13 @@ describe('the local runtime reads the stream when, and only when, something was 
       return p.getRecords() - before;
     };
 
-    expect(await deliver(story.authorized)).toBe(1);
+    // A line that wrote reads the stream (again if a consumer wrote in turn); one that did not, never.
+    expect(await deliver(story.authorized)).toBeGreaterThan(0);
     expect(await deliver(story.inTransit)).toBe(0); // dropped by the rule: nothing invoked, nothing written
     expect(await deliver('{ not json')).toBe(0); // rejected before any function
-    expect(await deliver(story.delivered)).toBe(1);
-    expect(await deliver(story.receipt)).toBe(1);
-    expect(await deliver(story.refund)).toBe(1);
+    expect(await deliver(story.delivered)).toBeGreaterThan(0);
+    expect(await deliver(story.receipt)).toBeGreaterThan(0);
+    expect(await deliver(story.refund)).toBeGreaterThan(0);
     expect(p.consumed.length).toBeGreaterThanOrEqual(4);
     const printed = p.lines.length;
 
