@@ -37,9 +37,8 @@ export interface EndToEndResult {
   /** Application log lines and EMF documents, bytes, all functions. */
   readonly logBytes: number;
   readonly logLines: number;
+  /** Wall time of the counted run (metered, cold): not a throughput figure, see {@link measureThroughput}. */
   readonly seconds: number;
-  /** Raw sequential conditional UpdateItem calls per second on the same DynamoDB Local, measured right after. */
-  readonly rawWritesPerSecond: number;
   readonly storage: StorageMeasurement;
   /** The largest return item written, bytes (not an average). */
   readonly largestItemBytes: number;
@@ -75,10 +74,7 @@ export async function measureEndToEnd(settings: Settings, scenario: ScenarioName
   };
   let doc: DynamoDBDocumentClient | undefined;
   const realWrite = process.stdout.write.bind(process.stdout);
-  const previous = process.env['POWERTOOLS_METRICS_DISABLED'];
-  delete process.env['POWERTOOLS_METRICS_DISABLED'];
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
-  if (previous !== undefined) process.env['POWERTOOLS_METRICS_DISABLED'] = previous;
+  const metrics = liveMetrics();
   const runtime = await LocalRuntime.start({
     settings,
     output,
@@ -95,7 +91,6 @@ export async function measureEndToEnd(settings: Settings, scenario: ScenarioName
   });
   let events = 0;
   let seconds = 0;
-  let rawWritesPerSecond = 0;
   let dynamo: Meter | undefined;
   let storage: StorageMeasurement | undefined;
   try {
@@ -117,7 +112,6 @@ export async function measureEndToEnd(settings: Settings, scenario: ScenarioName
     seconds = (performance.now() - t) / 1000;
     dynamo = meter.snapshot();
     storage = await measureStorage(doc!, `bench-${scenario}`, returns);
-    rawWritesPerSecond = await rawConditionalWriteRate(doc!, Math.min(2_000, Math.max(200, events)));
   } finally {
     await runtime.stop();
   }
@@ -138,7 +132,6 @@ export async function measureEndToEnd(settings: Settings, scenario: ScenarioName
     logBytes: logs.bytes + emf.bytes,
     logLines: logs.lines + emf.lines,
     seconds,
-    rawWritesPerSecond,
     storage: storage!,
     largestItemBytes: dynamo!.largestItemBytes,
   };
@@ -168,12 +161,163 @@ async function measureStorage(doc: DynamoDBDocumentClient, tableName: string, re
   return { tableBytesPerReturn: bytes / returns, archiveBytesPerReturn: archived, closedShare: closed / returns };
 }
 
+/** Powertools metrics that print their EMF (to standard output), as in Lambda, whatever the environment says. */
+function liveMetrics(): Metrics {
+  const previous = process.env['POWERTOOLS_METRICS_DISABLED'];
+  delete process.env['POWERTOOLS_METRICS_DISABLED'];
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
+  if (previous !== undefined) process.env['POWERTOOLS_METRICS_DISABLED'] = previous;
+  return metrics;
+}
+
+/**
+ * Lambda's batch size for the table's stream mappings (STREAM_CONSUMER in
+ * infra/constructs/stream-consumers.ts; not imported: that module loads the CDK).
+ */
+export const MAPPING_BATCH_SIZE = 100;
+
+export interface ThroughputOptions {
+  /** Writes that may wait on the stream before it is read (LocalRuntimeOptions.streamBatchWrites); 1 reads after every event, as replay. */
+  readonly streamBatchWrites: number;
+  /** Returns delivered before timing starts, and raw writes made: warms Node's and DynamoDB Local's JIT for both. */
+  readonly warmupReturns: number;
+  readonly returnsPerRound: number;
+  readonly rounds: number;
+}
+
+export interface ThroughputRound {
+  /** Inbound events delivered (the scans a rule drops included), and the wall time until the stream was quiet. */
+  readonly events: number;
+  readonly pipelineSeconds: number;
+  /** Raw conditional writes made right after, for as long as the pipeline took. */
+  readonly rawWrites: number;
+  readonly rawSeconds: number;
+}
+
+/**
+ * End-to-end throughput against the raw conditional-write rate of the same
+ * DynamoDB Local, measured under the same conditions: one process, one
+ * request at a time for both (replay is sequential), the same document
+ * client, after the same warm-up, in alternating rounds so that whatever
+ * else the machine is doing weighs on both alike.
+ */
+export interface ThroughputResult extends ThroughputOptions {
+  readonly scenario: ScenarioName;
+  readonly timedRounds: readonly ThroughputRound[];
+  /** Share of the timed events a rule's pattern dropped before any invocation (counted as events). */
+  readonly droppedShare: number;
+  /** Stream reads (GetRecords) per timed event. */
+  readonly streamReadsPerEvent: number;
+  /** Outbound messages and rejections printed, warm-up included: the same whichever way the stream is read. */
+  readonly printed: number;
+  /** Over all timed rounds. */
+  readonly eventsPerSecond: number;
+  readonly rawWritesPerSecond: number;
+  /** {@link eventsPerSecond} ÷ {@link rawWritesPerSecond}: events against raw writes in the same wall time. */
+  readonly ratio: number;
+  /** The lowest and highest round's ratio: the spread. */
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+}
+
+/**
+ * One scenario through the whole local deployment (the counted run's
+ * wiring: rules, ingest, stream, publisher and insider with their filters,
+ * sweeps as they come due, INFO logs and live EMF), timed in rounds, each
+ * followed by raw conditional UpdateItems on a table of the same DynamoDB
+ * Local for as long as the round took. A round ends when the stream is quiet
+ * (every record handed to the consumers). No metering middleware: only the
+ * pipeline's own work is timed.
+ */
+export async function measureThroughput(settings: Settings, scenario: ScenarioName, options: ThroughputOptions): Promise<ThroughputResult> {
+  const logger = new StderrLogger({ serviceName: SERVICE, logLevel: 'INFO' }, new StderrChannel(new CountingSink() as unknown as NodeJS.WriteStream));
+  const emf = new CountingSink();
+  const realWrite = process.stdout.write.bind(process.stdout);
+  let doc: DynamoDBDocumentClient | undefined;
+  let getRecords = 0;
+  let printed = 0;
+  const tableName = `bench-throughput-${scenario}`;
+  const runtime = await LocalRuntime.start({
+    settings,
+    output: { emit: async () => void (printed += 1), close: async () => {} },
+    logger,
+    tableName,
+    ...R7_WIRING,
+    streamBatchWrites: options.streamBatchWrites,
+    instrument: {
+      metrics: liveMetrics(),
+      dynamo: (d) => (doc = d),
+      streams: (client) =>
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (context.commandName === 'GetRecordsCommand') getRecords += 1;
+            return next(args);
+          },
+          { step: 'initialize', name: 'refundGateBenchStreamReads' },
+        ),
+    },
+  });
+  const rounds: ThroughputRound[] = [];
+  let timedReads = 0;
+  let timedDropped = 0;
+  try {
+    process.stdout.write = ((chunk: string | Uint8Array) => emf.write(chunk)) as typeof process.stdout.write;
+    const raw = await rawTable(doc!);
+    let index = 0;
+    let line = 0;
+    const deliver = async (returns: number): Promise<number> => {
+      let events = 0;
+      for (let i = 0; i < returns; i++, index++) {
+        for (const event of returnEvents(scenario, index)) {
+          events += 1;
+          await runtime.deliver(JSON.stringify(event), ++line);
+        }
+      }
+      await runtime.settle();
+      return events;
+    };
+    await deliver(options.warmupReturns);
+    await raw.writeFor(0, 200);
+    for (let r = 0; r < options.rounds; r++) {
+      const reads = getRecords;
+      const dropped = runtime.stats.filtered;
+      const t = performance.now();
+      const events = await deliver(options.returnsPerRound);
+      const pipelineSeconds = (performance.now() - t) / 1000;
+      timedReads += getRecords - reads;
+      timedDropped += runtime.stats.filtered - dropped;
+      rounds.push({ events, pipelineSeconds, ...(await raw.writeFor(pipelineSeconds)) });
+    }
+  } finally {
+    process.stdout.write = realWrite;
+    await runtime.stop();
+  }
+  const events = rounds.reduce((n, r) => n + r.events, 0);
+  const eventsPerSecond = events / rounds.reduce((s, r) => s + r.pipelineSeconds, 0);
+  const rawWritesPerSecond = rounds.reduce((n, r) => n + r.rawWrites, 0) / rounds.reduce((s, r) => s + r.rawSeconds, 0);
+  const ratios = rounds.map((r) => r.events / r.pipelineSeconds / (r.rawWrites / r.rawSeconds)).sort((a, b) => a - b);
+  return {
+    ...options,
+    scenario,
+    timedRounds: rounds,
+    droppedShare: timedDropped / events,
+    streamReadsPerEvent: timedReads / events,
+    printed,
+    eventsPerSecond,
+    rawWritesPerSecond,
+    ratio: eventsPerSecond / rawWritesPerSecond,
+    ratioMin: ratios[0]!,
+    ratioMax: ratios.at(-1)!,
+  };
+}
+
 /**
  * The floor DynamoDB Local sets: one conditional UpdateItem after another
- * (replay is sequential too), on a fresh table of the same DynamoDB Local,
- * through the same document client the handlers use.
+ * (replay is sequential too) on a fresh table of the same DynamoDB Local
+ * (a key, no stream, no index), through the same document client the
+ * handlers use.
  */
-async function rawConditionalWriteRate(doc: DynamoDBDocumentClient, count: number): Promise<number> {
+async function rawTable(doc: DynamoDBDocumentClient): Promise<{ writeFor(seconds: number, atLeast?: number): Promise<{ rawWrites: number; rawSeconds: number }> }> {
   const tableName = `bench-raw-${Date.now()}`;
   await doc.send(
     new CreateTableCommand({
@@ -183,17 +327,25 @@ async function rawConditionalWriteRate(doc: DynamoDBDocumentClient, count: numbe
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     }),
   );
-  const t = performance.now();
-  for (let i = 0; i < count; i++) {
-    await doc.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { pk: `RAW#${i % 500}` },
-        UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one',
-        ConditionExpression: 'attribute_not_exists(version) OR version >= :zero',
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-      }),
-    );
-  }
-  return count / ((performance.now() - t) / 1000);
+  let i = 0;
+  return {
+    // For as long as the pipeline round took (and at least `atLeast` writes).
+    async writeFor(seconds, atLeast = 1) {
+      const t = performance.now();
+      let n = 0;
+      while (n < atLeast || performance.now() - t < seconds * 1000) {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `RAW#${i++ % 500}` },
+            UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one',
+            ConditionExpression: 'attribute_not_exists(version) OR version >= :zero',
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+          }),
+        );
+        n += 1;
+      }
+      return { rawWrites: n, rawSeconds: (performance.now() - t) / 1000 };
+    },
+  };
 }

@@ -82,11 +82,27 @@ export interface LocalRuntimeOptions extends LocalExtensions {
   /** Resume a kept directory's run where the last command left it (see {@link LocalRuntime.snapshot}). */
   readonly resume?: RuntimeSnapshot;
   /**
-   * The bench's probes (infra/bench): a hook on the document client every
-   * handler and consumer shares, and live Powertools metrics (their EMF goes
-   * to standard output, so never in replay).
+   * The bench's probes (infra/bench) and tests': a hook on the document
+   * client every handler and consumer shares, one on the client that reads
+   * the table's stream, and live Powertools metrics (their EMF goes to
+   * standard output, so never in replay).
    */
-  readonly instrument?: { readonly dynamo?: (doc: DynamoDBDocumentClient) => void; readonly metrics?: Metrics };
+  readonly instrument?: {
+    readonly dynamo?: (doc: DynamoDBDocumentClient) => void;
+    readonly streams?: (streams: DynamoDBStreamsClient) => void;
+    readonly metrics?: Metrics;
+  };
+  /**
+   * The bench's throughput run only (infra/bench/endtoend.ts): let up to this
+   * many writes wait on the stream before it is read, as a Lambda event
+   * source mapping gathers a batch of records instead of reading after each
+   * write. Effects then print later, and what consumers write (R7's flags)
+   * reaches later lines later, as in AWS: replay never sets it. The stream is
+   * still read before a sweep could be skipped and in {@link LocalRuntime.finish},
+   * so no timer fires later than it would.
+   * @default 1: read after every line that wrote, so effects print in order
+   */
+  readonly streamBatchWrites?: number;
 }
 
 /** What a later process needs to carry on a kept `--db` run consistently. */
@@ -190,12 +206,20 @@ export class LocalRuntime {
     // to the table, so no counted write means nothing new on the stream.
     clients.doc.middlewareStack.add(
       (next, context) => async (args) => {
-        if (!READ_COMMANDS.has(String(context.commandName))) this.unreadWrites += 1;
-        return next(args);
+        if (READ_COMMANDS.has(String(context.commandName))) return next(args);
+        try {
+          const result = await next(args);
+          this.unreadWrites += 1;
+          return result;
+        } catch (error) {
+          if (!wroteNothing(error)) this.unreadWrites += 1;
+          throw error;
+        }
       },
       { step: 'initialize', name: 'refundGateLocalWriteCounter' },
     );
     options.instrument?.dynamo?.(clients.doc);
+    options.instrument?.streams?.(clients.streams);
     const env: LocalEnvironment = { doc: clients.doc, tableName, settings, logger, metrics };
     const store = new RefundGateStore(clients.doc, tableName);
     this.store = store;
@@ -232,6 +256,10 @@ export class LocalRuntime {
 
   /** Start DynamoDB Local, create the table from the CDK's definition and open its stream. Stop it with {@link stop}. */
   public static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const batch = options.streamBatchWrites;
+    if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1)) {
+      throw new LocalRuntimeError(`streamBatchWrites must be a whole number ≥ 1, got ${batch}`);
+    }
     const tableName = options.tableName ?? 'refund-gate-local';
     const dynamo = await startDynamoLocal({ dbPath: options.dbPath });
     const client = localDynamoClient(dynamo.endpoint);
@@ -302,7 +330,7 @@ export class LocalRuntime {
     // A rejected line, a conflicting duplicate included, does not move the clock (contract §5).
     if (this.pendingClockMs !== undefined && !this.lineRejected) this.clockMs = this.pendingClockMs;
     this.pendingClockMs = undefined;
-    await this.drain();
+    if (this.unreadWrites >= (this.options.streamBatchWrites ?? 1)) await this.drain();
     await this.sweepIfDue();
   }
 
@@ -319,11 +347,22 @@ export class LocalRuntime {
         clock: this.clock,
       });
     }
+    // Records a batched read left waiting (streamBatchWrites) go to the consumers before the final sweep.
+    await this.settle();
     const finalMs = maxDefined(this.clockMs, untilMs);
     if (finalMs === undefined) return undefined;
     this.clockMs = finalMs;
     await this.sweep(finalMs);
     return toIso(finalMs);
+  }
+
+  /**
+   * Hand every record still waiting on the stream to the consumers (a batched
+   * read, `streamBatchWrites`, leaves some waiting between lines). Replay
+   * never leaves any: there it does nothing.
+   */
+  public async settle(): Promise<void> {
+    await this.drain();
   }
 
   /** Stop DynamoDB Local and release the clients; safe to call twice. */
@@ -361,6 +400,8 @@ export class LocalRuntime {
       return;
     }
     if (clock - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
+    // The bound knows only the timers read from the stream: read what is waiting first.
+    await this.drain();
     if (clock < this.noTimerBeforeMs) {
       this.lastSweepMs = clock;
       return;
@@ -505,6 +546,18 @@ export class LocalRuntime {
 export function rejectionText(rejection: Rejection): string {
   const { field, error } = rejection;
   return field && !error.startsWith(`${field}:`) ? `${field}: ${error}` : error;
+}
+
+/**
+ * A write request DynamoDB refused as a whole, on its only attempt: a failed
+ * condition (a duplicate, a lost race) or a cancelled transaction changes no
+ * item, so it puts nothing on the stream. Any other failure, or a refusal
+ * after a retried attempt (which may have written before its answer was
+ * lost), counts as a write.
+ */
+function wroteNothing(error: unknown): boolean {
+  const { name, $metadata } = (error ?? {}) as { name?: unknown; $metadata?: { attempts?: unknown } };
+  return (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') && $metadata?.attempts === 1;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
