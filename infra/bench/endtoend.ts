@@ -15,6 +15,7 @@ import { R7_WIRING } from '../local/wiring.js';
 import type { StorageMeasurement } from './cost.js';
 import { DynamoMeter, itemSizeBytes, type Meter } from './meter.js';
 import { returnEvents, type ScenarioName } from './scenarios.js';
+import { onStreamRead } from '../local/stream.js';
 
 /**
  * One scenario through the whole local deployment (infra/local/runtime.ts):
@@ -247,14 +248,7 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
     instrument: {
       metrics: liveMetrics(),
       dynamo: (d) => (doc = d),
-      streams: (client) =>
-        client.middlewareStack.add(
-          (next, context) => async (args) => {
-            if (context.commandName === 'GetRecordsCommand') getRecords += 1;
-            return next(args);
-          },
-          { step: 'initialize', name: 'refundGateBenchStreamReads' },
-        ),
+      streams: (client) => onStreamRead(client, () => (getRecords += 1)),
     },
   });
   const rounds: ThroughputRound[] = [];

@@ -233,3 +233,14 @@ function toLambdaValue(value: StreamAttributeValue): LambdaAttributeValue {
   if (Object.keys(value).length === 0) return { M: {} };
   throw new LocalStreamError(`unknown attribute value type: ${Object.keys(value).join(',')}`);
 }
+
+/** Call `onRead` on every GetRecords the client sends: the stream-read counter of the bench and the tests. */
+export function onStreamRead(client: DynamoDBStreamsClient, onRead: () => void): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetRecordsCommand') onRead();
+      return next(args);
+    },
+    { step: 'initialize', name: 'refundGateStreamReadCounter' },
+  );
+}

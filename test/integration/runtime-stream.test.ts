@@ -16,7 +16,7 @@ import { localDynamoClient, localStreamsClient } from '../../infra/local/dynamo.
 import type { ReplayLine } from '../../infra/local/output.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.js';
 import { StderrChannel, StderrLogger } from '../../infra/local/stderr.js';
-import { TableStreamReader } from '../../infra/local/stream.js';
+import { onStreamRead, TableStreamReader } from '../../infra/local/stream.js';
 import { R7_WIRING } from '../../infra/local/wiring.js';
 import { honestReturn } from '../support/envelopes.js';
 
@@ -56,14 +56,7 @@ async function probe(settings: Settings, extra: Partial<LocalRuntimeOptions> = {
     ],
     instrument: {
       dynamo: (d) => (doc = d),
-      streams: (client) =>
-        client.middlewareStack.add(
-          (next, context) => async (args) => {
-            if (context.commandName === 'GetRecordsCommand') getRecords += 1;
-            return next(args);
-          },
-          { step: 'initialize', name: 'testGetRecordsCounter' },
-        ),
+      streams: (client) => onStreamRead(client, () => (getRecords += 1)),
     },
     ...extra,
   });
