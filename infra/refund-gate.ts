@@ -131,11 +131,13 @@ export interface RefundGateProps {
 
   /**
    * Days an item stays in the DynamoDB table after its last write (or after
-   * its return's next timer, when later), through DynamoDB TTL. A closed
-   * return's evidence lives on in the S3 evidence archive (2 years); an open
-   * return is written at least once per event, so only a return nobody
-   * touches for this long expires. At least 14 (the dead-letter queues'
-   * retention: a redriven message must still find its items).
+   * its return's next timer, when later), through DynamoDB TTL: closed
+   * returns (their evidence lives on in the S3 evidence archive, 2 years),
+   * id-ledger entries, delivered parcels, employee items. An open return,
+   * which may wait for a reviewer or a shipment with no timer pending, and a
+   * parcel link still waiting for its DELIVERED scan stay 400 days after
+   * their last write. At least 14 (the dead-letter queues' retention: a
+   * redriven message must still find its items).
    *
    * @default 30
    */
@@ -324,6 +326,13 @@ export class RefundGate extends Construct {
     // The functions that write items give them their time to live (shared/store/table.ts).
     const retentionDays = String(props.tableRetentionDays ?? DEFAULT_RETENTION_DAYS);
     for (const fn of [inbound.ingestFunction, sweeper.sweeperFunction, insider.insiderFunction]) fn.addEnvironment(ENV.tableRetentionDays, retentionDays);
+    // Upgrade order (expand, then contract): CloudFormation updates the functions that read items and
+    // stream images (publisher, insider, archiver) before the ones that write return items (ingest,
+    // sweeper), so a record in a newer item format never reaches older reader code, and a rollback
+    // undoes the writers first. See docs/operators/deploy.md, "Upgrading".
+    for (const writer of [inbound.ingestFunction, sweeper.sweeperFunction]) {
+      writer.node.addDependency(outbox.publisherFunction, insider.insiderFunction, archive.archiverFunction);
+    }
 
     this.parts = { table, inbound, outbox, insider, sweeper, streams, monitoring };
     this.ingestFunction = inbound.ingestFunction;

@@ -1,5 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { RefundGateError } from '../errors.js';
+import { stateOfItem } from '../store/item-codec.js';
+import { returnKey } from '../store/keys.js';
+import { TABLE_KEYS } from '../store/table.js';
 
 /*
  * Reading the evidence archive (functions/archiver/app.ts writes it): one
@@ -169,12 +172,15 @@ export function lastImageIn(location: string, key: string, bytes: Uint8Array, re
   } catch (cause) {
     throw new ArchiveError(`${where}: not a gzipped archive object (${(cause as Error).message}); is it corrupt?`, { cause, context: { key } });
   }
-  const needle = JSON.stringify(returnId);
+  // A line names the return in its plain state, or only in its key when the state is still the
+  // compressed `body` (an archiver that wrote the raw item): look for either before parsing.
+  const pk = returnKey(returnId)[TABLE_KEYS.partitionKey];
+  const needles = [JSON.stringify(returnId), JSON.stringify(pk)];
   let best: ArchivedImage | null = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (!line.includes(needle)) continue;
+    if (!needles.some((needle) => line.includes(needle))) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -186,7 +192,7 @@ export function lastImageIn(location: string, key: string, bytes: Uint8Array, re
       throw new ArchiveError(`${where} line ${i + 1}: not an archive line (no decimal sequenceNumber)`, { context: { key, line: i + 1 } });
     }
     const item = record.item as Record<string, unknown> | null | undefined;
-    if (!isImageOf(item, returnId)) continue;
+    if (!isImageOf(item, returnId, pk)) continue;
     if (best === null || BigInt(record.sequenceNumber) > BigInt(best.sequenceNumber)) {
       best = {
         key,
@@ -202,10 +208,12 @@ export function lastImageIn(location: string, key: string, bytes: Uint8Array, re
 }
 
 /** A return item of this return, with its decider state in plain JSON. */
-function isImageOf(item: Record<string, unknown> | null | undefined, returnId: string): boolean {
+function isImageOf(item: Record<string, unknown> | null | undefined, returnId: string, pk: string): boolean {
   if (item === null || typeof item !== 'object' || item['kind'] !== 'return') return false;
-  const state = item['state'] as { returnId?: unknown } | null | undefined;
-  return typeof state === 'object' && state !== null && state.returnId === returnId;
+  // Every archived item carries its key; the state is the fallback for a line without one.
+  const key = item[TABLE_KEYS.partitionKey];
+  if (typeof key === 'string') return key === pk;
+  return stateOfItem(item)?.returnId === returnId;
 }
 
 /** Keys of one day in stream order: by first sequence number as an integer, then as text. */

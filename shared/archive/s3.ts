@@ -27,7 +27,8 @@ export class S3Archive implements ArchiveStore {
       } catch (error) {
         throw this.problem(error, 'list', prefix);
       }
-      for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+      // Only the archiver's objects: a console "folder" marker or a stray file is not evidence.
+      for (const object of page.Contents ?? []) if (object.Key?.endsWith('.jsonl.gz')) keys.push(object.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     return keys;

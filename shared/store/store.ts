@@ -7,10 +7,10 @@ import type { CarrierScan, ReturnAuthorization } from '../domain/types.js';
 import { toEpochMs } from '../domain/time.js';
 import { StoreThrottledError, StoreUnavailableError } from './errors.js';
 import { ledgerKey, parcelKey, returnIdOfKey, returnKey, timerShardKey, timerShardOf } from './keys.js';
-import { streamMarkersFor } from '../routing.js';
+import { CLOSED_RETURN_STATUSES, streamMarkersFor } from '../routing.js';
 import { BODY_ATTRIBUTE, ItemCodecError, packBody, stateOfItem } from './item-codec.js';
 import { openReviewAttributes } from './reviews.js';
-import { DEFAULT_RETENTION_DAYS, DUE_TIMERS_INDEX, TABLE_KEYS, TIMER_SHARDS } from './table.js';
+import { DEFAULT_RETENTION_DAYS, DUE_TIMERS_INDEX, OPEN_RETENTION_DAYS, TABLE_KEYS, TIMER_SHARDS } from './table.js';
 
 export type { SaveReturnInput, StoredReturn } from '../app/ports.js';
 export { returnKey, timerShardOf } from './keys.js';
@@ -112,8 +112,7 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
       // State and outbox, compressed together (./item-codec.ts): keeps the item under 1 KB, 1 WRU a write.
       [BODY_ATTRIBUTE]: packBody(input.state, input.effects),
       [ATTR.status]: input.state.status,
-      // Never before the next timer is due: a return waiting on a timer keeps its item.
-      [TABLE_KEYS.ttlAttribute]: this.expiresAt(input.dueAt !== null && toEpochMs(input.dueAt) > toEpochMs(input.now) ? input.dueAt : input.now),
+      [TABLE_KEYS.ttlAttribute]: this.returnExpiresAt(input),
       ...(input.authorizationPrint !== undefined ? { [ATTR.authorizationPrint]: input.authorizationPrint } : {}),
       ...(input.dueAt !== null ? { [DUE_TIMERS_INDEX.partitionKey]: timerShardOf(returnId), [DUE_TIMERS_INDEX.sortKey]: input.dueAt } : {}),
       // The sparse open-reviews index (review queue): present only while reviews are open.
@@ -241,12 +240,13 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
         new UpdateCommand({
           TableName: this.tableName,
           Key: parcelKey(auth.carrier, auth.trackingNumber),
-          UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = if_not_exists(#ttl, :ttl)',
+          // The link must outlive the wait for the DELIVERED scan (which shortens it again, recordDelivered).
+          UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = :ttl',
           ExpressionAttributeNames: { '#ids': ATTR.returnIds, '#kind': ATTR.kind, '#ttl': TABLE_KEYS.ttlAttribute },
           ExpressionAttributeValues: {
             ':ids': new Set([auth.returnId]),
             ':kind': 'parcel',
-            ':ttl': this.expiresAt(auth.authorizedAt),
+            ':ttl': this.expiresAt(auth.authorizedAt, Math.max(this.retentionSec, OPEN_RETENTION_DAYS * 86_400)),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -255,8 +255,20 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
     return scansOf(out.Attributes?.[ATTR.deliveredScans] as Set<string> | undefined);
   }
 
-  private expiresAt(iso: string): number {
-    return Math.floor(toEpochMs(iso) / 1000) + this.retentionSec;
+  private expiresAt(iso: string, retentionSec = this.retentionSec): number {
+    return Math.floor(toEpochMs(iso) / 1000) + retentionSec;
+  }
+
+  /**
+   * A closed return (released or denied: its evidence is in the archive)
+   * stays `retentionDays` after its last write; an open one, which may be
+   * waiting for a reviewer or a shipment with no timer pending,
+   * OPEN_RETENTION_DAYS. Never before its next timer is due.
+   */
+  private returnExpiresAt(input: SaveReturnInput): number {
+    const closed = (CLOSED_RETURN_STATUSES as readonly string[]).includes(input.state.status);
+    const from = input.dueAt !== null && toEpochMs(input.dueAt) > toEpochMs(input.now) ? input.dueAt : input.now;
+    return this.expiresAt(from, closed ? this.retentionSec : Math.max(this.retentionSec, OPEN_RETENTION_DAYS * 86_400));
   }
 
   private call<T>(operation: string, fn: () => Promise<T>, onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error): Promise<T> {

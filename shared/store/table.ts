@@ -31,6 +31,16 @@ export const TIMER_SHARDS = 8;
 export const DEFAULT_RETENTION_DAYS = 30;
 
 /**
+ * How long an OPEN return's item (and the parcel link of a return still
+ * waiting for its DELIVERED scan) stays after its last write. An open return
+ * may wait a long time with no timer pending: a review nobody has decided
+ * yet, a customer who has not shipped. Expiring it would drop a held refund
+ * from the review queue, and a late scan would find no link. Long enough for
+ * any of that; short enough that an abandoned return does not stay forever.
+ */
+export const OPEN_RETENTION_DAYS = 400;
+
+/**
  * The shortest retention accepted: the dead-letter queues keep a message 14
  * days, and a message redriven from one must still find the items it concerns.
  */

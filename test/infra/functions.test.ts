@@ -61,6 +61,15 @@ describe('the functions', () => {
     expect(() => new RefundGate(stack, 'R', { eventBus: events.EventBus.fromEventBusName(stack, 'B', 'orders'), tableRetentionDays: 13 })).toThrow(RefundGatePropsError);
   });
 
+  it('are updated readers first: ingest and sweeper (which write return items) depend on publisher, insider and archiver (which read them)', () => {
+    const resources = s.template.toJSON()['Resources'] as Record<string, { DependsOn?: string[] }>;
+    const readers = [s.stack.refundGate.publisherFunction, s.stack.refundGate.insiderFunction, s.stack.refundGate.archiverFunction].map((f) => s.id(f));
+    for (const writer of ['ingest', 'sweeper'] as const) {
+      const dependsOn = resources[s.id(s.stack.refundGate[`${writer}Function`])]!.DependsOn ?? [];
+      for (const reader of readers) expect(dependsOn, `${writer} → ${reader}`).toContain(reader);
+    }
+  });
+
   it('carry every setting, defaults filled in, as REFUND_GATE_SETTINGS the handlers accept', () => {
     const raw = env('ingest')['REFUND_GATE_SETTINGS'] as string;
     // Every setting of the contract's schema, defaults filled in (a setting added there shows up here unchanged).

@@ -100,7 +100,7 @@ describe('explain on a closed return whose item has left the table (kept --db ru
   it('decide on the archived return says it is closed and archived, and submits nothing', async () => {
     const run = await runCli(['decide', 'rv-receipt#RMA-2002#RCV-RQ-2002', '--deny', '--reviewer', 'lp-bob', '--return', 'RMA-2002', '--db', db]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^refund-gate: return "RMA-2002" is not in the table: it is closed and archived/);
+    expect(run.stderr).toMatch(/^refund-gate: return "RMA-2002" is not in the table: its item expired \(a closed return is in the evidence archive/);
     // Nothing was stored under the id: explain still reads the archive.
     const after = await runCli(['explain', 'RMA-2002', '--json', '--db', db]);
     expect(JSON.parse(after.stdout).archive).toBeDefined();

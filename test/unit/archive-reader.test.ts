@@ -18,6 +18,7 @@ import { ArchiveError, daysToList, findLastImage, type ArchiveProgress } from '.
 import { S3Archive } from '../../shared/archive/s3.js';
 import type { Effect, ReturnState } from '../../shared/domain/types.js';
 import { packBody } from '../../shared/store/item-codec.js';
+import { returnKey } from '../../shared/store/keys.js';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'evidence';
@@ -28,7 +29,7 @@ const DAY3 = Date.parse('2026-11-03T10:00:00Z') / 1000;
 function record(seq: string, returnId: string, version: number, created = DAY3): DynamoDBRecord {
   const state = { returnId, status: 'RELEASED', version } as unknown as ReturnState;
   const outbox = [{ type: 'RefundReleased', effectId: `fx-${returnId}-${version}` }] as unknown as Effect[];
-  const image = marshall({ pk: `RETURN#${returnId}`, sk: 'RETURN', kind: 'return', status: 'RELEASED', version, body: packBody(state, outbox) });
+  const image = marshall({ ...returnKey(returnId), kind: 'return', status: 'RELEASED', version, body: packBody(state, outbox) });
   image['body'] = { B: Buffer.from(image['body']!.B!).toString('base64') } as never;
   return { eventName: 'MODIFY', dynamodb: { SequenceNumber: seq, ApproximateCreationDateTime: created, NewImage: image as never } };
 }
@@ -99,6 +100,26 @@ describe('reading the archive in S3', () => {
     s3.on(GetObjectCommand, { Key: 'returns/2026-11-03/200-212.jsonl.gz' }).callsFake(() => ({ Body: body(object(record('200', 'r-8', 1), record('212', 'r-9', 7))) }));
     const result = await findLastImage(new S3Archive(new S3Client({ region: 'us-east-1' }), BUCKET), { returnId: 'r-9', from: '2026-11-03', to: '2026-11-03', concurrency: 1 });
     expect(result.image).toMatchObject({ key: 'returns/2026-11-03/210-215.jsonl.gz', line: 2, sequenceNumber: '215' });
+  });
+
+  it('finds a line whose item still holds the compressed body (an archiver that wrote the raw item), by its key', async () => {
+    const raw = record('300', 'r#odd', 4);
+    const item = Object.fromEntries(Object.entries(raw.dynamodb!.NewImage!).map(([k, v]) => [k, (v as { S?: string; N?: string; B?: string }).S ?? (v as { B?: string }).B ?? Number((v as { N: string }).N)]));
+    const line = JSON.stringify({ sequenceNumber: '300', eventName: 'MODIFY', item });
+    s3.on(ListObjectsV2Command, { Prefix: 'returns/2026-11-03/' }).resolves({ Contents: [{ Key: 'returns/2026-11-03/300-300.jsonl.gz' }] });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(gzipSync(`${line}\n`)) }));
+    const result = await findLastImage(new S3Archive(new S3Client({ region: 'us-east-1' }), BUCKET), { returnId: 'r#odd', from: '2026-11-03', to: '2026-11-03' });
+    expect(result.image).toMatchObject({ sequenceNumber: '300', line: 1 });
+  });
+
+  it('reads only the archiver\'s objects: a console folder marker or a stray file under a day is skipped', async () => {
+    s3.on(ListObjectsV2Command, { Prefix: 'returns/2026-11-03/' }).resolves({
+      Contents: [{ Key: 'returns/2026-11-03/' }, { Key: 'returns/2026-11-03/notes.txt' }, { Key: 'returns/2026-11-03/5-5.jsonl.gz' }],
+    });
+    s3.on(GetObjectCommand, { Key: 'returns/2026-11-03/5-5.jsonl.gz' }).callsFake(() => ({ Body: body(object(record('5', 'r-5', 1))) }));
+    const result = await findLastImage(new S3Archive(new S3Client({ region: 'us-east-1' }), BUCKET), { returnId: 'r-5', from: '2026-11-03', to: '2026-11-03' });
+    expect(result).toMatchObject({ objects: 1, image: { key: 'returns/2026-11-03/5-5.jsonl.gz' } });
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
   });
 
   it('finds nothing when no object holds the return', async () => {

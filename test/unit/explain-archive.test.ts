@@ -190,7 +190,7 @@ describe('decide on a return the table no longer holds', () => {
     const backend = new AwsBackend({ tableName: 'refund-gate', region: 'us-east-1', bus: 'retail', settings, waitSeconds: 0, pollMs: 0 }, clients, () => NOW);
     const attempt = decide(backend, { reviewId: reviewDecided().reviewId, givenReturnId: RETURN_ID, decision: 'DENY' });
     await expect(attempt).rejects.toThrow(ReviewToolError);
-    await expect(attempt).rejects.toThrow(/^return "r-1" is not in the table: it is closed and archived .* nothing was submitted$/);
+    await expect(attempt).rejects.toThrow(/^return "r-1" is not in the table: its item expired .* nothing was submitted$/);
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 });

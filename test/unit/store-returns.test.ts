@@ -11,6 +11,8 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VersionConflictError } from '../../shared/app/errors.js';
 import { initialState } from '../../shared/domain/decider.js';
+import type { ReturnState } from '../../shared/domain/types.js';
+import { OPEN_RETENTION_DAYS } from '../../shared/store/table.js';
 import type { CarrierScan, ReturnAuthorization } from '../../shared/domain/types.js';
 import { RefundGateStore } from '../../shared/store/store.js';
 import { unpackBody } from '../../shared/store/item-codec.js';
@@ -20,6 +22,8 @@ const ddb = mockClient(doc);
 const store = new RefundGateStore(doc, 'refund-gate', { retentionDays: 1 });
 const NOW = '2026-11-02T10:00:00.000Z';
 const TTL = Date.parse(NOW) / 1000 + 86_400;
+/** Open returns (and parcel links waiting for their scan) stay OPEN_RETENTION_DAYS, never less than the retention. */
+const OPEN_TTL = Date.parse(NOW) / 1000 + OPEN_RETENTION_DAYS * 86_400;
 
 const auth: ReturnAuthorization = {
   returnId: 'r#1',
@@ -58,7 +62,7 @@ describe('returns', () => {
         version: 1,
         body: expect.any(Uint8Array),
         status: state.status,
-        expiresAtEpochSec: TTL,
+        expiresAtEpochSec: OPEN_TTL,
         authorizationPrint: 'v1:a',
         timerShard: expect.stringMatching(/^T#[0-7]$/),
         dueAt: NOW,
@@ -72,13 +76,16 @@ describe('returns', () => {
     expect(unpackBody(written['body'])).toEqual({ state, outbox: [] });
   });
 
-  it('saveReturn: an item expires retention after its last write, or after its next timer when that is later', async () => {
+  it('saveReturn: a closed return expires retention after its last write; an open one (a review or a shipment may be pending) OPEN_RETENTION_DAYS; never before its next timer', async () => {
     ddb.on(PutCommand).resolves({});
     const later = '2026-11-20T00:00:00.000Z';
+    const closed = { ...initialState('r-3'), status: 'RELEASED' } as unknown as ReturnState;
     await store.saveReturn({ state: initialState('r-1'), expectedVersion: 0, effects: [], dueAt: later, now: NOW, authorizationPrint: undefined });
     await store.saveReturn({ state: initialState('r-2'), expectedVersion: 0, effects: [], dueAt: null, now: NOW, authorizationPrint: undefined });
+    await store.saveReturn({ state: closed, expectedVersion: 3, effects: [], dueAt: null, now: NOW, authorizationPrint: undefined });
+    await store.saveReturn({ state: closed, expectedVersion: 4, effects: [], dueAt: later, now: NOW, authorizationPrint: undefined });
     const ttls = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item!['expiresAtEpochSec']);
-    expect(ttls).toEqual([Date.parse(later) / 1000 + 86_400, TTL]);
+    expect(ttls).toEqual([Date.parse(later) / 1000 + OPEN_RETENTION_DAYS * 86_400, OPEN_TTL, TTL, Date.parse(later) / 1000 + 86_400]);
   });
 
   it('saveReturn, later writes: conditioned on the version read; a conflict carries the current return (ALL_OLD)', async () => {
@@ -138,9 +145,10 @@ describe('parcels', () => {
     expect(await store.linkReturn(auth)).toEqual([scan]);
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
       Key: PARCEL,
-      UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = if_not_exists(#ttl, :ttl)',
+      UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = :ttl',
       ExpressionAttributeNames: { '#ids': 'returnIds', '#kind': 'kind', '#ttl': 'expiresAtEpochSec' },
-      ExpressionAttributeValues: { ':ids': new Set(['r#1']), ':kind': 'parcel', ':ttl': TTL },
+      // The link waits for the DELIVERED scan as long as an open return may (the scan shortens it again).
+      ExpressionAttributeValues: { ':ids': new Set(['r#1']), ':kind': 'parcel', ':ttl': OPEN_TTL },
       ReturnValues: 'ALL_NEW',
     });
   });

@@ -235,7 +235,7 @@ export async function explainFromArchive(
  */
 export function notInTableError(returnId: string): ReviewToolError {
   return new ReviewToolError(
-    `return ${JSON.stringify(returnId)} is not in the table: it is closed and archived (its item expired; see refund-gate explain ${returnId}) or refund-gate never saw it. decide answers open reviews only; nothing was submitted`,
+    `return ${JSON.stringify(returnId)} is not in the table: its item expired (a closed return is in the evidence archive: refund-gate explain ${returnId}) or refund-gate never saw it. decide answers open reviews only; nothing was submitted`,
     { context: { returnId } },
   );
 }
