@@ -184,6 +184,13 @@ export interface ThroughputOptions {
   readonly warmupReturns: number;
   readonly returnsPerRound: number;
   readonly rounds: number;
+  /**
+   * Concurrency on both sides: this many lanes deliver different returns'
+   * events at once through the ingest handler ({@link LocalRuntime.deliverConcurrently}),
+   * the stream read in the background by one reader, against as many raw
+   * writers at once. @default 1: one event at a time through {@link LocalRuntime.deliver}, as replay, against one writer
+   */
+  readonly lanes?: number;
 }
 
 export interface ThroughputRound {
@@ -211,6 +218,10 @@ export interface ThroughputResult extends ThroughputOptions {
   readonly streamReadsPerEvent: number;
   /** Outbound messages and rejections printed, warm-up included: the same whichever way the stream is read. */
   readonly printed: number;
+  /** Returns delivered, warm-up included, and what was printed for them: RefundReleased messages, rejected lines. */
+  readonly returnsDelivered: number;
+  readonly released: number;
+  readonly rejected: number;
   /** Over all timed rounds. */
   readonly eventsPerSecond: number;
   readonly rawWritesPerSecond: number;
@@ -237,10 +248,20 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
   let doc: DynamoDBDocumentClient | undefined;
   let getRecords = 0;
   let printed = 0;
+  let released = 0;
+  let rejected = 0;
+  const lanes = options.lanes ?? 1;
   const tableName = `bench-throughput-${scenario}`;
   const runtime = await LocalRuntime.start({
     settings,
-    output: { emit: async () => void (printed += 1), close: async () => {} },
+    output: {
+      emit: async (line: ReplayLine) => {
+        printed += 1;
+        if (line.channel === 'eventbridge' && line.detailType === 'RefundReleased') released += 1;
+        else if (line.channel === 'rejected') rejected += 1;
+      },
+      close: async () => {},
+    },
     logger,
     tableName,
     ...R7_WIRING,
@@ -254,13 +275,22 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
   const rounds: ThroughputRound[] = [];
   let timedReads = 0;
   let timedDropped = 0;
+  let returnsDelivered = 0;
   try {
     process.stdout.write = ((chunk: string | Uint8Array) => emf.write(chunk)) as typeof process.stdout.write;
-    const raw = await rawTable(doc!);
+    const raw = await rawTable(doc!, lanes);
     let index = 0;
     let line = 0;
     const deliver = async (returns: number): Promise<number> => {
       let events = 0;
+      if (options.lanes !== undefined) {
+        const sequences = Array.from({ length: returns }, () =>
+          returnEvents(scenario, index++).map((event) => ({ line: ++line, text: JSON.stringify(event) })),
+        );
+        events = sequences.reduce((n, s) => n + s.length, 0);
+        await runtime.deliverConcurrently(sequences, lanes);
+        return events;
+      }
       for (let i = 0; i < returns; i++, index++) {
         for (const event of returnEvents(scenario, index)) {
           events += 1;
@@ -272,6 +302,7 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
     };
     await deliver(options.warmupReturns);
     await raw.writeFor(0, 200);
+    returnsDelivered = index;
     for (let r = 0; r < options.rounds; r++) {
       const reads = getRecords;
       const dropped = runtime.stats.filtered;
@@ -282,6 +313,7 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
       timedDropped += runtime.stats.filtered - dropped;
       rounds.push({ events, pipelineSeconds, ...(await raw.writeFor(pipelineSeconds)) });
     }
+    returnsDelivered = index;
   } finally {
     process.stdout.write = realWrite;
     await runtime.stop();
@@ -297,6 +329,9 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
     droppedShare: timedDropped / events,
     streamReadsPerEvent: timedReads / events,
     printed,
+    returnsDelivered,
+    released,
+    rejected,
     eventsPerSecond,
     rawWritesPerSecond,
     ratio: eventsPerSecond / rawWritesPerSecond,
@@ -307,11 +342,12 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
 
 /**
  * The floor DynamoDB Local sets: one conditional UpdateItem after another
- * (replay is sequential too) on a fresh table of the same DynamoDB Local
+ * (replay is sequential too), or `writers` such sequences at once (the
+ * concurrent run's lanes), on a fresh table of the same DynamoDB Local
  * (a key, no stream, no index), through the same document client the
  * handlers use.
  */
-async function rawTable(doc: DynamoDBDocumentClient): Promise<{ writeFor(seconds: number, atLeast?: number): Promise<{ rawWrites: number; rawSeconds: number }> }> {
+async function rawTable(doc: DynamoDBDocumentClient, writers: number): Promise<{ writeFor(seconds: number, atLeast?: number): Promise<{ rawWrites: number; rawSeconds: number }> }> {
   const tableName = `bench-raw-${Date.now()}`;
   await doc.send(
     new CreateTableCommand({
@@ -327,18 +363,21 @@ async function rawTable(doc: DynamoDBDocumentClient): Promise<{ writeFor(seconds
     async writeFor(seconds, atLeast = 1) {
       const t = performance.now();
       let n = 0;
-      while (n < atLeast || performance.now() - t < seconds * 1000) {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: `RAW#${i++ % 500}` },
-            UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one',
-            ConditionExpression: 'attribute_not_exists(version) OR version >= :zero',
-            ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-          }),
-        );
-        n += 1;
-      }
+      const writer = async (): Promise<void> => {
+        while (n < atLeast || performance.now() - t < seconds * 1000) {
+          n += 1;
+          await doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk: `RAW#${i++ % 500}` },
+              UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one',
+              ConditionExpression: 'attribute_not_exists(version) OR version >= :zero',
+              ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+            }),
+          );
+        }
+      };
+      await Promise.all(Array.from({ length: writers }, writer));
       return { rawWrites: n, rawSeconds: (performance.now() - t) / 1000 };
     },
   };

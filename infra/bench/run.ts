@@ -49,17 +49,28 @@ async function main(): Promise<void> {
     log(`bench: ${scenario}, ${returns} returns through rules, handlers, stream and filters …`);
     runs.push(await measureEndToEnd(settings, scenario, returns));
   }
-  let throughput: { batched: ThroughputResult; perEvent: ThroughputResult } | null = null;
+  let throughput: { batched: ThroughputResult; perEvent: ThroughputResult; concurrent: ThroughputResult } | null = null;
   if (!skip.has('throughput')) {
     // Alternating rounds, the raw writes given as long as each pipeline round took: a burst of other work on the machine weighs on both.
     const sizes = quick ? { warmupReturns: 10, returnsPerRound: 10, rounds: 6 } : { warmupReturns: 20, returnsPerRound: 10, rounds: 16 };
     log(`bench: throughput, honest, ${sizes.rounds} rounds of ${sizes.returnsPerRound} returns against raw writes, stream read in batches, then after every event …`);
+    // Rounds of whole waves (a multiple of the lanes), so no lane idles at a round's end while the raw writers all write.
+    const concurrentSizes = { warmupReturns: 2 * CONCURRENT_LANES, returnsPerRound: 2 * CONCURRENT_LANES, rounds: sizes.rounds };
+    log(`bench: throughput, honest, ${concurrentSizes.rounds} rounds of ${concurrentSizes.returnsPerRound} returns, ${CONCURRENT_LANES} concurrent deliveries against ${CONCURRENT_LANES} concurrent raw writers …`);
     throughput = {
       batched: await measureThroughput(settings, 'honest', { ...sizes, streamBatchWrites: MAPPING_BATCH_SIZE }),
       perEvent: await measureThroughput(settings, 'honest', { ...sizes, streamBatchWrites: 1 }),
+      concurrent: await measureThroughput(settings, 'honest', { ...concurrentSizes, streamBatchWrites: MAPPING_BATCH_SIZE, lanes: CONCURRENT_LANES }),
     };
     if (throughput.batched.printed !== throughput.perEvent.printed) {
       throw new Error(`throughput: reading the stream in batches printed ${throughput.batched.printed} lines, after every event ${throughput.perEvent.printed}`);
+    }
+    // The concurrent run's outcome: every honest return released, no line rejected, as many lines per return as the sequential runs printed.
+    for (const [name, t] of Object.entries(throughput)) {
+      const expected = (throughput.batched.printed / throughput.batched.returnsDelivered) * t.returnsDelivered;
+      if (t.released !== t.returnsDelivered || t.rejected !== 0 || t.printed !== expected) {
+        throw new Error(`throughput (${name}): ${t.returnsDelivered} honest returns, ${t.released} released, ${t.rejected} rejected, ${t.printed} lines printed (expected ${expected})`);
+      }
     }
   }
   let memory: MemoryResult | null = null;
@@ -85,7 +96,9 @@ async function main(): Promise<void> {
     wruPerReturn: Object.fromEntries(runs.map((r) => [r.scenario, per(r, r.dynamo.writeUnits + r.dynamo.indexWriteUnits)])) as Record<ScenarioName, number>,
     requestsPerEvent: Object.fromEntries(runs.map((r) => [r.scenario, round((r.dynamo.reads + r.dynamo.writes + r.dynamo.refused) / r.events)])) as Record<ScenarioName, number>,
     throughputRatio: throughput ? round(throughput.batched.ratio) : null,
-    throughput: throughput ? { batched: throughputFigures(throughput.batched), perEvent: throughputFigures(throughput.perEvent) } : null,
+    throughput: throughput
+      ? { batched: throughputFigures(throughput.batched), perEvent: throughputFigures(throughput.perEvent), concurrent: throughputFigures(throughput.concurrent) }
+      : null,
     replayRss: memory
       ? { ratio: round(memory.ratio), dynamoLocalRatio: round(memory.dynamoLocalRatio), small: memory.small, large: memory.large }
       : { ratio: null, dynamoLocalRatio: null },
@@ -138,6 +151,8 @@ async function main(): Promise<void> {
 }
 
 const THROUGHPUT_FIGURE = 'end-to-end throughput / raw conditional writes (stream read in batches)';
+/** Ingest invocations at once in the concurrent throughput run, against as many raw writers. */
+const CONCURRENT_LANES = 8;
 
 function throughputFigures(t: ThroughputResult) {
   return {
@@ -146,6 +161,10 @@ function throughputFigures(t: ThroughputResult) {
     eventsPerSecond: round(t.eventsPerSecond),
     rawWritesPerSecond: round(t.rawWritesPerSecond),
     streamBatchWrites: t.streamBatchWrites,
+    lanes: t.lanes ?? 1,
+    returnsDelivered: t.returnsDelivered,
+    released: t.released,
+    rejected: t.rejected,
     streamReadsPerEvent: round(t.streamReadsPerEvent),
     printed: t.printed,
     droppedByRulesShare: round(t.droppedShare),
@@ -159,7 +178,7 @@ function verdict(figure: string, value: number, target: string, met: boolean) {
   return { figure, value, target, status: met ? 'met' : 'MISSED' };
 }
 
-function render(r: { replayRss?: { small?: { events: number; maxRssBytes: number; dynamoLocalMaxRssBytes: number }; large?: { events: number; maxRssBytes: number; dynamoLocalMaxRssBytes: number }; ratio: number | null; dynamoLocalRatio: number | null }; throughput?: { batched: ReturnType<typeof throughputFigures>; perEvent: ReturnType<typeof throughputFigures> } | null; targets: ReturnType<typeof verdict>[] | Array<{ figure: string; value: number | null; target: string; status: string }>; scenarios: Array<Record<string, unknown>>; cost: { prices: { asOf: string }; perMillionReturns: Array<{ scenario: string; total: number }> } }, honestLines: CostLine[]): string {
+function render(r: { replayRss?: { small?: { events: number; maxRssBytes: number; dynamoLocalMaxRssBytes: number }; large?: { events: number; maxRssBytes: number; dynamoLocalMaxRssBytes: number }; ratio: number | null; dynamoLocalRatio: number | null }; throughput?: { batched: ReturnType<typeof throughputFigures>; perEvent: ReturnType<typeof throughputFigures>; concurrent: ReturnType<typeof throughputFigures> } | null; targets: ReturnType<typeof verdict>[] | Array<{ figure: string; value: number | null; target: string; status: string }>; scenarios: Array<Record<string, unknown>>; cost: { prices: { asOf: string }; perMillionReturns: Array<{ scenario: string; total: number }> } }, honestLines: CostLine[]): string {
   const out: string[] = [];
   out.push('Targets (issue #14)', '| figure | value | target | status |', '|---|---:|---|---|');
   for (const t of r.targets) out.push(`| ${t.figure} | ${t.value ?? '—'} | ${t.target} | ${t.status} |`);
@@ -195,7 +214,12 @@ function render(r: { replayRss?: { small?: { events: number; maxRssBytes: number
       `Throughput, honest scenario, through the whole local deployment (rules, ingest, stream, publisher and insider with their filters, sweeps as they come due, INFO logs and EMF), one event at a time as replay delivers them. Events are inbound events: ${Math.round(b.droppedByRulesShare * 100)} % of them are scans a rule drops before any invocation, counted all the same. After a warm-up of ${b.warmupReturns} returns, ${b.rounds.length} rounds of ${b.returnsPerRound} returns, each timed until the stream is quiet and followed, for as long, by sequential conditional UpdateItems on a plain table (a key, no stream, no index) of the same DynamoDB Local through the same client:`,
       `- stream read in batches, as Lambda's mappings read it: once ${b.streamBatchWrites} writes wait, and before a sweep could be skipped (here the business clock passes a minute every return, so about once a return): ${mode(b)};`,
       `- stream read after every event that wrote, as replay reads it so that effects print in order: ${mode(t.perEvent)}.`,
-      `Both print the same ${b.printed} replay lines. Neither runs events concurrently: Lambda would, for the pipeline and for raw writes alike.`,
+      `Both print the same ${b.printed} replay lines. Neither runs events concurrently: Lambda would, for the pipeline and for raw writes alike (the run below does, on both sides).`,
+    );
+    const c = t.concurrent;
+    out.push(
+      '',
+      `The same concurrency on both sides, ${c.lanes} concurrent deliveries vs ${c.lanes} concurrent raw writers (reported, not the target's figure): ${c.lanes} lanes each deliver a different return's events in order through the real ingest handler (the same pipeline, store, flags, settings and rules), while one reader reads the stream in the background once ${c.streamBatchWrites} writes wait and hands each batch to the publisher and insider with their filters, sweeps as they come due; each round (${c.returnsPerRound} returns, after a warm-up of ${c.warmupReturns}) is timed until the stream is quiet and followed, for as long, by ${c.lanes} concurrent writers of the same conditional UpdateItems: ${mode(c)}. Outcome checked: ${c.released} RefundReleased for ${c.returnsDelivered} honest returns, ${c.rejected} lines rejected, ${c.printed} lines printed (as many per return as above).`,
     );
   }
   out.push('', `Cost per million honest returns, all in (USD; us-east-1 public list prices as of ${r.cost.prices.asOf}, infra/bench/prices.json)`);

@@ -190,6 +190,12 @@ export class LocalRuntime {
   private readonly sweeperHandler: ReturnType<typeof createSweeperHandler>;
   private readonly consumers: readonly StreamConsumer[];
   private readonly store: RefundGateStore;
+  /** What {@link deliverConcurrently} builds its lanes' ingest handlers from: the same as {@link deliver}'s. */
+  private readonly ingestDeps: { readonly pipeline: Pipeline; readonly metrics: Metrics };
+  /** {@link deliverConcurrently}'s background (one stream reader, then the sweeper): one round at a time. */
+  private background: Promise<void> = Promise.resolve();
+  private backgroundQueued = false;
+  private backgroundError: unknown;
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
@@ -244,6 +250,7 @@ export class LocalRuntime {
       now: (event) => this.tentativeNow(businessTimeOf(event)),
     });
     this.targets = { ingest };
+    this.ingestDeps = { pipeline, metrics };
     this.sweeperHandler = createSweeperHandler({ pipeline, logger: logger.createChild(), metrics, now: () => this.now() });
     const publisher: StreamConsumer = {
       name: FUNCTION.publisher,
@@ -335,6 +342,89 @@ export class LocalRuntime {
   }
 
   /**
+   * The bench's concurrent throughput run only (infra/bench/endtoend.ts),
+   * never replay: several returns' events at once, as Lambda runs ingest
+   * invocations concurrently. Each of `lanes` lanes takes the next sequence
+   * and delivers its lines in order, routed as {@link deliver} routes them,
+   * through its own ingest handler (one per execution environment) built on
+   * the same pipeline, store, flags, settings and metrics as {@link deliver}'s;
+   * a line's tentative clock and rejection are its lane's, and an applied
+   * line moves the shared business clock forward only. Meanwhile one reader,
+   * as an event source mapping per shard, reads the stream in the background
+   * once `streamBatchWrites` writes wait and hands each batch to every
+   * consumer in order; the minute's sweep runs after it, as {@link deliver}
+   * runs it (skipped when provably empty). Returns when every lane is done
+   * and the stream is quiet. Effects print in the order the reader finds
+   * them, not line by line.
+   */
+  public async deliverConcurrently(sequences: ReadonlyArray<ReadonlyArray<{ readonly line: number; readonly text: string }>>, lanes: number): Promise<void> {
+    if (!(Number.isInteger(lanes) && lanes >= 1)) throw new LocalRuntimeError(`lanes must be a whole number ≥ 1, got ${lanes}`);
+    const batch = this.options.streamBatchWrites ?? 1;
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      const state = { line: 0, pendingClockMs: undefined as number | undefined, rejected: false };
+      const ingest = createIngestHandler({
+        pipeline: this.ingestDeps.pipeline,
+        settings: this.options.settings,
+        logger: this.options.logger.createChild(),
+        metrics: this.ingestDeps.metrics,
+        rejected: {
+          reject: (rejection) => {
+            state.rejected = true;
+            return this.reject(state.line, rejectionText(rejection));
+          },
+        },
+        now: (event) => {
+          state.pendingClockMs = maxDefined(this.clockMs, toEpochMs(businessTimeOf(event)))!;
+          return toIso(state.pendingClockMs);
+        },
+      });
+      const targets: Record<Route['handler'], (event: unknown, context: Context) => Promise<unknown>> = { ingest };
+      for (let s = next++; s < sequences.length; s = next++) {
+        for (const { line, text } of sequences[s]!) {
+          this.stats.events += 1;
+          state.line = line;
+          state.pendingClockMs = undefined;
+          state.rejected = false;
+          let raw: unknown;
+          try {
+            raw = parseJson(text);
+          } catch (error) {
+            if (!(error instanceof ContractValidationError)) throw error;
+            await this.reject(line, error.message);
+            continue;
+          }
+          const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
+          if (!route) {
+            if (isRecord(raw) && filteringRoute(this.routes, raw)) {
+              // Dropped by a rule's filter: time passes all the same, as in filteredOut.
+              this.stats.filtered += 1;
+              try {
+                state.pendingClockMs = toEpochMs(businessTimeOf(parseInboundEvent(raw, this.options.settings.sources)));
+              } catch (error) {
+                if (!(error instanceof ContractValidationError)) throw error;
+              }
+            } else {
+              await this.reject(line, this.unroutable(raw));
+              continue;
+            }
+          } else {
+            this.count(FUNCTION[route.handler]);
+            await targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
+          }
+          if (state.pendingClockMs !== undefined && !state.rejected) this.clockMs = maxDefined(this.clockMs, state.pendingClockMs);
+          if (this.backgroundError !== undefined) throw this.backgroundError;
+          this.queueBackground(batch);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, sequences.length) }, lane));
+    await this.background;
+    if (this.backgroundError !== undefined) throw this.backgroundError;
+    await this.drain();
+  }
+
+  /**
    * After the last line: move the clock to `until` (when given and later than
    * the clock) and fire every timer due by then, then drain the stream.
    * @returns the final clock, or undefined when no valid event was seen and no `until` given
@@ -416,6 +506,13 @@ export class LocalRuntime {
    * updates the index at once, which only makes replay's timers punctual.
    */
   private async sweep(atMs: number): Promise<void> {
+    await this.invokeSweeper(atMs);
+    await this.drain();
+    this.noTimerBeforeMs = await this.earliestTimerMs();
+  }
+
+  /** The sweeper's invocation at `atMs`, nothing after it. */
+  private async invokeSweeper(atMs: number): Promise<void> {
     this.lastSweepMs = atMs;
     this.stats.sweeps += 1;
     const time = toIso(atMs);
@@ -424,8 +521,6 @@ export class LocalRuntime {
       { version: '0', id: `sweep-${this.stats.sweeps}`, 'detail-type': 'Scheduled Event', source: 'aws.events', time, resources: [], detail: {} },
       this.contexts.next(FUNCTION.sweeper),
     );
-    await this.drain();
-    this.noTimerBeforeMs = await this.earliestTimerMs();
   }
 
   /** The earliest `dueAt` in the sparse timer index, as epoch ms (infinity when none is pending). */
@@ -450,19 +545,57 @@ export class LocalRuntime {
   private async drain(): Promise<void> {
     for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
       if (this.unreadWrites === 0) return;
-      this.unreadWrites = 0;
-      const records = await this.stream.poll();
-      for (const record of records) this.noteTimer(record);
-      for (let i = 0; i < records.length; i += STREAM_BATCH_SIZE) {
-        const batch = records.slice(i, i + STREAM_BATCH_SIZE);
-        for (const consumer of this.consumers) {
-          // The mapping's filter criteria: records that do not match never reach the function.
-          const filtered = consumer.filter ? batch.filter((r) => passesStreamFilters(consumer.filter!, r)) : batch;
-          if (filtered.length > 0) await this.invoke(consumer, filtered);
-        }
-      }
+      await this.readStream();
     }
     throw new LocalStreamError(`the stream did not settle after ${MAX_DRAIN_ROUNDS} rounds`);
+  }
+
+  /** One read of the stream: what it holds now, batch by batch to every consumer in order. */
+  private async readStream(): Promise<void> {
+    this.unreadWrites = 0;
+    const records = await this.stream.poll();
+    for (const record of records) this.noteTimer(record);
+    for (let i = 0; i < records.length; i += STREAM_BATCH_SIZE) {
+      const batch = records.slice(i, i + STREAM_BATCH_SIZE);
+      for (const consumer of this.consumers) {
+        // The mapping's filter criteria: records that do not match never reach the function.
+        const filtered = consumer.filter ? batch.filter((r) => passesStreamFilters(consumer.filter!, r)) : batch;
+        if (filtered.length > 0) await this.invoke(consumer, filtered);
+      }
+    }
+  }
+
+  /**
+   * {@link deliverConcurrently}'s background, one round at a time and at
+   * most one waiting: the stream reader once `batch` writes wait, then the
+   * minute's sweep if it is due, as {@link sweepIfDue} decides it (the
+   * stream read first, a provably empty sweep skipped).
+   */
+  private queueBackground(batch: number): void {
+    if (this.backgroundQueued) return;
+    this.backgroundQueued = true;
+    this.background = this.background
+      .then(async () => {
+        this.backgroundQueued = false;
+        if (this.unreadWrites >= batch) await this.readStream();
+        const clock = this.clockMs;
+        if (clock === undefined) return;
+        if (this.lastSweepMs === undefined) {
+          this.lastSweepMs = clock;
+          return;
+        }
+        if (clock - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
+        if (this.unreadWrites > 0) await this.readStream();
+        if (clock < this.noTimerBeforeMs) {
+          this.lastSweepMs = clock;
+          return;
+        }
+        await this.invokeSweeper(clock);
+        this.noTimerBeforeMs = await this.earliestTimerMs();
+      })
+      .catch((error: unknown) => {
+        this.backgroundError ??= error;
+      });
   }
 
   /**

@@ -5,7 +5,8 @@
  * stream. A conditional write DynamoDB refused (a duplicate) writes nothing,
  * so it costs no stream read. The bench's batched reads (streamBatchWrites)
  * let records wait, yet read them before a sweep could be skipped, so a
- * timer written in a waiting record still fires when it is due.
+ * timer written in a waiting record still fires when it is due. The bench's
+ * concurrent deliveries come to the same outcome as one line at a time.
  */
 import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +19,7 @@ import { LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtim
 import { StderrChannel, StderrLogger } from '../../infra/local/stderr.js';
 import { onStreamRead, TableStreamReader } from '../../infra/local/stream.js';
 import { R7_WIRING } from '../../infra/local/wiring.js';
+import { returnEvents } from '../../infra/bench/scenarios.js';
 import { honestReturn } from '../support/envelopes.js';
 
 interface Probe {
@@ -150,6 +152,28 @@ describe('batched stream reads (the bench throughput run)', () => {
     expect((await p.onStream()).length).toBeGreaterThan(0);
     await p.runtime.settle();
     expect(p.consumed).toEqual(await p.onStream());
+  });
+
+  it('deliverConcurrently (the bench only): lanes of returns at once, one background reader, the same outcome as one line at a time', async () => {
+    const sequential = await probe(resolveSettings({}));
+    const concurrent = await probe(resolveSettings({}), { streamBatchWrites: 10 });
+    let line = 0;
+    const sequences = Array.from({ length: 9 }, (_, i) => returnEvents(i % 3 === 2 ? 'phantom-receipt' : 'honest', i).map((e) => ({ line: ++line, text: JSON.stringify(e) })));
+    sequences[4] = [...sequences[4]!, { line: ++line, text: '{ not json' }];
+    for (const { line: n, text } of sequences.flat()) await sequential.runtime.deliver(text, n);
+    await concurrent.runtime.deliverConcurrently(sequences, 4);
+    // Effects print in the order the reader finds them: the same lines, not in the same order.
+    const outcome = (lines: ReplayLine[]) =>
+      lines
+        .map((l) => (l.channel === 'eventbridge' ? `${l.detailType} ${String(l.detail['returnId'])}` : l.channel === 'sns' ? `sns ${l.attributes['reason']} ${String(l.message['returnId'] ?? l.message['employeeId'])}` : `rejected ${l.line}`))
+        .sort();
+    expect(outcome(concurrent.lines)).toEqual(outcome(sequential.lines));
+    expect(concurrent.lines.filter((l) => l.channel === 'eventbridge' && l.detailType === 'RefundReleased')).toHaveLength(6);
+    expect(concurrent.lines.filter((l) => l.channel === 'sns').length).toBeGreaterThanOrEqual(3); // the phantom receipts' reviews
+    expect(concurrent.lines.filter((l) => l.channel === 'rejected')).toEqual([{ channel: 'rejected', line: sequences[4]!.at(-1)!.line, error: expect.any(String) }]);
+    // Quiet when it returns: every record handed to the consumers.
+    expect(concurrent.consumed).toEqual(await concurrent.onStream());
+    expect(concurrent.runtime.stats.events).toBe(sequential.runtime.stats.events);
   });
 
   it('refuses a batch size that is not a whole number ≥ 1', async () => {
