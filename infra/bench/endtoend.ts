@@ -207,7 +207,9 @@ export interface ThroughputRound {
  * DynamoDB Local, measured under the same conditions: one process, one
  * request at a time for both (replay is sequential), the same document
  * client, after the same warm-up, in alternating rounds so that whatever
- * else the machine is doing weighs on both alike.
+ * else the machine is doing weighs on both alike. With `lanes`, the same
+ * concurrency on both sides instead: that many deliveries at once against
+ * that many raw writers at once.
  */
 export interface ThroughputResult extends ThroughputOptions {
   readonly scenario: ScenarioName;

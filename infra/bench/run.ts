@@ -12,7 +12,8 @@ import { SCENARIOS, type ScenarioName } from './scenarios.js';
  * handlers, stream, filters), counted; cost per million returns from those
  * counts and a dated price table; end-to-end throughput as a ratio to raw
  * DynamoDB Local writes measured alongside it (stream read in batches as
- * Lambda reads it, and after every event as replay does); replay memory at
+ * Lambda reads it, and after every event as replay does; and, reported
+ * beside them, K concurrent deliveries against K concurrent raw writers); replay memory at
  * two input sizes.
  * Each figure is printed with its target and met/missed. No timing is
  * asserted anywhere; nothing tracked is written unless asked
