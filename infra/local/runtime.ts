@@ -317,19 +317,10 @@ export class LocalRuntime {
   public async deliver(text: string, line: number): Promise<void> {
     this.stats.events += 1;
     this.currentLine = line;
-    let raw: unknown;
-    try {
-      raw = parseJson(text);
-    } catch (error) {
-      if (!(error instanceof ContractValidationError)) throw error;
-      return this.reject(line, error.message);
-    }
-    const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
-    if (!route) {
-      // A rule's detail filter dropped it (a scan status no rule reads): in AWS nothing is invoked, nothing printed.
-      if (isRecord(raw) && filteringRoute(this.routes, raw)) return this.filteredOut(raw);
-      return this.reject(line, this.unroutable(raw));
-    }
+    const routed = await this.route(text, line);
+    if (routed.kind === 'rejected') return;
+    if (routed.kind === 'filtered') return this.filteredOut(routed.raw);
+    const { raw, route } = routed;
     this.pendingClockMs = undefined;
     this.lineRejected = false;
     this.count(FUNCTION[route.handler]);
@@ -386,31 +377,15 @@ export class LocalRuntime {
           state.line = line;
           state.pendingClockMs = undefined;
           state.rejected = false;
-          let raw: unknown;
-          try {
-            raw = parseJson(text);
-          } catch (error) {
-            if (!(error instanceof ContractValidationError)) throw error;
-            await this.reject(line, error.message);
-            continue;
-          }
-          const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
-          if (!route) {
-            if (isRecord(raw) && filteringRoute(this.routes, raw)) {
-              // Dropped by a rule's filter: time passes all the same, as in filteredOut.
-              this.stats.filtered += 1;
-              try {
-                state.pendingClockMs = toEpochMs(businessTimeOf(parseInboundEvent(raw, this.options.settings.sources)));
-              } catch (error) {
-                if (!(error instanceof ContractValidationError)) throw error;
-              }
-            } else {
-              await this.reject(line, this.unroutable(raw));
-              continue;
-            }
+          const routed = await this.route(text, line);
+          if (routed.kind === 'rejected') continue;
+          if (routed.kind === 'filtered') {
+            // Dropped by a rule's filter: time passes all the same, as in filteredOut.
+            this.stats.filtered += 1;
+            state.pendingClockMs = this.businessTimeMsOf(routed.raw);
           } else {
-            this.count(FUNCTION[route.handler]);
-            await targets[route.handler](raw, this.contexts.next(FUNCTION[route.handler]));
+            this.count(FUNCTION[routed.route.handler]);
+            await targets[routed.route.handler](routed.raw, this.contexts.next(FUNCTION[routed.route.handler]));
           }
           if (state.pendingClockMs !== undefined && !state.rejected) this.clockMs = maxDefined(this.clockMs, state.pendingClockMs);
           if (this.backgroundError !== undefined) throw this.backgroundError;
@@ -626,16 +601,46 @@ export class LocalRuntime {
    * wall clock, so a well-formed filtered event still moves it (and fires
    * the timers due by then), as it did when such scans were ingested.
    */
-  private async filteredOut(raw: Record<string, unknown>): Promise<void> {
-    this.stats.filtered += 1;
-    let businessTime: string;
+  /**
+   * Parse one line and route it as the CDK rules would. A line that is not
+   * JSON or that no rule matches is rejected here (a `rejected` line); one a
+   * rule's detail filter drops (a scan status no rule reads) is `filtered`:
+   * in AWS nothing is invoked, nothing printed.
+   */
+  private async route(
+    text: string,
+    line: number,
+  ): Promise<{ readonly kind: 'rejected' } | { readonly kind: 'filtered'; readonly raw: Record<string, unknown> } | { readonly kind: 'routed'; readonly raw: unknown; readonly route: Route }> {
+    let raw: unknown;
     try {
-      businessTime = businessTimeOf(parseInboundEvent(raw, this.options.settings.sources));
+      raw = parseJson(text);
     } catch (error) {
       if (!(error instanceof ContractValidationError)) throw error;
-      return;
+      await this.reject(line, error.message);
+      return { kind: 'rejected' };
     }
-    this.clockMs = maxDefined(this.clockMs, toEpochMs(businessTime));
+    const route = isRecord(raw) ? matchingRoute(this.routes, raw) : undefined;
+    if (route) return { kind: 'routed', raw, route };
+    if (isRecord(raw) && filteringRoute(this.routes, raw)) return { kind: 'filtered', raw };
+    await this.reject(line, this.unroutable(raw));
+    return { kind: 'rejected' };
+  }
+
+  /** The business time of a well-formed event a rule dropped, or undefined when it is not well formed. */
+  private businessTimeMsOf(raw: Record<string, unknown>): number | undefined {
+    try {
+      return toEpochMs(businessTimeOf(parseInboundEvent(raw, this.options.settings.sources)));
+    } catch (error) {
+      if (!(error instanceof ContractValidationError)) throw error;
+      return undefined;
+    }
+  }
+
+  private async filteredOut(raw: Record<string, unknown>): Promise<void> {
+    this.stats.filtered += 1;
+    const businessMs = this.businessTimeMsOf(raw);
+    if (businessMs === undefined) return;
+    this.clockMs = maxDefined(this.clockMs, businessMs);
     await this.sweepIfDue();
   }
 
