@@ -457,7 +457,7 @@ export class LocalRuntime {
    * last one. A sweep that provably finds nothing (no timer due yet) is
    * skipped: running it would query the index and change nothing.
    */
-  private async sweepIfDue(): Promise<void> {
+  private async sweepIfDue(how: { readonly read: () => Promise<void>; readonly sweep: (atMs: number) => Promise<void> } = this.replaySweep): Promise<void> {
     const clock = this.clockMs;
     if (clock === undefined) return;
     if (this.lastSweepMs === undefined) {
@@ -466,13 +466,27 @@ export class LocalRuntime {
     }
     if (clock - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
     // The bound knows only the timers read from the stream: read what is waiting first.
-    await this.drain();
+    await how.read();
     if (clock < this.noTimerBeforeMs) {
       this.lastSweepMs = clock;
       return;
     }
-    await this.sweep(clock);
+    await how.sweep(clock);
   }
+
+  /** Replay's way: drain the stream before deciding, and after the sweeper. */
+  private readonly replaySweep = { read: () => this.drain(), sweep: (atMs: number) => this.sweep(atMs) };
+
+  /** The concurrent run's background way: one read of what waits; the sweeper's writes are read by the next round. */
+  private readonly backgroundSweep = {
+    read: async () => {
+      if (this.unreadWrites > 0) await this.readStream();
+    },
+    sweep: async (atMs: number) => {
+      await this.invokeSweeper(atMs);
+      this.noTimerBeforeMs = await this.earliestTimerMs();
+    },
+  };
 
   /**
    * Run the sweeper at `atMs`. It finds due returns through the sparse
@@ -553,20 +567,7 @@ export class LocalRuntime {
       .then(async () => {
         this.backgroundQueued = false;
         if (this.unreadWrites >= batch) await this.readStream();
-        const clock = this.clockMs;
-        if (clock === undefined) return;
-        if (this.lastSweepMs === undefined) {
-          this.lastSweepMs = clock;
-          return;
-        }
-        if (clock - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
-        if (this.unreadWrites > 0) await this.readStream();
-        if (clock < this.noTimerBeforeMs) {
-          this.lastSweepMs = clock;
-          return;
-        }
-        await this.invokeSweeper(clock);
-        this.noTimerBeforeMs = await this.earliestTimerMs();
+        await this.sweepIfDue(this.backgroundSweep);
       })
       .catch((error: unknown) => {
         this.backgroundError ??= error;
