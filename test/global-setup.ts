@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { JavaMissingError, startDynamoLocal, type LocalDynamo } from '../infra/local/dynamo.js';
+import { JavaMissingError, startDynamoLocal, type LocalDynamo } from '../cli/dynamo.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

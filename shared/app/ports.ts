@@ -1,7 +1,7 @@
 /*
  * The ports the application layer needs (hexagonal architecture): shared/app
  * declares them, shared/store implements them for DynamoDB, and functions/*
- * and infra/local compose the two. Nothing in shared/app imports shared/store.
+ * and cli compose the two. Nothing in shared/app imports shared/store.
  */
 import type { DetailType } from '../contract/inbound.js';
 import type { SuspectReceipt } from '../domain/insider.js';

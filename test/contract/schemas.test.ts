@@ -15,7 +15,7 @@ import { DETAIL_SCHEMAS, DETAIL_TYPES, EventBridgeEnvelope, type DetailType } fr
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { contractMessages, type JsonSchema } from '../../shared/contract/json-schema.js';
 import { OUTBOUND_DETAIL_SCHEMAS, REVIEW_MESSAGE_SCHEMAS, ReviewMessageAttributes } from '../../shared/contract/outbound.js';
-import { renderAll } from '../../infra/contract/render.js';
+import { renderAll } from '../../scripts/contract/render.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -170,7 +170,7 @@ describe('inbound schemas against the fixtures and the examples', () => {
 
 function replay(args: readonly string[]): Promise<Array<Record<string, any>>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL('infra/local/bin.mjs', ROOT).pathname, 'replay', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [new URL('cli/bin.mjs', ROOT).pathname, 'replay', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

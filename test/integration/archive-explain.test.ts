@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLocalDb } from '../../infra/local/db-dir.js';
-import { localDocumentClient, startDynamoLocal } from '../../infra/local/dynamo.js';
+import { openLocalDb } from '../../cli/db-dir.js';
+import { localDocumentClient, startDynamoLocal } from '../../cli/dynamo.js';
 import { returnKey } from '../../shared/store/keys.js';
 import { type CliRun, runCli } from '../support/cli.js';
 

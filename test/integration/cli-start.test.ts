@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 // @ts-expect-error plain ES modules without type declarations
-import { buildCli } from '../../infra/local/build.mjs';
+import { buildCli } from '../../cli/build.mjs';
 // @ts-expect-error plain ES modules without type declarations
-import { freshBundle } from '../../infra/local/bundle.mjs';
+import { freshBundle } from '../../cli/bundle.mjs';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const dir = mkdtempSync(join(tmpdir(), 'rg-cli-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +74,7 @@ describe('the bundle', () => {
       { encoding: 'utf8' },
     );
     // Assess
-    expect(inputs).toContain('infra/local/cli.ts');
+    expect(inputs).toContain('cli/cli.ts');
     expect(inputs.every((p) => !p.startsWith('node_modules'))).toBe(true);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(`refund-gate ${VERSION}\n`);

@@ -1,5 +1,5 @@
 /*
- * `refund-gate replay` as a user runs it: a subprocess (node infra/local/bin.mjs)
+ * `refund-gate replay` as a user runs it: a subprocess (node cli/bin.mjs)
  * that starts its own DynamoDB Local, with its standard output checked line
  * by line against contract §5. The file-level DynamoDB Local of the global
  * setup is not used here.
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectIdFor } from '../../shared/domain/identity.js';
 import { TIMESTAMP_FORMAT } from '../../shared/contract/primitives.js';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 
 interface Run {

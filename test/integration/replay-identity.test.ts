@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, T } from '../support/envelopes.js';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 
 function replay(file: string): Promise<{ code: number | null; stderr: string; lines: Record<string, any>[] }> {
   return new Promise((resolve, reject) => {

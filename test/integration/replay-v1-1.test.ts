@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/v1-1/${name}.jsonl`, import.meta.url).pathname;
 type Line = Record<string, any>;
 

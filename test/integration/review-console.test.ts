@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../infra/local/commands/backend.js';
-import { CONTENT_SECURITY_POLICY, ReviewConsole } from '../../infra/local/commands/console.js';
-import { decide } from '../../infra/local/commands/decide.js';
+import { LocalBackend } from '../../cli/commands/backend.js';
+import { CONTENT_SECURITY_POLICY, ReviewConsole } from '../../cli/commands/console.js';
+import { decide } from '../../cli/commands/decide.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const FIXTURE = new URL('../fixtures/review-queue.jsonl', import.meta.url).pathname;
 const OUT_DIR = new URL('../../test-results/', import.meta.url).pathname;
 const hasChromium = existsSync(CHROMIUM);

@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../shared/contract/config.js';
-import type { ReplayLine } from '../../infra/local/output.js';
-import { LocalRuntime } from '../../infra/local/runtime.js';
-import { StderrChannel, StderrLogger } from '../../infra/local/stderr.js';
-import { R7_WIRING } from '../../infra/local/wiring.js';
+import type { ReplayLine } from '../../cli/output.js';
+import { LocalRuntime } from '../../cli/runtime.js';
+import { StderrChannel, StderrLogger } from '../../cli/stderr.js';
+import { R7_WIRING } from '../../cli/wiring.js';
 import { honestReturn } from '../support/envelopes.js';
 
 const lines: ReplayLine[] = [];

@@ -13,13 +13,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSettings, type Settings } from '../../shared/contract/config.js';
-import { localDynamoClient, localStreamsClient } from '../../infra/local/dynamo.js';
-import type { ReplayLine } from '../../infra/local/output.js';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.js';
-import { StderrChannel, StderrLogger } from '../../infra/local/stderr.js';
-import { onStreamRead, TableStreamReader } from '../../infra/local/stream.js';
-import { R7_WIRING } from '../../infra/local/wiring.js';
-import { returnEvents } from '../../infra/bench/scenarios.js';
+import { localDynamoClient, localStreamsClient } from '../../cli/dynamo.js';
+import type { ReplayLine } from '../../cli/output.js';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../cli/runtime.js';
+import { StderrChannel, StderrLogger } from '../../cli/stderr.js';
+import { onStreamRead, TableStreamReader } from '../../cli/stream.js';
+import { R7_WIRING } from '../../cli/wiring.js';
+import { returnEvents } from '../../bench/scenarios.js';
 import { honestReturn } from '../support/envelopes.js';
 
 interface Probe {

@@ -1,6 +1,6 @@
 /*
  * `refund-gate serve` and `refund-gate webhook` as a user runs them: real
- * subprocesses (node infra/local/bin.mjs). serve starts its own DynamoDB
+ * subprocesses (node cli/bin.mjs). serve starts its own DynamoDB
  * Local and a real node:http server; requests go over real HTTP.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, fixturePath, independentSign, receiveFixture, SECRETS, signatureOf } from '../unit/carriers-fixtures.js';
 import { runCli } from '../support/cli.js';
 
-const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 
 type Line = Record<string, any>;
 

@@ -8,7 +8,7 @@
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { itemSizeBytes } from '../../infra/bench/meter.js';
+import { itemSizeBytes } from '../../bench/meter.js';
 import { decodeTuple } from '../../shared/domain/ids.js';
 import { KEY_TAG } from '../../shared/store/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { Pipeline } from '../../shared/app/pipeline.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
 import { RefundGateStore } from '../../shared/store/store.js';
-import { localDynamoClient } from '../../infra/local/dynamo.js';
+import { localDynamoClient } from '../../cli/dynamo.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { honestReturn } from '../support/envelopes.js';
 
@@ -36,7 +36,7 @@ interface Reading {
   largestItem: number;
 }
 
-/** Exact request counts with one SDK middleware, like infra/bench/meter.ts, plus refused writes and ledger units. */
+/** Exact request counts with one SDK middleware, like bench/meter.ts, plus refused writes and ledger units. */
 function infraFreeMeter(client: DynamoDBClient) {
   let r: Reading;
   const reset = () => (r = { reads: 0, writes: 0, refused: 0, writeUnits: 0, ledgerWriteUnits: 0, largestItem: 0 });

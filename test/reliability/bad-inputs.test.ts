@@ -19,7 +19,7 @@ import { SqsRejectedSink } from '../../shared/app/rejected-queue.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import type { Effect, ReturnState } from '../../shared/domain/types.js';
 import { toOutboundMessage } from '../../shared/publish/messages.js';
-import { toReplayLine } from '../../infra/local/output.js';
+import { toReplayLine } from '../../cli/output.js';
 import { EmployeeStore } from '../../shared/store/employees.js';
 import { returnPk } from '../../shared/store/keys.js';
 import { RefundGateStore } from '../../shared/store/store.js';
@@ -106,7 +106,7 @@ const tables: TestTable[] = [];
 
 /** `refund-gate replay <file>` as a user runs it: its own DynamoDB Local, JSON lines on stdout. */
 async function replay(file: string) {
-  const bin = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+  const bin = new URL('../../cli/bin.mjs', import.meta.url).pathname;
   const out = await promisify(execFile)(process.execPath, [bin, 'replay', file], { maxBuffer: 64 * 1024 * 1024, timeout: 90_000 });
   return { lines: out.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>), stderr: out.stderr };
 }

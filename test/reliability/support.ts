@@ -15,8 +15,8 @@ import { ProvisionedThroughputExceededException, ScanCommand } from '@aws-sdk/cl
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { localDocumentClient, localDynamoClient, localStreamsClient } from '../../infra/local/dynamo.js';
-import { TableStreamReader } from '../../infra/local/stream.js';
+import { localDocumentClient, localDynamoClient, localStreamsClient } from '../../cli/dynamo.js';
+import { TableStreamReader } from '../../cli/stream.js';
 import type { Effect } from '../../shared/domain/types.js';
 import { effectsInRecord } from '../../shared/publish/outbox.js';
 import type { TestTable } from '../support/dynamo.js';
@@ -101,7 +101,7 @@ export async function snapshot(table: TestTable): Promise<Record<string, unknown
 
 /**
  * The table's real DynamoDB stream (DynamoDB Local's Streams API) through
- * infra/local's `TableStreamReader`, which converts records to the shape
+ * cli's `TableStreamReader`, which converts records to the shape
  * Lambda delivers. A new tail starts at TRIM_HORIZON.
  */
 export class StreamTail {

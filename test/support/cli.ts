@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 
 /** The `refund-gate` command as npm installs it (`bin`), run as a user would. */
-export const BIN = new URL('../../infra/local/bin.mjs', import.meta.url).pathname;
+export const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 
 export interface CliRun {
   readonly code: number | null;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createTable, localDocumentClient, localDynamoClient } from '../../infra/local/dynamo.js';
+import { createTable, localDocumentClient, localDynamoClient } from '../../cli/dynamo.js';
 
 export interface TestTable {
   readonly tableName: string;

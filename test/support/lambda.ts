@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { LocalLambdaContexts } from '../../infra/local/lambda.js';
+import { LocalLambdaContexts } from '../../cli/lambda.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DbDirInUseError, DbDirSettingsError, openLocalDb } from '../../infra/local/db-dir.js';
+import { DbDirInUseError, DbDirSettingsError, openLocalDb } from '../../cli/db-dir.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { itemSizeBytes } from '../../infra/bench/meter.js';
+import { itemSizeBytes } from '../../bench/meter.js';
 import { ItemCodecError, outboxOfItem, packBody, readableItem, stateOfItem, unpackBody } from '../../shared/store/item-codec.js';
 import type { Effect, ReturnState } from '../../shared/domain/types.js';
 

