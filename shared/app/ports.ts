@@ -106,6 +106,8 @@ export interface EmployeeRepository extends EmployeeFlagReader {
   suspects(employeeId: string, from: string, to: string): Promise<SuspectReceipt[]>;
   /** Raise the flag and its anomaly review unless a flag covers `raisedAt`; whether this call raised it. */
   raiseFlag(review: ReviewRaised, flagForMs: number): Promise<boolean>;
+  /** v1.2: flag the employee from a SELF_REVIEW_ATTEMPT's `decidedAt` for flagFor (kept beside an R7 flag; only ever extended). */
+  raiseSelfReviewFlag(employeeId: string, reviewId: string, decidedAt: string, flagForMs: number): Promise<void>;
 }
 
 /** No insider detection configured: nobody is flagged. */
