@@ -171,3 +171,22 @@ describe('R7 and severity', () => {
     ]);
   });
 });
+
+describe('explain', () => {
+  it('names the reason and does not blame a missing scan for a weight mismatch', async () => {
+    const { explainReturn, whyText } = await import('../../../shared/app/explain.js');
+    const kg = (value: number) => ({ value, unit: 'kg' as const });
+    const settings = resolveSettings();
+    const { state } = spec(decider)
+      .given([authorize(returnAuthorized({ expectedWeight: kg(1) })), recordScan(carrierScan({ weight: kg(5) })), requestRefund()])
+      .when(recordReceipt())
+      .then([{ reason: REASON.WEIGHT_MISMATCH }]);
+    const view = explainReturn({ state, sources: settings.sources, settings });
+    const text = JSON.stringify(view);
+    expect(text).toContain('No receipt is matched (rc-1: WEIGHT_MISMATCH)');
+    expect(text).not.toContain('matched by an inbound scan');
+    expect(whyText(REASON.PARCEL_EVIDENCE_REUSED)).toMatch(/another customer/);
+    const shared = spec(decider).given([authorizeWithPeers([peer()]), recordScan(), requestRefund()]).when(recordReceipt()).then([{ reason: REASON.PARCEL_EVIDENCE_REUSED }]).state;
+    expect(explainReturn({ state: shared, sources: settings.sources, settings }).evidence.receipts[0]).toMatchObject({ unmatchedReason: REASON.PARCEL_EVIDENCE_REUSED });
+  });
+});
