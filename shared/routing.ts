@@ -1,5 +1,5 @@
 import { DETAIL_TYPES, ScanStatus, type DetailType } from './contract/inbound.js';
-import { isInsiderReason, suspectFromReview } from './domain/insider.js';
+import { isInsiderReason, isSelfReviewFlag, suspectFromReview } from './domain/insider.js';
 import type { Effect } from './domain/types.js';
 
 /**
@@ -76,9 +76,13 @@ export function filteringRoute(routes: readonly Route[], envelope: unknown): Rou
  */
 export const STREAM_MARKER = { effects: 'fx', insider: 'r7' } as const;
 
-/** Whether R7 (shared/app/insider.ts) does anything with this effect: a suspect receipt raised, or cleared by late evidence. */
+/**
+ * Whether R7 (shared/app/insider.ts) does anything with this effect: a
+ * suspect receipt raised, or cleared by late evidence, or (v1.2) a
+ * SELF_REVIEW_ATTEMPT, which flags the employee.
+ */
 export function concernsInsider(effect: Effect): boolean {
-  if (effect.type === 'ReviewRaised') return suspectFromReview(effect) !== null;
+  if (effect.type === 'ReviewRaised') return suspectFromReview(effect) !== null || isSelfReviewFlag(effect);
   if (effect.type === 'ReviewCleared') {
     return effect.cause === 'LATE_EVIDENCE_MATCHED' && isInsiderReason(effect.reason) && !!effect.employeeId && !!effect.receiptId && !!effect.receivedAt;
   }

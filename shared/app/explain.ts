@@ -10,7 +10,8 @@
  */
 import type { DetailType } from '../contract/inbound.js';
 import { reviewIdFor, ownerOfReview } from '../domain/identity.js';
-import { assessReceipt, deliveredScans, type MatchSettings } from '../domain/matching.js';
+import { assessReceipt, deliveredScans, inboundScans, type MatchSettings } from '../domain/matching.js';
+import { samePerson } from '../domain/people.js';
 import { REASON, severityOf, type Reason, type Severity } from '../domain/reasons.js';
 import { exceedsAuthorized } from '../domain/rules/refund-exceeds.js';
 import { finalDecision, hasDecision, refundOf, reviewById, sortedReceipts } from '../domain/state.js';
@@ -206,14 +207,15 @@ export function explainReturn(input: ExplainInput): Explanation {
     status: s.status,
     facilityId: s.facilityId ?? null,
     scannedAt: utc(s.scannedAt),
-    inbound: auth !== null && s.facilityId !== undefined && s.facilityId === auth.warehouseId,
+    // v1.2: a delivery long before the authorization (stale) is not an inbound scan.
+    inbound: auth !== null && inboundScans(auth, scans, input.settings.evidenceWindowMs).some((i) => i.scanId === s.scanId),
     weight: weightOf(s),
   }));
   const receiptEvidence: ReceiptEvidence[] = receipts.map((r) => {
-    const assessment = auth ? assessReceipt(auth, r, scans, input.settings) : null;
+    const assessment = auth ? assessReceipt(auth, r, scans, input.settings, state.peers ?? []) : null;
     const flag = flags.find(
       (f) =>
-        f.employeeId === r.employeeId &&
+        samePerson(f.employeeId, r.employeeId) &&
         toEpochMs(r.receivedAt) >= toEpochMs(f.flaggedAt) &&
         toEpochMs(r.receivedAt) <= toEpochMs(f.flaggedUntil),
     );
@@ -321,7 +323,9 @@ function missingFor(state: ReturnState, receipts: readonly ReceiptEvidence[], op
     out.push({ code: 'RECEIPT', text: `No WarehouseReceipt yet${auth ? ` at ${auth.warehouseId}` : ''}.` });
   } else if (auth && !receipts.some((r) => r.matched)) {
     const reasons = receipts.map((r) => `${r.receiptId}: ${r.unmatchedReason ?? 'unmatched'}`).join('; ');
-    out.push({ code: 'MATCHED_RECEIPT', text: `No receipt is matched by an inbound scan (${reasons}).` });
+    // Only say the scan is what is missing when it is (a weight or condition mismatch may have a matching scan).
+    const scanMissing = receipts.every((r) => r.unmatchedReason !== null && SCAN_REASONS.has(r.unmatchedReason));
+    out.push({ code: 'MATCHED_RECEIPT', text: scanMissing ? `No receipt is matched by an inbound scan (${reasons}).` : `No receipt is matched (${reasons}).` });
   }
   if (auth && refund && exceedsAuthorized(refund.amount, auth.refund)) {
     out.push({
@@ -383,9 +387,13 @@ function reviewView(state: ReturnState, r: ReviewRecord, atStake: Money | null):
   };
 }
 
+const SCAN_REASONS: ReadonlySet<string> = new Set(['INBOUND_SCAN_AT_OTHER_FACILITY', 'RECEIPT_BEFORE_INBOUND_SCAN', 'RECEIPT_WITHOUT_INBOUND_SCAN']);
+
 const WHY: Readonly<Record<string, string>> = {
   RECEIPT_AT_OTHER_WAREHOUSE: "The receipt was recorded at a warehouse other than the return's.",
   CONDITION_MISMATCH: 'The receiving clerk reported a wrong item or an empty box.',
+  PARCEL_EVIDENCE_REUSED:
+    "The carrier's delivery is not this return's: another customer's return names the same parcel, or the only deliveries at the warehouse predate the return.",
   INBOUND_SCAN_AT_OTHER_FACILITY: "The carrier delivered the parcel, but not at the return's warehouse.",
   RECEIPT_BEFORE_INBOUND_SCAN: 'The receipt was recorded before the carrier delivered the parcel.',
   RECEIPT_WITHOUT_INBOUND_SCAN: 'A receipt was recorded but the carrier never delivered the parcel (phantom receipt?).',

@@ -1,4 +1,4 @@
-import { anomalyReview, detectAnomaly, isInsiderReason, suspectFromReview, type InsiderSettings } from '../domain/insider.js';
+import { anomalyReview, detectAnomaly, isInsiderReason, isSelfReviewFlag, suspectFromReview, type InsiderSettings } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
 import type { Effect, ReviewRaised } from '../domain/types.js';
 import type { EmployeeRepository } from './ports.js';
@@ -19,7 +19,10 @@ export class InsiderDetector {
   public async onEffects(effects: readonly Effect[]): Promise<ReviewRaised[]> {
     const raised: ReviewRaised[] = [];
     for (const effect of effects) {
-      if (effect.type === 'ReviewRaised') {
+      if (effect.type === 'ReviewRaised' && isSelfReviewFlag(effect)) {
+        // v1.2: the attempt is the alert; it flags the employee and raises no anomaly of its own.
+        await this.employees.raiseSelfReviewFlag(effect.employeeId!, effect.reviewId, effect.raisedAt, this.settings.flagForMs);
+      } else if (effect.type === 'ReviewRaised') {
         const suspect = suspectFromReview(effect);
         if (!suspect) continue;
         await this.employees.addSuspect(suspect);

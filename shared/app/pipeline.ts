@@ -2,7 +2,8 @@ import type { Settings } from '../contract/config.js';
 import type { InboundEvent } from '../contract/inbound.js';
 import { createDecider, effectsOf, type Decider } from '../domain/decider.js';
 import { nextDueAt } from '../domain/timers.js';
-import type { Effect, ReturnCommand, ReturnEvent } from '../domain/types.js';
+import { toEpochMs } from '../domain/time.js';
+import type { Effect, ParcelPeer, ReturnAuthorization, ReturnCommand, ReturnEvent, ReturnState } from '../domain/types.js';
 import { ConflictingDuplicateError, TooManyConflictsError, VersionConflictError } from './errors.js';
 import { identityOf, type FactIdentity } from './identity.js';
 import {
@@ -88,9 +89,12 @@ export class Pipeline {
           this.observer.duplicate('AuthorizeReturn', authorization.returnId);
           return EMPTY;
         }
-        const scans = await store.linkReturn(authorization);
-        const outcome = await this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, now }, stored, identity);
-        return { ...outcome, writes: outcome.writes + 1 };
+        const { scans, peers } = await store.linkReturn(authorization);
+        // v1.2: the other returns naming the parcel learn of this one first (a return on a parcel
+        // shared with another customer is matched by no receipt), then this one learns of them.
+        const shared = await this.linkPeers(authorization, peers, now);
+        const outcome = await this.mutate(authorization.returnId, { type: 'AuthorizeReturn', authorization, scans, peers: shared.peers, now }, stored, identity);
+        return merge(shared.outcome, { ...outcome, writes: outcome.writes + 1 });
       }
       case 'CarrierScan': {
         const scan = event.detail;
@@ -125,6 +129,27 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Tell each other return on the parcel (authorized within sharedParcelWindow
+   * of this one) that this one names it too, as a scan is fanned out to the
+   * returns it reaches. An honest parcel has no other return: no read, no
+   * write. A return already released or denied is read, never written.
+   */
+  private async linkPeers(authorization: ReturnAuthorization, linked: readonly ParcelPeer[], now: string): Promise<{ outcome: Outcome; peers: ParcelPeer[] }> {
+    const windowMs = this.deps.settings.sharedParcelWindowMs;
+    const authorizedMs = toEpochMs(authorization.authorizedAt);
+    const others = linked.filter((p) => p.returnId !== authorization.returnId && Math.abs(toEpochMs(p.authorizedAt) - authorizedMs) <= windowMs);
+    let outcome = EMPTY;
+    const peers: ParcelPeer[] = [];
+    const self: ParcelPeer = { ...(linked.find((p) => p.returnId === authorization.returnId) ?? linkedPeer(authorization)), released: false };
+    for (const peer of others) {
+      const applied = await this.apply(peer.returnId, { type: 'LinkParcelPeer', peer: self, now });
+      outcome = merge(outcome, applied.outcome);
+      peers.push({ ...peer, released: applied.state?.status === 'RELEASED' });
+    }
+    return { outcome, peers };
+  }
+
   /** Fire every timer due at `now` (the sweeper). */
   public async tick(now: string): Promise<Outcome> {
     let outcome = EMPTY;
@@ -156,18 +181,28 @@ export class Pipeline {
    * makes this a redelivery or a conflict.
    */
   private async mutate(returnId: string, command: ReturnCommand, preloaded?: StoredReturn | null, authorization?: FactIdentity): Promise<Outcome> {
+    return (await this.apply(returnId, command, preloaded, authorization)).outcome;
+  }
+
+  /** {@link mutate}, also giving the return's state after it (null when it does not exist). */
+  private async apply(
+    returnId: string,
+    command: ReturnCommand,
+    preloaded?: StoredReturn | null,
+    authorization?: FactIdentity,
+  ): Promise<{ outcome: Outcome; state: ReturnState | null }> {
     const { store } = this.deps;
     let stored: StoredReturn | null = preloaded !== undefined ? preloaded : await store.loadReturn(returnId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (authorization && this.alreadyAuthorized(stored, authorization)) {
         this.observer.duplicate(command.type, returnId);
-        return EMPTY;
+        return { outcome: EMPTY, state: stored?.state ?? null };
       }
       const state = stored?.state ?? this.decider.initialState(returnId);
       const events = this.decider.decide(command, state);
       if (events.length === 0) {
         if (command.type !== 'Tick') this.observer.duplicate(command.type, returnId);
-        return EMPTY;
+        return { outcome: EMPTY, state: stored?.state ?? null };
       }
       const next = events.reduce(this.decider.evolve, state);
       const effects = effectsOf(events);
@@ -180,7 +215,7 @@ export class Pipeline {
           now: command.now,
           authorizationPrint: authorization?.fingerprint ?? stored?.authorizationPrint,
         });
-        return { returnIds: [returnId], events, effects, writes: 1 };
+        return { outcome: { returnIds: [returnId], events, effects, writes: 1 }, state: next };
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
         this.observer.conflictRetry(returnId, attempt);
@@ -191,6 +226,16 @@ export class Pipeline {
     }
     throw new TooManyConflictsError(returnId, this.maxAttempts);
   }
+}
+
+/** The link a return leaves on its parcel, as a peer of the others. */
+function linkedPeer(auth: ReturnAuthorization): ParcelPeer {
+  return {
+    returnId: auth.returnId,
+    customerId: auth.customerId,
+    authorizedAt: auth.authorizedAt,
+    ...(auth.expectedWeight ? { expectedWeight: auth.expectedWeight } : {}),
+  };
 }
 
 function plusWrites(outcome: Outcome, writes: number): Outcome {

@@ -5,7 +5,7 @@
  */
 import type { DetailType } from '../contract/inbound.js';
 import type { SuspectReceipt } from '../domain/insider.js';
-import type { CarrierScan, Effect, EmployeeFlag, ReturnAuthorization, ReturnState, ReviewRaised } from '../domain/types.js';
+import type { CarrierScan, Effect, EmployeeFlag, ParcelPeer, ReturnAuthorization, ReturnState, ReviewRaised } from '../domain/types.js';
 
 /** A return as stored: the decider state (opaque here), its optimistic-lock version and its R8 ledger entry. */
 export interface StoredReturn {
@@ -31,6 +31,12 @@ export interface SaveReturnInput {
   readonly authorizationPrint: string | undefined;
 }
 
+/** What a parcel knows when a return is linked to it. */
+export interface ParcelLinks {
+  readonly scans: CarrierScan[];
+  readonly peers: ParcelPeer[];
+}
+
 /** One item per return: state and outbox in one conditional write. */
 export interface ReturnRepository {
   /** Strongly consistent read. */
@@ -49,8 +55,11 @@ export interface ReturnRepository {
  * carrier and tracking number, compared trimmed and case-insensitively).
  */
 export interface ParcelRepository {
-  /** Link a return to its parcel; returns every DELIVERED scan recorded for the parcel so far. */
-  linkReturn(authorization: ReturnAuthorization): Promise<CarrierScan[]>;
+  /**
+   * Link a return to its parcel; returns every DELIVERED scan recorded for the
+   * parcel so far and (v1.2) every return linked to it, this one included.
+   */
+  linkReturn(authorization: ReturnAuthorization): Promise<ParcelLinks>;
   /** Record a DELIVERED scan on its parcel (idempotent); returns the returnIds linked so far. */
   recordDelivered(scan: CarrierScan): Promise<string[]>;
   /**
@@ -97,6 +106,8 @@ export interface EmployeeRepository extends EmployeeFlagReader {
   suspects(employeeId: string, from: string, to: string): Promise<SuspectReceipt[]>;
   /** Raise the flag and its anomaly review unless a flag covers `raisedAt`; whether this call raised it. */
   raiseFlag(review: ReviewRaised, flagForMs: number): Promise<boolean>;
+  /** v1.2: flag the employee from a SELF_REVIEW_ATTEMPT's `decidedAt` for flagFor (kept beside an R7 flag; only ever extended). */
+  raiseSelfReviewFlag(employeeId: string, reviewId: string, decidedAt: string, flagForMs: number): Promise<void>;
 }
 
 /** No insider detection configured: nobody is flagged. */

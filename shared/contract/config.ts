@@ -61,6 +61,10 @@ export const SettingsInput = z
     weightTolerance: z.number().min(0).max(1).optional(),
     /** *v1.1* absolute weight tolerance in grams. */
     weightToleranceGrams: z.number().min(0).max(1_000_000).optional(),
+    /** *v1.2* how long before `authorizedAt` a DELIVERED scan may still be a return's inbound scan. */
+    evidenceWindow: Duration.optional(),
+    /** *v1.2* returns of different customers naming one parcel within this of each other share it. */
+    sharedParcelWindow: Duration.optional(),
   })
   .strict();
 export type SettingsInput = z.infer<typeof SettingsInput>;
@@ -135,6 +139,8 @@ export const DEFAULT_SETTINGS = {
   flagFor: 'P7D',
   weightTolerance: 0.15,
   weightToleranceGrams: 150,
+  evidenceWindow: 'P7D',
+  sharedParcelWindow: 'P90D',
 } as const;
 
 /** Settings resolved to numbers, the form the domain consumes. */
@@ -149,6 +155,8 @@ export interface Settings {
   readonly flagForMs: number;
   readonly weightTolerance: number;
   readonly weightToleranceGrams: number;
+  readonly evidenceWindowMs: number;
+  readonly sharedParcelWindowMs: number;
 }
 
 /** Validate user settings, fill defaults. Throws {@link ContractValidationError} naming the field. */
@@ -169,6 +177,8 @@ export function resolveSettings(input: unknown = {}): Settings {
     flagForMs: parseDurationMs(s.flagFor ?? DEFAULT_SETTINGS.flagFor),
     weightTolerance: s.weightTolerance ?? DEFAULT_SETTINGS.weightTolerance,
     weightToleranceGrams: s.weightToleranceGrams ?? DEFAULT_SETTINGS.weightToleranceGrams,
+    evidenceWindowMs: parseDurationMs(s.evidenceWindow ?? DEFAULT_SETTINGS.evidenceWindow),
+    sharedParcelWindowMs: parseDurationMs(s.sharedParcelWindow ?? DEFAULT_SETTINGS.sharedParcelWindow),
   };
 }
 

@@ -46,12 +46,13 @@ export const RefundReleasedDetail = z
   .strictObject({
     returnId: Id,
     refundId: Id.describe('the refund being released (the first RefundRequested of the return)'),
-    amount: Money.describe('the requested amount, in minor units'),
+    amount: Money.describe('what may be paid, in minor units: the requested amount, never more than the authorized refund (v1.2)'),
     releasedAt: Timestamp.describe('business time of the fact that completed the evidence, or of the decision'),
     basis: z.enum(['EVIDENCE_MATCHED', 'REVIEWER_RELEASED']).describe('EVIDENCE_MATCHED: carrier and warehouse agree (R1); REVIEWER_RELEASED: a reviewer decided RELEASE (R5)'),
     receiptId: Id.optional().describe('the matched receipt (EVIDENCE_MATCHED)'),
     scanId: Id.optional().describe('the matching inbound scan (EVIDENCE_MATCHED)'),
     decisionId: Id.optional().describe('the RELEASE decision (REVIEWER_RELEASED)'),
+    requested: Money.optional().describe('v1.2: the requested amount, present when it differs from `amount` (a reviewer released an over-asked or other-currency request: the authorized refund is paid)'),
     effectId: EffectId,
   })
   .describe('A refund refund-gate releases. Pay on this event only, once per effectId.');

@@ -16,6 +16,7 @@ const REVIEW_TAG = {
   secondRefund: 'rv-second-refund',
   hold: 'rv-hold-expired',
   selfReview: 'rv-self-review',
+  parcelReused: 'rv-parcel-reused',
   employeeAnomaly: 'rv-employee-anomaly',
 } as const;
 
@@ -28,6 +29,7 @@ const RETURN_REVIEW_TAGS: ReadonlySet<string> = new Set([
   REVIEW_TAG.secondRefund,
   REVIEW_TAG.hold,
   REVIEW_TAG.selfReview,
+  REVIEW_TAG.parcelReused,
 ]);
 
 export const reviewIdFor = {
@@ -41,6 +43,8 @@ export const reviewIdFor = {
   secondRefund: (returnId: string, refundId: string) => encodeTuple(REVIEW_TAG.secondRefund, returnId, refundId),
   hold: (returnId: string) => encodeTuple(REVIEW_TAG.hold, returnId),
   selfReview: (returnId: string, decisionId: string) => encodeTuple(REVIEW_TAG.selfReview, returnId, decisionId),
+  /** R3 v1.2: a receipt matched (its first review cleared) whose parcel became shared later. */
+  parcelReused: (returnId: string, receiptId: string) => encodeTuple(REVIEW_TAG.parcelReused, returnId, receiptId),
   /** R7: the one anomaly review of an employee, named by the receipt time that crossed the threshold. */
   employeeAnomaly: (employeeId: string, raisedAt: string) => encodeTuple(REVIEW_TAG.employeeAnomaly, employeeId, raisedAt),
 } as const;

@@ -11,3 +11,4 @@ export { fingerprint, canonicalJson } from './fingerprint.js';
 export { toEpochMs, toIso, maxIso, addMs } from './time.js';
 export { nextDueAt } from './timers.js';
 export * from './insider.js';
+export { personKey, samePerson } from './people.js';

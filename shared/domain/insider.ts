@@ -114,6 +114,11 @@ export function anomalyReview(anomaly: Anomaly, settings: InsiderSettings): Revi
   };
 }
 
+/** v1.2: a SELF_REVIEW_ATTEMPT flags the reviewer (one person with the receipt's employee) from its raisedAt, the decision's decidedAt. */
+export function isSelfReviewFlag(effect: ReviewRaised): boolean {
+  return effect.reason === REASON.SELF_REVIEW_ATTEMPT && !!effect.employeeId;
+}
+
 /** The suspect receipt a ReviewRaised effect describes, if it is an R3 insider-reason review. */
 export function suspectFromReview(effect: ReviewRaised): SuspectReceipt | null {
   if (!isInsiderReason(effect.reason) || !effect.employeeId || !effect.receiptId || !effect.returnId) return null;

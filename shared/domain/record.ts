@@ -1,7 +1,7 @@
 import { InvariantViolationError } from './errors.js';
 import { belongsToParcel, deliveredScans } from './matching.js';
 import { onDecision, onReceiptByFlaggedEmployee, onRefundRequest } from './rules/index.js';
-import { hasDecision, hasRefundRequest, hasScan, receiptById } from './state.js';
+import { hasDecision, hasPeer, hasRefundRequest, hasScan, isUndecided, receiptById } from './state.js';
 import type { ReturnCommand, ReturnEvent, ReturnState } from './types.js';
 
 /**
@@ -22,7 +22,19 @@ export function recordFact(command: ReturnCommand, state: ReturnState): ReturnEv
       assertReturn(state, auth.returnId);
       if (state.authorization !== null) return null;
       const scans = deliveredScans(command.scans).filter((scan) => belongsToParcel(scan, auth) && !hasScan(state, scan.scanId));
-      return [{ type: 'ReturnAuthorized', authorization: auth }, ...scans.map((scan): ReturnEvent => ({ type: 'ScanRecorded', scan }))];
+      const peers = (command.peers ?? []).filter((peer) => peer.returnId !== auth.returnId && !hasPeer(state, peer.returnId));
+      return [
+        { type: 'ReturnAuthorized', authorization: auth },
+        ...scans.map((scan): ReturnEvent => ({ type: 'ScanRecorded', scan })),
+        ...peers.map((peer): ReturnEvent => ({ type: 'ParcelPeerRecorded', peer })),
+      ];
+    }
+
+    case 'LinkParcelPeer': {
+      // v1.2: a release or denial is final, so a decided return needs no new peer (and is never reopened).
+      const { peer } = command;
+      if (peer.returnId === state.returnId || hasPeer(state, peer.returnId) || !isUndecided(state)) return null;
+      return [{ type: 'ParcelPeerRecorded', peer }];
     }
 
     case 'RecordScan': {

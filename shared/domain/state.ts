@@ -3,6 +3,7 @@ import { toEpochMs } from './time.js';
 import type {
   CarrierScan,
   DecisionRecord,
+  ParcelPeer,
   RefundRequest,
   ReturnEvent,
   ReturnState,
@@ -39,6 +40,10 @@ export function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       return state;
     case 'ScanRecorded':
       return hasScan(state, event.scan.scanId) ? state : { ...state, scans: [...state.scans, event.scan] };
+    case 'ParcelPeerRecorded':
+      return event.peer.returnId === state.returnId || hasPeer(state, event.peer.returnId)
+        ? state
+        : { ...state, peers: [...peersOf(state), event.peer] };
     case 'ReceiptRecorded':
       return receiptById(state, event.receipt.receiptId) ? state : { ...state, receipts: [...state.receipts, event.receipt] };
     case 'RefundRequestRecorded':
@@ -91,6 +96,9 @@ function assertNever(value: never): never {
 // ------------------------------------------------------------------ queries
 
 export const hasScan = (state: ReturnState, scanId: string): boolean => state.scans.some((s) => s.scanId === scanId);
+/** Other returns naming this return's parcel (v1.2); items written before v1.2 have none. */
+export const peersOf = (state: ReturnState): readonly ParcelPeer[] => state.peers ?? [];
+export const hasPeer = (state: ReturnState, returnId: string): boolean => peersOf(state).some((p) => p.returnId === returnId);
 export const receiptById = (state: ReturnState, receiptId: string): WarehouseReceipt | undefined =>
   state.receipts.find((r) => r.receiptId === receiptId);
 export const hasRefundRequest = (state: ReturnState, refundId: string): boolean => state.refunds.some((r) => r.refundId === refundId);

@@ -95,6 +95,20 @@ export interface EmployeeFlag {
   readonly flaggedUntil: string;
 }
 
+/**
+ * Another return naming the same parcel (v1.2, §2 shared parcel), as the
+ * parcel item links it: enough to tell whether the parcel is shared, to sum
+ * one customer's expected weights, and to show a reviewer who else claims it.
+ */
+export interface ParcelPeer {
+  readonly returnId: string;
+  readonly customerId: string;
+  readonly authorizedAt: string;
+  readonly expectedWeight?: Weight | undefined;
+  /** Whether it was released when this return learnt of it (evidence only). */
+  readonly released?: boolean | undefined;
+}
+
 // ---------------------------------------------------------------- commands
 
 export type ReturnCommand =
@@ -103,9 +117,13 @@ export type ReturnCommand =
       readonly authorization: ReturnAuthorization;
       /** Every scan already known for the parcel's carrier and tracking number. */
       readonly scans: readonly CarrierScan[];
+      /** Every other return linked to the parcel so far (v1.2). */
+      readonly peers?: readonly ParcelPeer[] | undefined;
       readonly now: string;
     }
   | { readonly type: 'RecordScan'; readonly scan: CarrierScan; readonly now: string }
+  /** v1.2: another return named this return's parcel (the parcel item fans the link out, as it does scans). */
+  | { readonly type: 'LinkParcelPeer'; readonly peer: ParcelPeer; readonly now: string }
   | {
       readonly type: 'RecordReceipt';
       readonly receipt: WarehouseReceipt;
@@ -177,6 +195,8 @@ export interface RefundReleased {
   readonly receiptId?: string | undefined;
   readonly scanId?: string | undefined;
   readonly decisionId?: string | undefined;
+  /** v1.2: the requested amount, present when `amount` (what may be paid, R1) differs from it. */
+  readonly requested?: Money | undefined;
 }
 
 export interface RefundDenied {
@@ -216,6 +236,7 @@ export type DecisionOutcome = 'FINAL' | 'SELF_REVIEW' | 'IGNORED';
 export type FactEvent =
   | { readonly type: 'ReturnAuthorized'; readonly authorization: ReturnAuthorization }
   | { readonly type: 'ScanRecorded'; readonly scan: CarrierScan }
+  | { readonly type: 'ParcelPeerRecorded'; readonly peer: ParcelPeer }
   | { readonly type: 'ReceiptRecorded'; readonly receipt: WarehouseReceipt }
   | { readonly type: 'RefundRequestRecorded'; readonly request: RefundRequest }
   | { readonly type: 'DecisionRecorded'; readonly decision: ReviewDecision; readonly outcome: DecisionOutcome; readonly why?: IgnoredWhy | undefined };
@@ -254,6 +275,8 @@ interface ReturnStateBase {
   readonly returnId: string;
   /** DELIVERED scans of the parcel's carrier and tracking number, in arrival order. */
   readonly scans: readonly CarrierScan[];
+  /** v1.2: other returns naming the parcel, in arrival order; absent while there are none (keeps an honest item small). */
+  readonly peers?: readonly ParcelPeer[] | undefined;
   readonly receipts: readonly WarehouseReceipt[];
   /** Every refund request, in processing order; the first is the return's refund (R2). */
   readonly refunds: readonly RefundRequest[];
@@ -300,4 +323,8 @@ export interface DeciderSettings {
   readonly weightTolerance: number;
   /** Absolute weight tolerance in grams; the larger of the two tolerances applies. */
   readonly weightToleranceGrams: number;
+  /** v1.2: how long before `authorizedAt` a DELIVERED scan may still be this return's (default 7 days). */
+  readonly evidenceWindowMs: number;
+  /** v1.2: returns of different customers naming one parcel within this of each other share it (default 90 days). */
+  readonly sharedParcelWindowMs: number;
 }

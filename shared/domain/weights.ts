@@ -36,6 +36,8 @@ export interface KnownWeight {
   readonly source: 'expectedWeight' | 'scan' | 'receipt';
   /** For a scan's weight. */
   readonly scanId?: string | undefined;
+  /** v1.2: for an expected weight summed over one customer's returns in one box, those returns. */
+  readonly returnIds?: readonly string[] | undefined;
   readonly weight: Weight;
   readonly grams: number;
 }
@@ -75,6 +77,7 @@ export function describeWeight(k: KnownWeight): Record<string, unknown> {
   return {
     source: k.source,
     ...(k.scanId !== undefined ? { scanId: k.scanId } : {}),
+    ...(k.returnIds !== undefined ? { returnIds: k.returnIds } : {}),
     grams: roundTenth(k.grams),
     value: k.weight.value,
     unit: k.weight.unit,

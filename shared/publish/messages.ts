@@ -32,6 +32,7 @@ export function toOutboundMessage(effect: Effect): OutboundMessage {
         receiptId: effect.receiptId,
         scanId: effect.scanId,
         decisionId: effect.decisionId,
+        requested: effect.requested ? money(effect.requested) : undefined,
         effectId: effect.effectId,
       });
       return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundReleased', detail };

@@ -5,7 +5,7 @@ import { addMs, toEpochMs } from '../domain/time.js';
 import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
 import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
-import { employeeFlagKey, employeePk, suspectKey, suspectRange } from './keys.js';
+import { employeeFlagKey, employeePk, employeeSelfReviewFlagKey, FLAG_SORT_PREFIX, suspectKey, suspectRange } from './keys.js';
 import { callDynamo, isConditionFailure, translateError } from './store.js';
 import { DEFAULT_RETENTION_DAYS, TABLE_KEYS } from './table.js';
 
@@ -28,15 +28,55 @@ export class EmployeeStore implements EmployeeRepository {
     this.retentionSec = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   }
 
-  /** The flag covering a receipt by this employee, if any (read on every receipt). */
+  /**
+   * The flag covering a receipt by this employee, if any (read on every
+   * receipt): the R7 alert's or (v1.2) a self-review attempt's, both read by
+   * one Query of the employee's flag items.
+   */
   public async flagFor(employeeId: string, receivedAt: string): Promise<EmployeeFlag | null> {
     // Eventually consistent (half a read unit): the flag itself is written by the insider consumer
     // up to 30 s (its batching window) after the receipts that caused it, so a read that may lag
     // by about a second changes nothing a strongly consistent one would catch.
-    const flag = await this.currentFlag(employeeId, { consistent: false });
-    if (!flag) return null;
+    const out = await callDynamo('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :flag)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+          ExpressionAttributeValues: { ':pk': employeePk(employeeId), ':flag': FLAG_SORT_PREFIX },
+          ConsistentRead: false,
+        }),
+      ),
+    );
     const t = toEpochMs(receivedAt);
-    return t >= toEpochMs(flag.flaggedAt) && t <= toEpochMs(flag.flaggedUntil) ? flag : null;
+    const flags = (out.Items ?? []).filter((item) => item['flaggedAt'] !== undefined).map((item) => flagOf(employeeId, item));
+    return flags.find((flag) => t >= toEpochMs(flag.flaggedAt) && t <= toEpochMs(flag.flaggedUntil)) ?? null;
+  }
+
+  public async raiseSelfReviewFlag(employeeId: string, reviewId: string, decidedAt: string, flagForMs: number): Promise<void> {
+    const flaggedUntil = addMs(decidedAt, flagForMs);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...employeeSelfReviewFlagKey(employeeId),
+            kind: 'employee-self-review-flag',
+            employeeId,
+            anomalyReviewId: reviewId,
+            flaggedAt: addMs(decidedAt, 0),
+            flaggedUntil,
+            [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(flaggedUntil) / 1000) + this.retentionSec,
+          },
+          // Only ever later: a redelivered or older attempt never shortens a newer one's flag.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :until',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#until': 'flaggedUntil' },
+          ExpressionAttributeValues: { ':until': flaggedUntil },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateError('PutItem', error);
+    }
   }
 
   /** The employee's latest flag, expired or not. */
@@ -44,14 +84,7 @@ export class EmployeeStore implements EmployeeRepository {
     const out = await callDynamo('GetItem', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: employeeFlagKey(employeeId), ConsistentRead: options.consistent ?? true })),
     );
-    const item = out.Item;
-    if (!item) return null;
-    return {
-      employeeId,
-      anomalyReviewId: String(item['anomalyReviewId']),
-      flaggedAt: String(item['flaggedAt']),
-      flaggedUntil: String(item['flaggedUntil']),
-    };
+    return out.Item ? flagOf(employeeId, out.Item) : null;
   }
 
   /** Add (idempotently: same key, same item) a receipt now under an insider-reason review. */
@@ -146,4 +179,13 @@ export class EmployeeStore implements EmployeeRepository {
       ),
     );
   }
+}
+
+function flagOf(employeeId: string, item: Record<string, unknown>): EmployeeFlag {
+  return {
+    employeeId,
+    anomalyReviewId: String(item['anomalyReviewId']),
+    flaggedAt: String(item['flaggedAt']),
+    flaggedUntil: String(item['flaggedUntil']),
+  };
 }

@@ -1,4 +1,5 @@
 import { decodeTuple, encodeTuple } from '../domain/ids.js';
+import { personKey } from '../domain/people.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import { TABLE_KEYS, TIMER_SHARDS } from './table.js';
 
@@ -15,12 +16,14 @@ import { TABLE_KEYS, TIMER_SHARDS } from './table.js';
  * | return          | (RETURN, returnId)                   | (RETURN)                             |
  * | parcel          | (PARCEL, carrier*, trackingNumber*)  | (PARCEL)                             |
  * | id ledger       | (ID, detail-type, domain id)         | (ID)                                 |
- * | employee flag   | (EMPLOYEE, employeeId)               | (FLAG)                               |
- * | suspect receipt | (EMPLOYEE, employeeId)               | (SUSPECT, receivedAt UTC, receiptId) |
+ * | employee flag   | (EMPLOYEE, employeeId†)              | (FLAG)                               |
+ * | self-review flag| (EMPLOYEE, employeeId†)              | (FLAG, SELF_REVIEW)                  |
+ * | suspect receipt | (EMPLOYEE, employeeId†)              | (SUSPECT, receivedAt UTC, receiptId) |
  * | due-timers GSI  | timerShard (T, n)                    | dueAt                                |
  * | open-reviews GSI| reviewShard (R, n)                   | openSince                            |
  *
  * `*`: trimmed and case-folded (contract §1: compared trimmed and case-insensitively).
+ * `†`: trimmed, NFKC, case-folded (v1.2: one person, shared/domain/people.ts).
  */
 export const KEY_TAG = {
   return: 'RETURN',
@@ -52,8 +55,13 @@ export const parcelKey = (carrier: string, trackingNumber: string): ItemKey =>
 export const ledgerKey = (detailType: string, id: string): ItemKey =>
   key(encodeTuple(KEY_TAG.ledger, detailType, id), encodeTuple(KEY_TAG.ledger));
 
-export const employeePk = (employeeId: string): string => encodeTuple(KEY_TAG.employee, employeeId);
+/** v1.2: one partition per person, so `emp-7` and ` EMP-7 ` share their suspects and flags (shared/domain/people.ts). */
+export const employeePk = (employeeId: string): string => encodeTuple(KEY_TAG.employee, personKey(employeeId));
 export const employeeFlagKey = (employeeId: string): ItemKey => key(employeePk(employeeId), encodeTuple(KEY_TAG.flag));
+/** v1.2: the flag a SELF_REVIEW_ATTEMPT puts on the employee, beside (never instead of) an R7 alert's. */
+export const employeeSelfReviewFlagKey = (employeeId: string): ItemKey => key(employeePk(employeeId), encodeTuple(KEY_TAG.flag, 'SELF_REVIEW'));
+/** Sort-key prefix every flag item of an employee begins with (and no suspect does). */
+export const FLAG_SORT_PREFIX = encodeTuple(KEY_TAG.flag);
 
 /** Fixed-width UTC instant (ms): sorts as it compares, for sort keys. */
 const sortableInstant = (iso: string): string => toIso(toEpochMs(iso));

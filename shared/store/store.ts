@@ -1,13 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictingDuplicateError, VersionConflictError } from '../app/errors.js';
-import type { FactClaim, IdLedger, ParcelRepository, ReturnRepository, SaveReturnInput, StoredReturn } from '../app/ports.js';
+import type { FactClaim, IdLedger, ParcelLinks, ParcelRepository, ReturnRepository, SaveReturnInput, StoredReturn } from '../app/ports.js';
 import type { CarrierScan, ReturnAuthorization } from '../domain/types.js';
 import { toEpochMs } from '../domain/time.js';
 import { StoreThrottledError, StoreUnavailableError } from './errors.js';
 import { ledgerKey, parcelKey, returnIdOfKey, returnKey, timerShardKey, timerShardOf } from './keys.js';
 import { CLOSED_RETURN_STATUSES, streamMarkersFor } from '../routing.js';
+import { addToParcel, linkOf, PARCEL_ATTR, peersOf, returnIdsOf, scansOf } from './parcels.js';
 import { BODY_ATTRIBUTE, ItemCodecError, packBody, stateOfItem } from './item-codec.js';
 import { openReviewAttributes } from './reviews.js';
 import { DEFAULT_RETENTION_DAYS, DUE_TIMERS_INDEX, OPEN_RETENTION_DAYS, TABLE_KEYS, TIMER_SHARDS } from './table.js';
@@ -26,8 +27,6 @@ const ATTR = {
   version: 'version',
   status: 'status',
   authorizationPrint: 'authorizationPrint',
-  returnIds: 'returnIds',
-  deliveredScans: 'deliveredScans',
   fingerprint: 'fingerprint',
 } as const;
 
@@ -197,8 +196,8 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
   /**
    * Record a DELIVERED scan on its parcel and return the returns linked to it.
    * Scans are kept as a string set of their JSON, so a redelivery (after a
-   * crash) adds nothing: no condition, no read. Only DELIVERED scans are
-   * stored: no rule reads any other status.
+   * crash) adds nothing: no read. Only DELIVERED scans are stored: no rule
+   * reads any other status.
    *
    * Timeline that makes scans-before-authorization safe: this update and
    * {@link linkReturn} write the same item, so DynamoDB orders them. If the
@@ -206,53 +205,43 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
    * lands first, this ALL_NEW image carries the returnId.
    */
   public async recordDelivered(scan: CarrierScan): Promise<string[]> {
-    const out = await this.call('UpdateItem', () =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: parcelKey(scan.carrier, scan.trackingNumber),
-          UpdateExpression: 'ADD #scans :scan SET #kind = :kind, #ttl = :ttl',
-          ExpressionAttributeNames: { '#scans': ATTR.deliveredScans, '#kind': ATTR.kind, '#ttl': TABLE_KEYS.ttlAttribute },
-          ExpressionAttributeValues: {
-            ':scan': new Set([JSON.stringify(scan)]),
-            ':kind': 'parcel',
-            ':ttl': this.expiresAt(scan.scannedAt),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
+    const item = await addToParcel(
+      this.doc,
+      this.tableName,
+      parcelKey(scan.carrier, scan.trackingNumber),
+      { [PARCEL_ATTR.deliveredScans]: new Set([JSON.stringify(scan)]) },
+      this.parcelExpiresAt(scan.scannedAt),
     );
-    return returnIdsOf(out.Attributes);
+    return returnIdsOf(item);
   }
 
   public async deliveredOn(scan: CarrierScan): Promise<string[] | undefined> {
     const out = await this.call('GetItem', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: parcelKey(scan.carrier, scan.trackingNumber), ConsistentRead: true })),
     );
-    const stored = out.Item?.[ATTR.deliveredScans] as Set<string> | undefined;
+    const stored = out.Item?.[PARCEL_ATTR.deliveredScans] as Set<string> | undefined;
     return stored?.has(JSON.stringify(scan)) ? returnIdsOf(out.Item) : undefined;
   }
 
-  /** Link a return to its parcel and return every DELIVERED scan known for it, one per scanId. */
-  public async linkReturn(auth: ReturnAuthorization): Promise<CarrierScan[]> {
-    const out = await this.call('UpdateItem', () =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: parcelKey(auth.carrier, auth.trackingNumber),
-          // The link must outlive the wait for the DELIVERED scan (which shortens it again, recordDelivered).
-          UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = :ttl',
-          ExpressionAttributeNames: { '#ids': ATTR.returnIds, '#kind': ATTR.kind, '#ttl': TABLE_KEYS.ttlAttribute },
-          ExpressionAttributeValues: {
-            ':ids': new Set([auth.returnId]),
-            ':kind': 'parcel',
-            ':ttl': this.expiresAt(auth.authorizedAt, Math.max(this.retentionSec, OPEN_RETENTION_DAYS * 86_400)),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
+  /** Link a return to its parcel and return every DELIVERED scan (one per scanId) and every return linked to it. */
+  public async linkReturn(auth: ReturnAuthorization): Promise<ParcelLinks> {
+    const item = await addToParcel(
+      this.doc,
+      this.tableName,
+      parcelKey(auth.carrier, auth.trackingNumber),
+      { [PARCEL_ATTR.returnIds]: new Set([auth.returnId]), [PARCEL_ATTR.links]: new Set([linkOf(auth)]) },
+      this.parcelExpiresAt(auth.authorizedAt),
     );
-    return scansOf(out.Attributes?.[ATTR.deliveredScans] as Set<string> | undefined);
+    return { scans: scansOf(item), peers: peersOf(item) };
+  }
+
+  /**
+   * A parcel lives as long as an open return may wait for its scan, and at
+   * least as long as a later return could still share it (v1.2, 90 days by
+   * default): OPEN_RETENTION_DAYS after its latest fact, never earlier.
+   */
+  private parcelExpiresAt(iso: string): number {
+    return this.expiresAt(iso, Math.max(this.retentionSec, OPEN_RETENTION_DAYS * 86_400));
   }
 
   private expiresAt(iso: string, retentionSec = this.retentionSec): number {
@@ -274,28 +263,6 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
   private call<T>(operation: string, fn: () => Promise<T>, onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error): Promise<T> {
     return callDynamo(operation, fn, onConditionFailed);
   }
-}
-
-function returnIdsOf(item: Record<string, unknown> | undefined): string[] {
-  return [...((item?.[ATTR.returnIds] as Set<string> | undefined) ?? [])].sort();
-}
-
-/**
- * Stored scans, one per scanId. The ledger gives a scanId one detail, but a
- * redelivery may spell a timestamp differently (same instant, other text):
- * the smallest text wins, so every reader picks the same one.
- */
-function scansOf(stored: Set<string> | undefined): CarrierScan[] {
-  const texts = [...(stored ?? [])].sort();
-  const seen = new Set<string>();
-  const scans: CarrierScan[] = [];
-  for (const text of texts) {
-    const scan = JSON.parse(text) as CarrierScan;
-    if (seen.has(scan.scanId)) continue;
-    seen.add(scan.scanId);
-    scans.push(scan);
-  }
-  return scans;
 }
 
 /** Run one SDK call and translate its failure into the store's typed errors. */

@@ -17,7 +17,7 @@ export interface Outcome {
   readonly state: ReturnState;
 }
 
-const COMMAND_TYPES: ReadonlySet<string> = new Set(['AuthorizeReturn', 'RecordScan', 'RecordReceipt', 'RequestRefund', 'DecideReview', 'Tick']);
+const COMMAND_TYPES: ReadonlySet<string> = new Set(['AuthorizeReturn', 'RecordScan', 'LinkParcelPeer', 'RecordReceipt', 'RequestRefund', 'DecideReview', 'Tick']);
 const isCommand = (item: ReturnCommand | ReturnEvent): item is ReturnCommand => COMMAND_TYPES.has(item.type);
 
 /** Feed commands through decide + evolve, as the store would; every event and the final state. */

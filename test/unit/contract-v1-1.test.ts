@@ -157,7 +157,7 @@ describe('settings (v1.1)', () => {
 
   it('lists every setting name and offers the closest', () => {
     expect([...SETTING_NAMES].sort()).toEqual(
-      ['flagFor', 'grace', 'maxHold', 'orphanTimeout', 'skew', 'sources', 'threshold', 'weightTolerance', 'weightToleranceGrams', 'window'].sort(),
+      ['evidenceWindow', 'flagFor', 'grace', 'maxHold', 'orphanTimeout', 'sharedParcelWindow', 'skew', 'sources', 'threshold', 'weightTolerance', 'weightToleranceGrams', 'window'].sort(),
     );
     expect(closestName('MAXHOLD', SETTING_NAMES)).toBe('maxHold');
     expect(closestName('windw', SETTING_NAMES)).toBe('window');

@@ -13,6 +13,7 @@ import {
   type CarrierScan,
   type Effect,
   type Money,
+  type ParcelPeer,
   type Reason,
   type RefundDenied,
   type RefundReleased,
@@ -58,21 +59,23 @@ const SCAN_REASONS: ReadonlySet<Reason> = new Set([
   REASON.RECEIPT_BEFORE_INBOUND_SCAN,
   REASON.RECEIPT_WITHOUT_INBOUND_SCAN,
   REASON.WEIGHT_MISMATCH,
+  // v1.2: stale scans only (they are the return's own facts); a shared parcel is not.
+  REASON.PARCEL_EVIDENCE_REUSED,
 ]);
 
 // ------------------------------------------------------------------ histories
 
 type Fact =
-  | { readonly kind: 'auth'; readonly auth: ReturnAuthorization }
+  | { readonly kind: 'auth'; readonly auth: ReturnAuthorization; readonly peers?: readonly ParcelPeer[] }
   | { readonly kind: 'scan'; readonly scan: CarrierScan }
   | { readonly kind: 'receipt'; readonly receipt: WarehouseReceipt }
   | { readonly kind: 'refund'; readonly request: RefundRequest }
   | { readonly kind: 'decision'; readonly decision: ReviewDecision };
 
-const KINDS = ['honest', 'lateScan', 'noScan', 'otherFacility', 'receiptBeforeScan', 'overRefund', 'offWeight'] as const;
+const KINDS = ['honest', 'lateScan', 'noScan', 'otherFacility', 'receiptBeforeScan', 'overRefund', 'offWeight', 'sharedParcel'] as const;
 type Kind = (typeof KINDS)[number];
 /** Kinds whose receipt can never become matched: the only ones that get a reviewer decision. */
-const NEVER_MATCHED: ReadonlySet<Kind> = new Set(['noScan', 'otherFacility', 'receiptBeforeScan', 'offWeight']);
+const NEVER_MATCHED: ReadonlySet<Kind> = new Set(['noScan', 'otherFacility', 'receiptBeforeScan', 'offWeight', 'sharedParcel']);
 
 const UNITS = Object.keys(GRAMS_PER) as WeightUnit[];
 /** A weight of about `grams`, in any unit. */
@@ -126,6 +129,8 @@ const historyArb: fc.Arbitrary<History> = fc
     otherFacility: fc.constantFrom<string | undefined>('HUB-9', 'WH-2', undefined),
     condition: fc.constantFrom('AS_EXPECTED', 'DAMAGED') as fc.Arbitrary<'AS_EXPECTED' | 'DAMAGED'>,
     inTransitNoise: fc.boolean(),
+    // v1.2: an old delivery of the same tracking number at the warehouse (a replayed carrier history).
+    staleNoise: fc.boolean(),
     overBy: fc.oneof(
       fc.integer({ min: 1, max: 10_000 }).map((n): Money => ({ amount: 4_999 + n, currency: 'EUR' })),
       fc.integer({ min: 0, max: 4_999 }).map((n): Money => ({ amount: n, currency: 'USD' })),
@@ -151,12 +156,22 @@ const historyArb: fc.Arbitrary<History> = fc
     const after = new Map<number, number[]>();
     const add = (fact: Fact) => facts.push(fact) - 1;
 
-    const authIx = add({ kind: 'auth', auth: returnAuthorized({ authorizedAt: at(p.authorizedMs), ...(expectedWeight ? { expectedWeight } : {}) }) });
+    // sharedParcel (v1.2): another customer's return named the parcel before this one, so the parcel
+    // tells the authorization; when it learns of it is across returns, outside R9.
+    const peers = p.kind === 'sharedParcel' ? [{ returnId: 'r-other', customerId: 'c-other', authorizedAt: at(p.authorizedMs - DAY) }] : undefined;
+    const authIx = add({
+      kind: 'auth',
+      auth: returnAuthorized({ authorizedAt: at(p.authorizedMs), ...(expectedWeight ? { expectedWeight } : {}) }),
+      ...(peers ? { peers } : {}),
+    });
     const receiptIx = add({ kind: 'receipt', receipt: warehouseReceipt({ receivedAt: at(p.receivedMs), condition: p.condition, ...weightOf(2) }) });
     const overRefund = p.kind === 'overRefund';
     add({ kind: 'refund', request: refundRequested({ requestedAt: at(p.requestedMs), ...(overRefund ? { amount: p.overBy } : {}) }) });
     if (p.inTransitNoise) {
       add({ kind: 'scan', scan: carrierScan({ scanId: 's-transit', status: 'IN_TRANSIT', facilityId: 'HUB-1', scannedAt: at(p.receivedMs - 5 * HOUR) }) });
+    }
+    if (p.staleNoise) {
+      add({ kind: 'scan', scan: carrierScan({ scanId: 's-stale', scannedAt: at(p.authorizedMs - 30 * DAY), facilityId: WAREHOUSE }) });
     }
     // facilityId may be absent on purpose (a DELIVERED scan without it is not at the warehouse).
     const delivered = (deltaMs: number, facilityId: string | undefined) =>
@@ -165,6 +180,7 @@ const historyArb: fc.Arbitrary<History> = fc
       case 'honest':
       case 'overRefund':
       case 'offWeight':
+      case 'sharedParcel':
         delivered(p.matchingDeltaMs, WAREHOUSE);
         break;
       case 'lateScan':
@@ -209,7 +225,10 @@ const historyArb: fc.Arbitrary<History> = fc
       receiptBeforeScan: [REASON.RECEIPT_BEFORE_INBOUND_SCAN, REASON.RECEIPT_WITHOUT_INBOUND_SCAN],
       // Judged before the scan arrived it is reason 5; after, the weights disagree (reason 6).
       offWeight: [REASON.WEIGHT_MISMATCH, REASON.RECEIPT_WITHOUT_INBOUND_SCAN],
+      sharedParcel: [REASON.PARCEL_EVIDENCE_REUSED],
     };
+    // A stale delivery judged alone (before any fresh one arrived) is PARCEL_EVIDENCE_REUSED.
+    const reasons = [...receiptReasons[p.kind], ...(p.staleNoise && NEVER_MATCHED.has(p.kind) ? [REASON.PARCEL_EVIDENCE_REUSED] : [])];
     return {
       kind: p.kind,
       facts,
@@ -218,13 +237,13 @@ const historyArb: fc.Arbitrary<History> = fc
       graceMs: p.grace,
       // After every business time (≤ T0 + 10 h), before any orphan timeout and, unless asked, before maxHold.
       finalTick: new Date(T0_MS + (p.pastMaxHold ? 15 * DAY : 12 * HOUR)).toISOString(),
-      expected: { release: released, denied, decidedAtMs: released || denied ? decidedAtMs : null, openReviewIds: open.sort(), receiptReasons: new Set(receiptReasons[p.kind]) },
+      expected: { release: released, denied, decidedAtMs: released || denied ? decidedAtMs : null, openReviewIds: open.sort(), receiptReasons: new Set(reasons) },
     };
   });
 
 // ------------------------------------------------------------------ schedules
 
-const MAX_FACTS = 6;
+const MAX_FACTS = 7;
 const MAX_COPIES = 3;
 interface Schedule {
   readonly copies: readonly number[];
@@ -281,7 +300,7 @@ function commandsFor(facts: readonly Fact[], order: readonly number[], finalTick
     const push = (command: ReturnCommand) => out.push({ command, redelivery });
     switch (fact.kind) {
       case 'auth':
-        push({ type: 'AuthorizeReturn', authorization: fact.auth, scans: [...parcel], now });
+        push({ type: 'AuthorizeReturn', authorization: fact.auth, scans: [...parcel], ...(fact.peers ? { peers: fact.peers } : {}), now });
         authorized = true;
         break;
       case 'scan':

@@ -441,7 +441,9 @@ describe('R5 decisions', () => {
         basis: 'REVIEWER_RELEASED',
         decisionId: 'd-1',
         refundId: 'rf-1',
-        amount: { amount: 6_000, currency: 'EUR' },
+        // v1.2 (R1, R5): a RELEASE never pays more than the authorized refund.
+        amount: { amount: 4_999, currency: 'EUR' },
+        requested: { amount: 6_000, currency: 'EUR' },
         releasedAt: '2026-11-02T15:00:00.000Z',
       },
     ]);
@@ -764,7 +766,7 @@ describe('R8 idempotency', () => {
 });
 
 describe('severities', () => {
-  const HIGH: Reason[] = [REASON.EMPLOYEE_RECEIPT_ANOMALY, REASON.RECEIPT_BY_FLAGGED_EMPLOYEE, REASON.SELF_REVIEW_ATTEMPT];
+  const HIGH: Reason[] = [REASON.EMPLOYEE_RECEIPT_ANOMALY, REASON.RECEIPT_BY_FLAGGED_EMPLOYEE, REASON.SELF_REVIEW_ATTEMPT, REASON.PARCEL_EVIDENCE_REUSED];
   it.each(REASONS.map((reason) => [reason, HIGH.includes(reason) ? 'HIGH' : reason === REASON.HOLD_EXPIRED ? 'LOW' : 'MEDIUM'] as const))(
     '%s is %s',
     (reason, severity) => {

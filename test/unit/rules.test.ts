@@ -8,6 +8,7 @@ import { orphanTimeout } from '../../shared/domain/rules/orphan-timeout.js';
 import { receiptReview } from '../../shared/domain/rules/receipt-review.js';
 import { refundExceeds } from '../../shared/domain/rules/refund-exceeds.js';
 import { releaseOrDeny } from '../../shared/domain/rules/release-or-deny.js';
+import { sharedParcel } from '../../shared/domain/rules/parcel-evidence.js';
 import { NOW } from '../../shared/domain/rules/rule.js';
 import { DAY, T, authorize, carrierScan, recordReceipt, recordScan, refundRequested, requestRefund, returnAuthorized, tick } from '../support/facts.js';
 import { run } from '../support/given-when-then.js';
@@ -25,7 +26,7 @@ const ms = (iso: string) => Date.parse(iso);
 
 describe('standing rules', () => {
   it('are listed once each, in the order the contract needs them', () => {
-    expect(STANDING_RULES).toEqual([orphanTimeout, lateAuthorization, receiptReview, refundExceeds, lateEvidence, releaseOrDeny, holdExpired]);
+    expect(STANDING_RULES).toEqual([orphanTimeout, lateAuthorization, receiptReview, sharedParcel, refundExceeds, lateEvidence, releaseOrDeny, holdExpired]);
   });
 
   it('orphan timeout (R6): due receivedAt + orphanTimeout while the return is unknown', () => {

@@ -4,7 +4,7 @@
  * per employee, and the flag's condition.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -55,12 +55,31 @@ describe('EmployeeStore', () => {
     });
   });
 
-  it('flagFor (the ingest path): one eventually consistent GetItem of the flag, honoured only inside its window', async () => {
-    ddb.on(GetCommand).resolves({ Item: { kind: 'employee-flag', employeeId: 'emp#7', flaggedAt: '2026-11-02T10:00:00.000Z', flaggedUntil: '2026-11-03T10:00:00.000Z', anomalyReviewId: 'rv-1' } });
-    expect(await employees.flagFor('emp#7', '2026-11-02T12:00:00Z')).not.toBeNull();
+  it('flagFor (the ingest path): one eventually consistent Query of the flag items (v1.2: R7 alert and self-review), honoured only inside their window', async () => {
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { kind: 'employee-flag', employeeId: 'emp#7', flaggedAt: '2026-11-02T10:00:00.000Z', flaggedUntil: '2026-11-03T10:00:00.000Z', anomalyReviewId: 'rv-1' },
+        { kind: 'employee-self-review-flag', employeeId: 'emp#7', flaggedAt: '2026-11-05T10:00:00.000Z', flaggedUntil: '2026-11-06T10:00:00.000Z', anomalyReviewId: 'rv-self' },
+      ],
+    });
+    expect(await employees.flagFor('emp#7', '2026-11-02T12:00:00Z')).toMatchObject({ anomalyReviewId: 'rv-1' });
+    expect(await employees.flagFor('emp#7', '2026-11-05T12:00:00Z')).toMatchObject({ anomalyReviewId: 'rv-self' });
     expect(await employees.flagFor('emp#7', '2026-11-04T12:00:00Z')).toBeNull();
-    expect(ddb).toReceiveCommandWith(GetCommand, { Key: { pk: 'EMPLOYEE#emp\\#7', sk: 'FLAG' }, ConsistentRead: false });
-    expect(ddb).not.toReceiveCommandWith(GetCommand, { ConsistentRead: true });
+    expect(ddb).toReceiveCommandWith(QueryCommand, {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :flag)',
+      ExpressionAttributeValues: { ':pk': 'EMPLOYEE#emp\\#7', ':flag': 'FLAG' },
+      ConsistentRead: false,
+    });
+  });
+
+  it('raiseSelfReviewFlag (v1.2): one PutItem beside the R7 flag, only ever extended', async () => {
+    await employees.raiseSelfReviewFlag(' EMP#7 ', 'rv-self', '2026-11-02T10:00:00Z', 1000);
+    expect(ddb).toReceiveCommandWith(PutCommand, {
+      Item: expect.objectContaining({ pk: 'EMPLOYEE#emp\\#7', sk: 'FLAG#SELF_REVIEW', anomalyReviewId: 'rv-self', flaggedUntil: '2026-11-02T10:00:01.000Z' }),
+      ConditionExpression: 'attribute_not_exists(#pk) OR #until < :until',
+    });
+    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'newer', $metadata: {} }));
+    await expect(employees.raiseSelfReviewFlag('emp#7', 'rv-old', '2026-11-01T10:00:00Z', 1000)).resolves.toBeUndefined();
   });
 
   it('raiseFlag: one conditional PutItem (absent or expired); a refusal means another detector raised it', async () => {

@@ -139,31 +139,43 @@ describe('earliestDueAt', () => {
 });
 
 describe('parcels', () => {
-  it('linkReturn: adds the returnId to the parcel of the folded carrier and tracking number and returns its scans, one per scanId', async () => {
+  it('linkReturn: adds the returnId and its link (v1.2) to the parcel of the folded carrier and tracking number and returns its scans, one per scanId, and its links', async () => {
     const respelled = { ...scan, scannedAt: '2026-11-02T11:00:00+01:00' };
-    ddb.on(UpdateCommand).resolves({ Attributes: { deliveredScans: new Set([JSON.stringify(scan), JSON.stringify(respelled)]), returnIds: new Set(['r#1']) } });
-    expect(await store.linkReturn(auth)).toEqual([scan]);
+    const link = JSON.stringify({ returnId: 'r#1', customerId: 'c', authorizedAt: NOW });
+    ddb.on(UpdateCommand).resolves({ Attributes: { deliveredScans: new Set([JSON.stringify(scan), JSON.stringify(respelled)]), returnIds: new Set(['r#1']), links: new Set([link]) } });
+    expect(await store.linkReturn(auth)).toEqual({ scans: [scan], peers: [{ returnId: 'r#1', customerId: 'c', authorizedAt: NOW }] });
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
       Key: PARCEL,
-      UpdateExpression: 'ADD #ids :ids SET #kind = :kind, #ttl = :ttl',
-      ExpressionAttributeNames: { '#ids': 'returnIds', '#kind': 'kind', '#ttl': 'expiresAtEpochSec' },
-      // The link waits for the DELIVERED scan as long as an open return may (the scan shortens it again).
-      ExpressionAttributeValues: { ':ids': new Set(['r#1']), ':kind': 'parcel', ':ttl': OPEN_TTL },
+      UpdateExpression: 'ADD #a0 :a0, #a1 :a1 SET #kind = :kind, #ttl = :ttl',
+      // v1.2: the TTL only ever moves later.
+      ConditionExpression: 'attribute_not_exists(#ttl) OR #ttl <= :ttl',
+      ExpressionAttributeNames: { '#a0': 'returnIds', '#a1': 'links', '#kind': 'kind', '#ttl': 'expiresAtEpochSec' },
+      // The link waits for the DELIVERED scan as long as an open return may, and a later return may still share the parcel.
+      ExpressionAttributeValues: { ':a0': new Set(['r#1']), ':a1': new Set([link]), ':kind': 'parcel', ':ttl': OPEN_TTL },
       ReturnValues: 'ALL_NEW',
     });
   });
 
-  it('recordDelivered: adds the scan to a string set (idempotent, no condition) and returns the linked returns', async () => {
+  it('recordDelivered: adds the scan to a string set (idempotent) and returns the linked returns; the TTL only moves later', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { returnIds: new Set(['r-b', 'r-a']) } });
     expect(await store.recordDelivered(scan)).toEqual(['r-a', 'r-b']);
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
       Key: PARCEL,
-      UpdateExpression: 'ADD #scans :scan SET #kind = :kind, #ttl = :ttl',
-      ExpressionAttributeNames: { '#scans': 'deliveredScans', '#kind': 'kind', '#ttl': 'expiresAtEpochSec' },
-      ExpressionAttributeValues: { ':scan': new Set([JSON.stringify(scan)]), ':kind': 'parcel', ':ttl': TTL },
+      UpdateExpression: 'ADD #a0 :a0 SET #kind = :kind, #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(#ttl) OR #ttl <= :ttl',
+      ExpressionAttributeNames: { '#a0': 'deliveredScans', '#kind': 'kind', '#ttl': 'expiresAtEpochSec' },
+      ExpressionAttributeValues: { ':a0': new Set([JSON.stringify(scan)]), ':kind': 'parcel', ':ttl': OPEN_TTL },
       ReturnValues: 'ALL_NEW',
     });
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).not.toHaveProperty('ConditionExpression');
+  });
+
+  it('recordDelivered of a scan older than the parcel: refused TTL, the scan is added without touching it', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'refused', $metadata: {} })).resolves({ Attributes: { returnIds: new Set(['r-a']) } });
+    expect(await store.recordDelivered(scan)).toEqual(['r-a']);
+    const second = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(second).toMatchObject({ UpdateExpression: 'ADD #a0 :a0 SET #kind = :kind' });
+    expect(second).not.toHaveProperty('ConditionExpression');
+    expect(second.ExpressionAttributeValues).not.toHaveProperty(':ttl');
   });
 
   it('deliveredOn: a consistent read that finds the scan (no write needed) or not (a crash left it unwritten)', async () => {

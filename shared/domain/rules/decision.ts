@@ -1,5 +1,6 @@
 import { clear, raise } from '../effects.js';
 import { effectIdFor, ownerOfReview, reviewIdFor } from '../identity.js';
+import { samePerson } from '../people.js';
 import { REASON } from '../reasons.js';
 import { finalDecision, openReviews, reviewById } from '../state.js';
 import { maxIso } from '../time.js';
@@ -18,7 +19,8 @@ import type { DecisionOutcome, IgnoredWhy, ReturnEvent, ReturnState, ReviewDecis
 export function onDecision(state: ReturnState, decision: ReviewDecision): ReturnEvent[] {
   const recorded = (outcome: DecisionOutcome, why?: IgnoredWhy): ReturnEvent => ({ type: 'DecisionRecorded', decision, outcome, ...(why ? { why } : {}) });
 
-  if (state.receipts.some((r) => r.employeeId === decision.reviewerId)) {
+  // v1.2: one person whatever the case and spacing (people.ts); this test comes before every other.
+  if (state.receipts.some((r) => samePerson(r.employeeId, decision.reviewerId))) {
     return [
       recorded('SELF_REVIEW'),
       raise(state, {

@@ -1,5 +1,6 @@
 import { raise } from '../effects.js';
 import { reviewIdFor } from '../identity.js';
+import { samePerson } from '../people.js';
 import { REASON } from '../reasons.js';
 import { maxIso, toEpochMs } from '../time.js';
 import type { EmployeeFlag, ReturnEvent, ReturnState, WarehouseReceipt } from '../types.js';
@@ -12,7 +13,7 @@ import type { EmployeeFlag, ReturnEvent, ReturnState, WarehouseReceipt } from '.
  * The flag itself comes from the insider detector (shared/domain/insider.ts).
  */
 export function onReceiptByFlaggedEmployee(state: ReturnState, receipt: WarehouseReceipt, flag: EmployeeFlag | null | undefined): ReturnEvent[] {
-  if (!flag || flag.employeeId !== receipt.employeeId) return [];
+  if (!flag || !samePerson(flag.employeeId, receipt.employeeId)) return [];
   const receivedMs = toEpochMs(receipt.receivedAt);
   if (receivedMs < toEpochMs(flag.flaggedAt) || receivedMs > toEpochMs(flag.flaggedUntil)) return [];
   return [

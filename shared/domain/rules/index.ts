@@ -2,6 +2,7 @@ import { holdExpired } from './hold-expired.js';
 import { lateAuthorization } from './late-authorization.js';
 import { lateEvidence } from './late-evidence.js';
 import { orphanTimeout } from './orphan-timeout.js';
+import { sharedParcel } from './parcel-evidence.js';
 import { receiptReview } from './receipt-review.js';
 import { refundExceeds } from './refund-exceeds.js';
 import { releaseOrDeny } from './release-or-deny.js';
@@ -24,6 +25,7 @@ export const STANDING_RULES: readonly Rule[] = [
   orphanTimeout,
   lateAuthorization,
   receiptReview,
+  sharedParcel,
   refundExceeds,
   lateEvidence,
   releaseOrDeny,

@@ -1,7 +1,7 @@
 import { clear } from '../effects.js';
 import { assessReceipt } from '../matching.js';
 import { isReceiptReason } from '../reasons.js';
-import { finalDecision, openReviews, receiptById } from '../state.js';
+import { finalDecision, openReviews, peersOf, receiptById } from '../state.js';
 import { maxIso } from '../time.js';
 import { NOW, due, type Pending, type Rule } from './rule.js';
 
@@ -16,7 +16,7 @@ export const lateEvidence: Rule = {
       if (!isReceiptReason(review.reason) || review.receiptId === undefined) return [];
       const receipt = receiptById(state, review.receiptId);
       if (!receipt) return [];
-      const assessment = assessReceipt(auth, receipt, state.scans, settings);
+      const assessment = assessReceipt(auth, receipt, state.scans, settings, peersOf(state));
       if (!assessment.matched) return [];
       const { scan } = assessment;
       return [due(NOW, () => [clear(state, review, maxIso(review.raisedAt, scan.scannedAt), 'LATE_EVIDENCE_MATCHED', { scanId: scan.scanId })])];

@@ -1,15 +1,17 @@
 import { raise } from '../effects.js';
 import { reviewIdFor } from '../identity.js';
-import { assessReceipt, deliveredScans } from '../matching.js';
-import { reviewById, sortedReceipts } from '../state.js';
-import { addMs, toEpochMs } from '../time.js';
-import { describeWeight, roundTenth } from '../weights.js';
+import { assessReceipt, sharedSince } from '../matching.js';
+import { peersOf, reviewById, sortedReceipts } from '../state.js';
+import { addMs, maxIso, toEpochMs } from '../time.js';
+import { receiptEvidence } from './receipt-evidence.js';
 import { due, type Rule } from './rule.js';
 
 /**
  * R3: a receipt of an authorized return that is not matched at
  * `receivedAt + grace` raises one review, with the first reason that applies
- * (1–6; WEIGHT_MISMATCH last). The reason is fixed when the review is raised.
+ * (WEIGHT_MISMATCH last). The reason is fixed when the review is raised. A
+ * receipt that was matched and whose parcel became shared later (v1.2) is
+ * raised as soon as that is known, never before the sharing.
  */
 export const receiptReview: Rule = {
   contract: 'R3',
@@ -20,10 +22,10 @@ export const receiptReview: Rule = {
     return sortedReceipts(state).flatMap((receipt) => {
       const reviewId = reviewIdFor.receipt(state.returnId, receipt.receiptId);
       if (reviewById(state, reviewId)) return [];
-      const assessment = assessReceipt(auth, receipt, state.scans, settings);
+      const assessment = assessReceipt(auth, receipt, state.scans, settings, peersOf(state));
       if (assessment.matched) return [];
-      const assessAt = addMs(receipt.receivedAt, settings.graceMs);
-      const mismatch = assessment.weightVerdict;
+      const since = assessment.sharedWith ? sharedSince(auth, assessment.sharedWith) : null;
+      const assessAt = maxIso(addMs(receipt.receivedAt, settings.graceMs), ...(since ? [since] : []));
       return [
         due(toEpochMs(assessAt), () => [
           raise(state, {
@@ -33,29 +35,7 @@ export const receiptReview: Rule = {
             receiptId: receipt.receiptId,
             employeeId: receipt.employeeId,
             warehouseId: receipt.warehouseId,
-            evidence: {
-              returnWarehouseId: auth.warehouseId,
-              receiptWarehouseId: receipt.warehouseId,
-              condition: receipt.condition,
-              receivedAt: receipt.receivedAt,
-              stationId: receipt.stationId,
-              skewMs: settings.skewMs,
-              carrier: auth.carrier,
-              trackingNumber: auth.trackingNumber,
-              deliveredScans: deliveredScans(state.scans).map((s) => ({
-                scanId: s.scanId,
-                facilityId: s.facilityId ?? null,
-                scannedAt: s.scannedAt,
-              })),
-              ...(mismatch
-                ? {
-                    weights: assessment.weights?.map(describeWeight),
-                    disagreeing: mismatch.pair.map(describeWeight),
-                    differenceGrams: roundTenth(mismatch.differenceGrams),
-                    toleranceGrams: roundTenth(mismatch.toleranceGrams),
-                  }
-                : {}),
-            },
+            evidence: receiptEvidence(state, auth, receipt, assessment, settings),
           }),
         ]),
       ];
