@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopDbServer } from '../../cli/db-server.js';
 import { LocalBackend } from '../../cli/commands/backend.js';
 import { CONTENT_SECURITY_POLICY, ReviewConsole } from '../../cli/commands/console.js';
 import { decide } from '../../cli/commands/decide.js';
@@ -68,6 +69,8 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
     await browser?.close();
     await server?.close();
     await backend?.close();
+    // The kept run's DynamoDB Local outlives the backend (cli/db-server.ts): stop it.
+    await stopDbServer(join(dir, 'd'));
     rmSync(dir, { recursive: true, force: true });
   });
 
