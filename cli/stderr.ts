@@ -1,5 +1,6 @@
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+import { safeText } from './text-safe.js';
 
 /**
  * Standard error, shared by logs and the progress bar: a log line first wipes
@@ -19,10 +20,10 @@ export class StderrChannel {
     return this.stream.columns ?? 80;
   }
 
-  /** Print one whole line (logs, notices). */
+  /** Print one whole line (logs, notices); a terminal control inside it (an id) is shown escaped, never acted on. */
   public line(text: string): void {
     if (this.status) this.stream.write('\r\x1b[2K');
-    this.stream.write(`${text}\n`);
+    this.stream.write(`${safeText(text)}\n`);
     if (this.status) this.stream.write(this.status);
   }
 

@@ -56,3 +56,50 @@ describe('a first line that is no JSON', () => {
     expect(notJsonHint('hello', 3)).toContain('line 3 is not JSON: is this the right file?');
   });
 });
+
+describe('the review queue as text', () => {
+  it('shows an id holding terminal controls escaped, and the JSON form exact', async () => {
+    const { queueText } = await import('../../cli/commands/reviews.js');
+    const hostile = 'RMA-9\u001b[2J\u001b]0;RELEASED ok\u0007\u202e';
+    const entry = {
+      reviewId: `rv#${hostile}`,
+      returnId: hostile,
+      employeeId: null,
+      reason: 'RECEIPT_WITHOUT_INBOUND_SCAN',
+      severity: 'MEDIUM',
+      raisedAt: '2026-11-20T09:00:00.000Z',
+      warehouseId: 'WH\u0085DFW',
+      atStake: { amount: 100, currency: 'USD' },
+      status: 'OPEN',
+    } as const;
+    const text = queueText([entry]);
+    expect(text).not.toMatch(/[\u001b\u0007\u0085\u202e]/);
+    expect(text).toContain('RMA-9\\u001b[2J\\u001b]0;RELEASED ok\\u0007\\u202e');
+    expect(text).toContain('WH\\u0085DFW');
+    expect(JSON.parse(JSON.stringify(entry)).returnId).toBe(hostile);
+  });
+});
+
+describe('JSON nesting', () => {
+  it('refuses a text nested deeper than 64 levels before parsing it; brackets inside strings do not count', async () => {
+    const { jsonDepthProblem, parseJson } = await import('../../shared/contract/parse.js');
+    expect(jsonDepthProblem(`${'['.repeat(64)}${']'.repeat(64)}`)).toBeUndefined();
+    expect(jsonDepthProblem(`${'['.repeat(65)}${']'.repeat(65)}`)).toBe('nested deeper than 64 levels of objects and arrays');
+    expect(jsonDepthProblem(JSON.stringify({ note: '[[[[\\"{{{{'.repeat(40) }))).toBeUndefined();
+    expect(() => parseJson('['.repeat(100_000))).toThrow('(root): nested deeper than 64 levels');
+  });
+});
+
+describe('a local server refuses web pages', () => {
+  const req = (headers: Record<string, string>, port = 8788) => ({ headers, socket: { localPort: port } }) as never;
+  it('on loopback: Host must be the loopback address and port; any other Origin is refused; no Origin (curl, a carrier) is fine', async () => {
+    const { refusal, isLoopback } = await import('../../cli/local-origin.js');
+    expect(refusal(req({ host: '127.0.0.1:8788' }), { loopback: true })).toBeUndefined();
+    expect(refusal(req({ host: 'localhost:8788', origin: 'http://localhost:8788' }), { loopback: true })).toBeUndefined();
+    expect(refusal(req({ host: 'evil.example:8788' }), { loopback: true })?.status).toBe(421);
+    expect(refusal(req({ host: '127.0.0.1:8788', origin: 'https://evil.example' }), { loopback: true })).toEqual({ status: 403, error: 'cross-origin request refused' });
+    expect(refusal(req({ host: 'tunnel.example', origin: 'https://evil.example' }), { loopback: false })?.status).toBe(403);
+    expect(refusal(req({ host: 'tunnel.example' }), { loopback: false })).toBeUndefined();
+    expect([isLoopback('127.0.0.1'), isLoopback('::1'), isLoopback('0.0.0.0'), isLoopback('192.168.1.2')]).toEqual([true, true, false, false]);
+  });
+});
