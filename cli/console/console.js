@@ -34,10 +34,13 @@ function moneyList(list) {
 }
 
 // Times read in the reader's own zone and language; the exact UTC instant is on hover (title) and in datetime.
+// The year is shown only when it is not this year's, so a time fits one short line in a table cell.
 const LOCAL_TIME = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const LOCAL_TIME_THIS_YEAR = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 function localTime(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : LOCAL_TIME.format(date);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return (date.getFullYear() === new Date().getFullYear() ? LOCAL_TIME_THIS_YEAR : LOCAL_TIME).format(date);
 }
 function utcTime(iso) {
   const date = new Date(iso);
@@ -143,7 +146,7 @@ function renderExplanation(e) {
   $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   $('missing').replaceChildren(...(e.missing.length ? e.missing.map((m) => el('li', {}, words(m.text))) : [el('li', {}, 'Nothing.')]));
   $('timeline').tBodies[0].replaceChildren(
-    ...e.timeline.map((t) => el('tr', {}, el('td', {}, when(t.at)), el('td', {}, t.detailType), el('td', {}, t.source), el('td', {}, words(t.summary)))),
+    ...e.timeline.map((t) => el('tr', {}, el('td', {}, when(t.at)), el('td', {}, t.detailType, el('br'), el('small', { class: 'source' }, t.source)), el('td', {}, words(t.summary)))),
   );
   const ev = [];
   if (e.evidence.expectedWeight) ev.push(el('li', {}, `Expected weight ${e.evidence.expectedWeight.grams} g`));
