@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { resolveSettings, type Settings } from '../shared/contract/config.js';
 import { ContractValidationError } from '../shared/contract/errors.js';
@@ -21,6 +20,7 @@ import type { CommandContext } from './commands/common.js';
 import { DbDirInUseError, DbDirSettingsError, openLocalDb, type LocalDb } from './db-dir.js';
 import { OutputDirError, prepareOutDir, version } from './cli-support.js';
 import { loggerOptions } from '../shared/app/telemetry.js';
+import { MAX_CONFIG_BYTES, readFileCapped } from './read-capped.js';
 
 /** Exit statuses (README: "Exit codes"). */
 export const EXIT = {
@@ -44,6 +44,7 @@ ${SERVE_USAGE}
   refund-gate reviews (--db <dir> | --table …) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]
   refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --bus <bus>) [--note …] [--return <returnId>]
   refund-gate console (--db <dir> | --table … --bus <bus>) [--port <n>]
+  refund-gate stop --db <dir>     (the DynamoDB Local a kept run leaves running; docs/analysts/tools.md)
   refund-gate --version
 
 replay  runs the real refund-gate handlers against DynamoDB Local on the
@@ -112,6 +113,8 @@ async function run(argv: readonly string[], stderr: StderrChannel, signal: Abort
       return (await import('./commands/decide.js')).decideCommand(rest, reviewContext(stderr, signal));
     case 'console':
       return (await import('./commands/console.js')).consoleCommand(rest, reviewContext(stderr, signal));
+    case 'stop':
+      return (await import('./commands/stop.js')).stopCommand(rest, reviewContext(stderr, signal));
     case '--version':
     case '-v':
     case 'version':
@@ -149,7 +152,7 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
   // --db <dir>: keep DynamoDB Local's data (and the clock) in <dir> for the review tools and later replays.
   let db: LocalDb | undefined;
   try {
-    db = values.db === undefined ? undefined : await openLocalDb(values.db, values.config === undefined ? undefined : parseJson(await readFile(values.config, 'utf8')));
+    db = values.db === undefined ? undefined : await openLocalDb(values.db, values.config === undefined ? undefined : parseJson((await readFileCapped(values.config, MAX_CONFIG_BYTES)).toString('utf8')));
   } catch (error) {
     input.stream.destroy();
     throw error;
@@ -172,6 +175,7 @@ async function replayCommand(args: readonly string[], stderr: StderrChannel, sig
     const result = await replayInput(runtime, input, {
       until,
       signal,
+      onNotice: (text) => stderr.line(text),
       onLine: (line, bytes) => {
         lineCount = line;
         progress.update(bytes);
@@ -199,7 +203,7 @@ function parseUntil(text: string): string {
 async function loadConfig(path: string): Promise<Settings> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readFileCapped(path, MAX_CONFIG_BYTES)).toString('utf8');
   } catch (cause) {
     throw new UsageError(`--config: ${new InputUnreadableError(path, { cause }).message}`);
   }

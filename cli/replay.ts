@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { RefundGateError } from '../shared/errors.js';
+import { cappedLines, MAX_EVENT_BYTES } from './read-capped.js';
 import type { LocalRuntime } from './runtime.js';
 
 /** The input file cannot be opened or read. */
@@ -57,6 +57,8 @@ export interface ReplayRunOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called after each line with the bytes read so far. */
   readonly onLine?: ((line: number, bytesRead: number) => void) | undefined;
+  /** A hint for the person running it (the input looks like no JSON Lines at all); one line, for standard error. */
+  readonly onNotice?: ((text: string) => void) | undefined;
 }
 
 export interface ReplayRunResult {
@@ -67,34 +69,61 @@ export interface ReplayRunResult {
 
 /**
  * Feed an input, line by line, through the runtime: streaming, so memory does
- * not grow with the input (readline pauses the file while a line is being
- * processed), line numbers 1-based and counting blank lines, which are skipped.
+ * not grow with the input (the file is read as lines are processed, and a
+ * line over EventBridge's 256 KB is counted, not kept, and rejected), line
+ * numbers 1-based and counting blank lines, which are skipped.
  */
 export async function replayInput(runtime: LocalRuntime, input: ReplayInput, options: ReplayRunOptions = {}): Promise<ReplayRunResult> {
   let readError: unknown;
-  const lines = createInterface({ input: input.stream, crlfDelay: Infinity });
   input.stream.on('error', (error) => {
     readError = error;
-    lines.close();
   });
   let n = 0;
+  let events = 0;
+  let notJson = 0;
   try {
-    for await (const text of lines) {
+    for await (const { text, bytes } of cappedLines(input.stream, MAX_EVENT_BYTES)) {
       n += 1;
       if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason ?? 'signal'));
-      // A UTF-8 byte-order mark opening the file (Windows editors) is encoding, not content.
-      const line = n === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
-      if (line.trim() !== '') await runtime.deliver(line, n);
+      if (text === undefined) {
+        events += 1;
+        await runtime.rejectLine(n, `(root): the event is ${bytes.toLocaleString('en-US')} bytes; EventBridge takes at most ${MAX_EVENT_BYTES.toLocaleString('en-US')} (256 KB) per event`);
+      } else {
+        // A UTF-8 byte-order mark opening the file (Windows editors) is encoding, not content.
+        const line = n === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
+        if (line.trim() !== '') {
+          events += 1;
+          if (!/^\s*[[{]/.test(line)) {
+            notJson += 1;
+            if (events === 1) options.onNotice?.(notJsonHint(line, n));
+          }
+          await runtime.deliver(line, n);
+        }
+      }
       options.onLine?.(n, input.bytesRead());
     }
+  } catch (error) {
+    if (readError === undefined) throw error;
   } finally {
-    lines.close();
     if (input.stream !== process.stdin) input.stream.destroy();
   }
   if (readError) throw new InputUnreadableError(input.name, { cause: readError });
   if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason ?? 'signal'));
+  if (events === 0) options.onNotice?.(`refund-gate: ${input.name} holds no event (${n === 0 ? 'it is empty' : 'only blank lines'}); replay reads JSON Lines: one EventBridge event, a JSON object, per line`);
+  else if (notJson === events && events > 1) options.onNotice?.(`refund-gate: none of the ${events} lines was JSON (each is a rejected line above); replay reads JSON Lines: one EventBridge event, a JSON object, per line`);
   const finalClock = await runtime.finish(options.until);
   return { lines: n, finalClock };
+}
+
+/** What a first line that is no JSON at all suggests the file is. */
+export function notJsonHint(line: string, n: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what tell a binary file
+  const guess = /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(line)
+    ? 'is this a binary file?'
+    : /^[^,;\t]+([,;\t][^,;\t]*)+$/.test(line)
+      ? 'is this a CSV?'
+      : 'is this the right file?';
+  return `refund-gate: line ${n} is not JSON: ${guess} replay reads JSON Lines: one EventBridge event, a JSON object, per line (each bad line is a rejected line; the run goes on)`;
 }
 
 function describeErrno(code: string): string {

@@ -332,6 +332,12 @@ export class LocalRuntime {
     await this.sweepIfDue();
   }
 
+  /** A line refused before it is parsed (replay's reader: longer than an event may be): a `rejected` line. */
+  public async rejectLine(line: number, error: string): Promise<void> {
+    this.stats.events += 1;
+    await this.reject(line, error);
+  }
+
   /**
    * The bench's concurrent throughput run only (bench/endtoend.ts),
    * never replay: several returns' events at once, as Lambda runs ingest

@@ -1,5 +1,6 @@
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+import { safeText } from './text-safe.js';
 
 /**
  * Standard error, shared by logs and the progress bar: a log line first wipes
@@ -19,10 +20,10 @@ export class StderrChannel {
     return this.stream.columns ?? 80;
   }
 
-  /** Print one whole line (logs, notices). */
+  /** Print one whole line (logs, notices); a terminal control inside it (an id) is shown escaped, never acted on. */
   public line(text: string): void {
     if (this.status) this.stream.write('\r\x1b[2K');
-    this.stream.write(`${text}\n`);
+    this.stream.write(`${safeText(text)}\n`);
     if (this.status) this.stream.write(this.status);
   }
 
@@ -41,6 +42,11 @@ export class StderrChannel {
   }
 }
 
+/** The ingest handler's log of a rejected event (functions/ingest/app.ts). */
+const REJECTED_LOG = 'inbound event rejected';
+/** Powertools' numeric WARN level. */
+const WARN_LEVEL = 16;
+
 /**
  * A Powertools Logger that writes to standard error instead of standard
  * output. `printLog` and `createLogger` are the protected extension points
@@ -55,7 +61,10 @@ export class StderrLogger extends Logger {
     super(options);
   }
 
-  protected override printLog(_logLevel: number, log: LogItem): void {
+  protected override printLog(logLevel: number, log: LogItem): void {
+    // Locally a rejected event is already said where the person looks (replay's `rejected` line,
+    // serve's answer, decide's outcome): its WARN log says it again only when asked (INFO, DEBUG).
+    if (log.getAttributes().message === REJECTED_LOG && logLevel >= WARN_LEVEL && this.level >= WARN_LEVEL) return;
     log.prepareForPrint();
     const text = JSON.stringify(log.getAttributes(), this.getJsonReplacer());
     // The base constructor may log before this class's fields are assigned.

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -28,6 +27,7 @@ import type { EmployeeFlag, ReturnState, ReviewDecision } from '../../shared/dom
 import { stateOfItem } from '../../shared/store/item-codec.js';
 import { ReviewReader } from '../../shared/store/reviews.js';
 import { openLocalDb, type LocalDb } from '../db-dir.js';
+import { MAX_CONFIG_BYTES, readFileCapped } from '../read-capped.js';
 import type { ReplayLine, ReplayOutput } from '../output.js';
 import { LocalRuntime } from '../runtime.js';
 import { keptRunWiring } from '../wiring.js';
@@ -116,9 +116,9 @@ export async function openBackend(options: TargetOptions, context: BackendContex
 export async function readConfigInput(path: string, usage: (message: string) => Error): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readFileCapped(path, MAX_CONFIG_BYTES)).toString('utf8');
   } catch (cause) {
-    throw usage(`--config: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+    throw usage(`--config: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`);
   }
   try {
     const input = parseJson(text);
@@ -345,7 +345,7 @@ export class LocalBackend implements ReviewBackend {
   }
 
   public static async open(dir: string, config: unknown | undefined, logger: Logger): Promise<LocalBackend> {
-    const db = await openLocalDb(dir, config);
+    const db = await openLocalDb(dir, config, { create: false });
     const output = new CapturingOutput(logger);
     try {
       const runtime = await LocalRuntime.start({ settings: db.settings, output, logger, dbPath: db.path, resume: db.resume, ...keptRunWiring(db.archiveDir) });

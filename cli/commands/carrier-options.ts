@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { FacilityMapError } from '../../shared/carriers/errors.js';
 import { FacilityMap } from '../../shared/carriers/facilities.js';
 import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../../shared/carriers/provider.js';
 import { RefundGateError } from '../../shared/errors.js';
+import { MAX_CONFIG_BYTES, readFileCapped } from '../read-capped.js';
 
 /** A command-line value is wrong; `cli.ts` maps it to a usage error (exit 2). */
 export class CarrierOptionError extends RefundGateError {
@@ -29,7 +29,7 @@ export async function loadFacilities(path: string | undefined): Promise<Facility
   if (path === undefined) return FacilityMap.empty();
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readFileCapped(path, MAX_CONFIG_BYTES)).toString('utf8');
   } catch (cause) {
     throw new CarrierOptionError(`--facilities: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }

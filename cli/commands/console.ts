@@ -17,6 +17,9 @@ const ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  // Browsers ask for /favicon.ico whatever the page says: the same icon, so no 404 in the log.
+  '/favicon.ico': { file: 'favicon.svg', type: 'image/svg+xml' },
 });
 
 /** No inline script or style, nothing from another origin, no framing, no form posts elsewhere. */

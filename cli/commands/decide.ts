@@ -1,6 +1,7 @@
 import { formatMoney } from '../../shared/app/explain.js';
 import { Timestamp } from '../../shared/contract/primitives.js';
 import { openBackend, returnOfReview, type DecisionResult, type ReviewBackend } from './backend.js';
+import { safeText } from '../text-safe.js';
 import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
 
 export const DECIDE_USAGE =
@@ -40,7 +41,7 @@ export async function decideCommand(args: readonly string[], ctx: CommandContext
       note: values.note,
       decidedAt: values.at,
     });
-    ctx.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${outcomeText(result)}\n`);
+    ctx.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${safeText(outcomeText(result))}\n`);
     return applied(result) ? 0 : DECIDE_NOT_APPLIED;
   } finally {
     await backend.close();

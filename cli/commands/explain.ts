@@ -2,6 +2,7 @@ import { explanationText } from '../../shared/app/explain.js';
 import { addDays, ArchiveError, dayOf, isDay, MAX_SEARCH_DAYS, type ArchiveProgress } from '../../shared/archive/reader.js';
 import { integer, Progress, seconds } from '../progress.js';
 import { explainFromArchive, explainFrom, openBackend, ReviewToolError, type ArchivedExplanation } from './backend.js';
+import { safeText } from '../text-safe.js';
 import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
 
 export const EXPLAIN_USAGE =
@@ -40,7 +41,7 @@ export async function explainCommand(args: readonly string[], ctx: CommandContex
   try {
     const explanation = await explainFrom(backend, returnId);
     if (explanation) {
-      ctx.stdout(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : explanationText(explanation));
+      ctx.stdout(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : safeText(explanationText(explanation)));
       return 0;
     }
     const archive = await backend.evidenceArchive(bucket);
@@ -67,7 +68,7 @@ export async function explainCommand(args: readonly string[], ctx: CommandContex
       );
     }
     const { explanation: archived, archive: view } = found.archived;
-    ctx.stdout(values.json ? `${JSON.stringify({ ...archived, archive: view }, null, 2)}\n` : archivedText(found.archived));
+    ctx.stdout(values.json ? `${JSON.stringify({ ...archived, archive: view }, null, 2)}\n` : safeText(archivedText(found.archived)));
     return 0;
   } finally {
     await backend.close();

@@ -1,6 +1,7 @@
 import { formatMoney, queueAtStake, type QueueEntry } from '../../shared/app/explain.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
 import { listReviews, openBackend } from './backend.js';
+import { safeText } from '../text-safe.js';
 import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
 
 export const REVIEWS_USAGE =
@@ -29,6 +30,7 @@ export async function reviewsCommand(args: readonly string[], ctx: CommandContex
 
 export function queueText(entries: readonly QueueEntry[]): string {
   if (entries.length === 0) return 'No reviews.\n';
+  // Ids are opaque: a cell is escaped (cli/text-safe.ts) before the columns are measured.
   const rows = entries.map((e) => [
     e.raisedAt,
     e.severity,
@@ -38,7 +40,7 @@ export function queueText(entries: readonly QueueEntry[]): string {
     e.warehouseId ?? '-',
     e.returnId ?? `employee ${e.employeeId ?? '?'}`,
     e.reviewId,
-  ]);
+  ].map((cell) => safeText(cell, { oneLine: true })));
   const header = ['RAISED', 'SEVERITY', 'STATUS', 'REASON', 'AT STAKE', 'WAREHOUSE', 'RETURN', 'REVIEW'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { resolveSettings, type Settings } from '../../shared/contract/config.js';
+import { jsonDepthProblem } from '../../shared/contract/parse.js';
 import { WebhookNotConfiguredError, WebhookRefusedError } from '../../shared/carriers/errors.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../shared/carriers/provider.js';
 import { DEFAULT_MAX_BODY_BYTES, headerLookup, providerNamed, receiveWebhook } from '../../shared/carriers/receiver.js';
 import { JsonLinesOutput, type ReplayLine, type ReplayOutput } from '../output.js';
+import { isLoopback, refusal } from '../local-origin.js';
 import { InterruptedError } from '../replay.js';
 import { LocalRuntime } from '../runtime.js';
 import type { StderrChannel } from '../stderr.js';
@@ -71,6 +73,9 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // No web page may post here (Origin), nor reach it under another name (Host): cli/local-origin.ts.
+    const refused = refusal(req, { loopback: isLoopback(host) });
+    if (refused !== undefined) return send(res, refused.status, { error: refused.error });
     if (runtime === undefined) return send(res, 503, { error: 'starting; retry in a moment' });
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const webhook = /^\/webhooks\/([^/]+)\/?$/.exec(path);
@@ -106,6 +111,8 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
       return send(res, 200, { accepted: results.filter((r) => r.rejected === undefined).length, skipped: received.skipped.length, results, ...(received.ignoredEventType ? { ignored: received.ignoredEventType } : {}) });
     }
     let parsed: unknown;
+    const tooDeep = jsonDepthProblem(body.toString('utf8'));
+    if (tooDeep !== undefined) return send(res, 400, { error: `body refused: ${tooDeep}` });
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (error) {

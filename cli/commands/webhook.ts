@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { WebhookNotConfiguredError, WebhookRefusedError } from '../../shared/carriers/errors.js';
-import { providerNamed, receiveWebhook } from '../../shared/carriers/receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, providerNamed, receiveWebhook } from '../../shared/carriers/receiver.js';
+import { readFileCapped } from '../read-capped.js';
 import { InputUnreadableError } from '../replay.js';
 import type { StderrChannel } from '../stderr.js';
 import { CarrierOptionError, loadFacilities, providerOption, SECRET_ENV } from './carrier-options.js';
@@ -33,7 +33,8 @@ export async function webhookCommand(args: readonly string[], stderr: StderrChan
   const facilities = await loadFacilities(values.facilities);
   let body: Buffer;
   try {
-    body = await readFile(path);
+    // The endpoint's own cap: a path to /dev/zero or a huge file is refused, not read without bound.
+    body = await readFileCapped(path, DEFAULT_MAX_BODY_BYTES);
   } catch (cause) {
     throw new InputUnreadableError(path, { cause });
   }

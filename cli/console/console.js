@@ -33,6 +33,33 @@ function moneyList(list) {
   return list?.length ? list.map(money).join(' + ') : '-';
 }
 
+// Times read in the reader's own zone and language; the exact UTC instant is on hover (title) and in datetime.
+// The year is shown only when it is not this year's, so a time fits one short line in a table cell.
+const LOCAL_TIME = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const LOCAL_TIME_THIS_YEAR = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+function localTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return (date.getFullYear() === new Date().getFullYear() ? LOCAL_TIME_THIS_YEAR : LOCAL_TIME).format(date);
+}
+function utcTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : `${date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+}
+function when(iso) {
+  return el('time', { datetime: iso, title: utcTime(iso) }, localTime(iso));
+}
+/** RECEIPT_WITHOUT_INBOUND_SCAN → "Receipt without inbound scan" (the code itself on hover). */
+function reasonWords(code) {
+  const words = String(code).toLowerCase().replaceAll('_', ' ');
+  return el('span', { title: code }, words.charAt(0).toUpperCase() + words.slice(1));
+}
+
+/** Text as nodes where each id-like token (holding - # / or a digit after letters) is kept on one line. */
+function words(text) {
+  return el('span', {}, ...String(text).split(/(\s+)/).map((part) => (/[-#/]/.test(part) && !/\s/.test(part) ? el('span', { class: 'id' }, part) : part)));
+}
+
 async function api(path, options) {
   const response = await fetch(path, { credentials: 'same-origin', ...(options || {}) });
   const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
@@ -57,7 +84,10 @@ async function loadQueue() {
   if (severity) params.set('severity', severity);
   if (warehouse) params.set('warehouse', warehouse);
   params.set('open', $('f-open').checked ? '1' : '0');
+  $('queue-table').setAttribute('aria-busy', 'true');
   const data = await api(`/api/reviews?${params}`);
+  $('queue-table').setAttribute('aria-busy', 'false');
+  $('queue-summary').classList.remove('loading');
   const select = $('f-warehouse');
   const current = select.value;
   select.replaceChildren(el('option', { value: '' }, 'All'), ...data.warehouses.map((w) => el('option', { value: w }, w)));
@@ -66,18 +96,18 @@ async function loadQueue() {
   $('queue-summary').textContent = `${data.reviews.length} review(s), ${open} open; money at stake ${moneyList(data.atStake)}`;
   const rows = data.reviews.map((r) => {
     const target = r.returnId
-      ? el('button', { type: 'button', class: 'link', onclick: () => showReturn(r.returnId), 'aria-label': `Explain return ${r.returnId}` }, r.returnId)
-      : el('span', {}, `employee ${r.employeeId || '?'}`);
+      ? el('button', { type: 'button', class: 'link id', onclick: () => showReturn(r.returnId), 'aria-label': `Explain return ${r.returnId}` }, r.returnId)
+      : el('span', {}, 'employee ', el('span', { class: 'id' }, r.employeeId || '?'));
     return el(
       'tr',
       { class: r.returnId && r.returnId === state.selected ? 'selected' : null, 'data-review-id': r.reviewId },
-      el('td', {}, r.raisedAt),
-      el('td', { class: `sev-${r.severity}` }, r.severity),
-      el('td', {}, r.reason),
-      el('td', {}, money(r.atStake)),
-      el('td', {}, r.warehouseId || '-'),
+      el('td', {}, when(r.raisedAt)),
+      el('td', { class: `sev-${r.severity} nowrap` }, r.severity),
+      el('td', {}, reasonWords(r.reason)),
+      el('td', { class: 'nowrap' }, money(r.atStake)),
+      el('td', { class: 'nowrap' }, r.warehouseId || '-'),
       el('td', {}, target),
-      el('td', {}, r.status),
+      el('td', { class: 'nowrap' }, r.status),
     );
   });
   $('queue-table').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 7 }, 'No reviews match.'))]));
@@ -86,6 +116,7 @@ async function loadQueue() {
 async function showReturn(returnId, keepOutcome) {
   state.selected = returnId;
   if (!keepOutcome) $('outcome').replaceChildren();
+  $('details-title').textContent = `Return ${returnId}: loading…`;
   try {
     renderExplanation(await api(`/api/return?${new URLSearchParams({ returnId })}`));
   } catch (error) {
@@ -108,29 +139,29 @@ function renderExplanation(e) {
     ['Warehouse', e.warehouseId || '-'],
     ['Parcel', e.carrier ? `${e.carrier} ${e.trackingNumber}` : '-'],
   ];
-  if (e.released) facts.push(['Released', `${money(e.released.amount)} at ${e.released.releasedAt} (${e.released.basis})`]);
-  if (e.denied) facts.push(['Denied', `${money(e.denied.amount)} at ${e.denied.deniedAt} by ${e.denied.reviewerId}`]);
-  if (e.decision) facts.push(['Decision', `${e.decision.decision} by ${e.decision.reviewerId} at ${e.decision.decidedAt}${e.decision.note ? `: "${e.decision.note}"` : ''}`]);
+  if (e.released) facts.push(['Released', `${money(e.released.amount)} at ${localTime(e.released.releasedAt)} (${e.released.basis})`]);
+  if (e.denied) facts.push(['Denied', `${money(e.denied.amount)} at ${localTime(e.denied.deniedAt)} by ${e.denied.reviewerId}`]);
+  if (e.decision) facts.push(['Decision', `${e.decision.decision} by ${e.decision.reviewerId} at ${localTime(e.decision.decidedAt)}${e.decision.note ? `: "${e.decision.note}"` : ''}`]);
   if (e.excludedReviewers.length) facts.push(['May not decide', e.excludedReviewers.join(', ')]);
   $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-  $('missing').replaceChildren(...(e.missing.length ? e.missing.map((m) => el('li', {}, m.text)) : [el('li', {}, 'Nothing.')]));
+  $('missing').replaceChildren(...(e.missing.length ? e.missing.map((m) => el('li', {}, words(m.text))) : [el('li', {}, 'Nothing.')]));
   $('timeline').tBodies[0].replaceChildren(
-    ...e.timeline.map((t) => el('tr', {}, el('td', {}, t.at), el('td', {}, t.detailType), el('td', {}, t.source), el('td', {}, t.summary))),
+    ...e.timeline.map((t) => el('tr', {}, el('td', {}, when(t.at)), el('td', {}, t.detailType, el('br'), el('small', { class: 'source' }, t.source)), el('td', {}, words(t.summary)))),
   );
   const ev = [];
   if (e.evidence.expectedWeight) ev.push(el('li', {}, `Expected weight ${e.evidence.expectedWeight.grams} g`));
   if (!e.evidence.scans.length) ev.push(el('li', {}, 'No DELIVERED carrier scan.'));
   for (const s of e.evidence.scans) {
-    ev.push(el('li', {}, `Scan ${s.scanId}: ${s.status} at ${s.facilityId || '(no facility)'} ${s.scannedAt}${s.inbound ? ' (inbound)' : ''}${s.weight ? `, ${s.weight.grams} g` : ''}`));
+    ev.push(el('li', {}, `Scan ${s.scanId}: ${s.status} at ${s.facilityId || '(no facility)'} ${localTime(s.scannedAt)}${s.inbound ? ' (inbound)' : ''}${s.weight ? `, ${s.weight.grams} g` : ''}`));
   }
   if (!e.evidence.receipts.length) ev.push(el('li', {}, 'No warehouse receipt.'));
   for (const r of e.evidence.receipts) {
     const verdict = r.matched === null ? 'not assessed' : r.matched ? `matched by ${r.matchingScanId}` : `not matched: ${r.unmatchedReason}`;
-    ev.push(el('li', {}, `Receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId} ${r.receivedAt}, ${r.condition}${r.weight ? `, ${r.weight.grams} g` : ''}; ${verdict}${r.employeeFlagged ? ` (employee flagged until ${r.employeeFlagged.flaggedUntil})` : ''}`));
+    ev.push(el('li', {}, `Receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId} ${localTime(r.receivedAt)}, ${r.condition}${r.weight ? `, ${r.weight.grams} g` : ''}; ${verdict}${r.employeeFlagged ? ` (employee flagged until ${localTime(r.employeeFlagged.flaggedUntil)})` : ''}`));
     const w = r.weightCheck;
     if (w && !w.agree) ev.push(el('li', {}, `Weights disagree by ${w.differenceGrams} g (tolerance ${w.toleranceGrams} g): ${w.disagreeing.map((k) => `${k.source} ${k.grams} g`).join(' vs ')}`));
   }
-  $('evidence').replaceChildren(...ev);
+  $('evidence').replaceChildren(...ev.map((li) => el('li', {}, words(li.textContent))));
   $('open-reviews').replaceChildren(...(e.openReviews.length ? e.openReviews.map((r, i) => reviewCard(e, r, i)) : [el('p', {}, 'None.')]));
   $('closed-reviews').replaceChildren(...(e.closedReviews.length ? e.closedReviews.map((r) => el('li', {}, `${r.status}${r.clearCause ? ` (${r.clearCause})` : ''}: ${r.reason} (${r.reviewId})`)) : [el('li', {}, 'None.')]));
 }
@@ -175,7 +206,7 @@ function reviewCard(e, r, i) {
   return el(
     'div',
     { class: 'review', 'data-review-id': r.reviewId },
-    el('p', {}, el('strong', { class: `sev-${r.severity}` }, r.severity), ` ${r.reason}, raised ${r.raisedAt}, at stake ${money(r.atStake)}`),
+    el('p', {}, el('strong', { class: `sev-${r.severity}` }, r.severity), ` ${r.reason}, raised ${localTime(r.raisedAt)}, at stake ${money(r.atStake)}`),
     el('p', {}, r.why),
     el('p', {}, el('small', {}, `Review ${r.reviewId}`)),
     form,
@@ -195,7 +226,9 @@ function showOutcome(kind, text) {
     REJECTED: 'Rejected',
     ERROR: 'Error',
   }[kind] || kind;
-  box.replaceChildren(el('span', {}, `${label}. `), el('span', {}, text));
+  // One message: the server's sentence says the outcome itself ("denied: USD 450.00 …"), so it is not labelled again.
+  const said = text ? text.charAt(0).toUpperCase() + text.slice(1) : label;
+  box.replaceChildren(el('span', {}, said));
 }
 
 document.addEventListener('DOMContentLoaded', () => {

@@ -1,3 +1,4 @@
+import { jsonDepthProblem } from '../contract/parse.js';
 import { aftership } from './aftership.js';
 import { easypost } from './easypost.js';
 import { REFUSAL_STATUS, WebhookNotConfiguredError, WebhookRefusedError } from './errors.js';
@@ -91,6 +92,8 @@ function decodeJson(bytes: Uint8Array): unknown {
   } catch (cause) {
     throw new WebhookRefusedError(REFUSAL_STATUS.badRequest, 'body is not UTF-8 text', { cause });
   }
+  const tooDeep = jsonDepthProblem(text);
+  if (tooDeep !== undefined) throw new WebhookRefusedError(REFUSAL_STATUS.badRequest, `body refused: ${tooDeep}`);
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {

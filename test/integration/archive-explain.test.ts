@@ -56,7 +56,11 @@ describe('explain on a closed return whose item has left the table (kept --db ru
     await expire(db, ['RMA-2004', 'RMA-2002']);
   }, 300_000);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    // The kept run's DynamoDB Local outlives each command (cli/db-server.ts): stop it.
+    await runCli(['stop', '--db', db]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('replay --db prints exactly what replay without it prints, and archives what it closed under d/archive', () => {
     expect(replay.code, replay.stderr).toBe(0);

@@ -34,7 +34,11 @@ describe('review tools on a kept --db run', () => {
     replay = await cli(['replay', FIXTURE, '--db', db]);
   }, 180_000);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    // The kept run's DynamoDB Local outlives each command (cli/db-server.ts): stop it.
+    await cli(['stop', '--db', db]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('replay --db keeps the data and prints what the run decided', () => {
     expect(replay.code).toBe(0);
