@@ -213,7 +213,7 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
     ['an unsigned body', () => ['/webhooks/easypost', body('easypost-delivered.json'), {}], 401],
     ['a signed body that is not JSON', () => ['/webhooks/aftership', 'not json', { 'aftership-hmac-sha256': independentSign.aftership(Buffer.from('not json')) }], 400],
     ['a body over 1 MiB', () => ['/webhooks/aftership', Buffer.alloc(1024 * 1024 + 1, 0x20), { 'aftership-hmac-sha256': 'x' }], 413],
-    ['an unknown provider', () => ['/webhooks/shippo', '{}', {}], 404],
+    ['an unknown provider', () => ['/webhooks/fedex', '{}', {}], 404],
   ] as Array<[string, () => readonly [string, string | Buffer, Record<string, string>], number]>)('refuses %s over HTTP and delivers nothing', async (_name, request, status) => {
     const before = served.lines.length;
     const [path, data, headers] = request();

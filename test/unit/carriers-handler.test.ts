@@ -123,7 +123,7 @@ describe('carrier webhook Lambda (Function URL)', () => {
       401,
     ],
     ['a GET', () => signed('easypost-delivered.json', { method: 'GET' }), 405],
-    ['an unknown provider', () => urlEvent('/webhooks/shippo', Buffer.from('{}'), {}), 404],
+    ['an unknown provider', () => urlEvent('/webhooks/fedex', Buffer.from('{}'), {}), 404],
     ['another path', () => urlEvent('/', Buffer.from('{}'), {}), 404],
     ['a malformed path escape', () => urlEvent('/webhooks/%E0%A4%A', Buffer.from('{}'), {}), 404],
     ['a body over 1 MiB', () => urlEvent('/webhooks/aftership', Buffer.alloc(1024 * 1024 + 1, 0x20), { 'aftership-hmac-sha256': 'x' }), 413],
@@ -142,7 +142,7 @@ describe('carrier webhook Lambda (Function URL)', () => {
   });
 
   it('accepts webhooks signed with the previous secret during a rotation', async () => {
-    secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'the-new-secret' });
+    secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'the-new-secret-0123456789abcdef0123456789', CreatedDate: new Date() });
     secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: SECRETS.aftership });
     expect((await invoke(signed('aftership-delivered.json'))).statusCode).toBe(200);
   });
@@ -191,5 +191,23 @@ describe('carrier webhook Lambda (Function URL)', () => {
     const response = await invoke(signed('aftership-delivered.json'));
     expect(response.statusCode).toBe(503);
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 5);
+  });
+
+  it('accepts the previous secret only within the window after the rotation (24 hours unless configured), failing closed without a date', async () => {
+    // Prepare: rotated at ROTATED; AWSPREVIOUS holds the old secret
+    const ROTATED = Date.UTC(2026, 10, 2, 9, 0, 0);
+    const [current, previous] = ['current-secret-0123456789abcdef012345', 'previous-secret-0123456789abcdef01234'];
+    const at = (nowMs: number, created: Date | undefined, previousWindowMs?: number) => {
+      secretsManager.reset();
+      secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' }).resolves({ SecretString: current, ...(created ? { CreatedDate: created } : {}) });
+      secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: previous, CreatedDate: new Date(ROTATED - 86_400_000 * 30) });
+      const secrets = new WebhookSecrets(new SecretsManagerClient({ region: 'us-east-1' }), new Map([['ups', 'arn:ups']]), { nowMs: () => nowMs, ...(previousWindowMs ? { previousWindowMs } : {}) });
+      return secrets.forProvider('ups');
+    };
+    // Act / Assess
+    expect(await at(ROTATED + 3_600_000, new Date(ROTATED))).toEqual([current, previous]);
+    expect(await at(ROTATED + 24 * 3_600_000, new Date(ROTATED))).toEqual([current]);
+    expect(await at(ROTATED + 2 * 3_600_000, new Date(ROTATED), 3_600_000)).toEqual([current]);
+    expect(await at(ROTATED + 60_000, undefined)).toEqual([current]);
   });
 });
