@@ -9,14 +9,19 @@ import { createWebhookHandler } from '../../functions/webhook/app.js';
 import { ScanBus } from '../../shared/carriers/bus.js';
 import { PLACEHOLDER_KEY, WebhookSecrets } from '../../shared/carriers/secrets.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
-import { body, facilities, receiveFixture, SECRETS, signatureOf } from './carriers-fixtures.js';
+import { body, facilities, independentSign, receiveFile, receiveFixture, SECRETS, signatureOf } from './carriers-fixtures.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
 const secretsManager = mockClient(SecretsManagerClient);
 const BUS = 'orders-bus';
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/carrier-webhook-dlq';
-const ARN = { easypost: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ep', aftership: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:as' };
+const ARN = {
+  easypost: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ep',
+  aftership: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:as',
+  ups: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ups',
+  shippo: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shippo',
+};
 
 function handler() {
   const { logger, metrics } = quietTelemetry();
@@ -77,6 +82,8 @@ beforeEach(() => {
   secretsManager.reset();
   secretsManager.on(GetSecretValueCommand, { SecretId: ARN.easypost, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.easypost });
   secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.aftership });
+  secretsManager.on(GetSecretValueCommand, { SecretId: ARN.ups, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.ups });
+  secretsManager.on(GetSecretValueCommand, { SecretId: ARN.shippo, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.shippo });
   secretsManager
     .on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' })
     .rejects(new ResourceNotFoundException({ message: 'no previous version', $metadata: {} }));
@@ -209,5 +216,28 @@ describe('carrier webhook Lambda (Function URL)', () => {
     expect(await at(ROTATED + 24 * 3_600_000, new Date(ROTATED))).toEqual([current]);
     expect(await at(ROTATED + 2 * 3_600_000, new Date(ROTATED), 3_600_000)).toEqual([current]);
     expect(await at(ROTATED + 60_000, undefined)).toEqual([current]);
+  });
+
+  it("puts UPS's published delivery example on the bus as the documented DELIVERED scan at the warehouse", async () => {
+    const response = await invoke(urlEvent('/webhooks/ups', body('ups-delivered.json'), { credential: SECRETS.ups, 'user-agent': 'UPSPubSubTrackingService' }));
+    expect(response.statusCode).toBe(200);
+    expect(putDetails()).toEqual(receiveFile('ups', 'ups-delivered.json').scans);
+    expect(putDetails()).toEqual([expect.objectContaining({ carrier: 'ups', trackingNumber: '1Z204W4R0308071865', status: 'DELIVERED', facilityId: 'WH-CLT-1', scannedAt: '2024-04-23T13:50:04.000Z' })]);
+  });
+
+  it('puts a signed live Shippo update on the bus, and refuses its published test example (403), an old t and a wrong UPS credential (401)', async () => {
+    const live = body('shippo-delivered.json');
+    const ok = await invoke(urlEvent('/webhooks/shippo', live, { 'shippo-auth-signature': independentSign.shippo(live) }));
+    expect(ok.statusCode).toBe(200);
+    expect(putDetails().map((d) => d.status)).toEqual(['PICKED_UP', 'OUT_FOR_DELIVERY', 'DELIVERED']);
+    eventBridge.resetHistory();
+    const published = body('shippo-track-updated.json');
+    const refusals = [
+      await invoke(urlEvent('/webhooks/shippo', published, { 'shippo-auth-signature': independentSign.shippo(published) })),
+      await invoke(urlEvent('/webhooks/shippo', live, { 'shippo-auth-signature': independentSign.shippo(live, SECRETS.shippo, Date.now() - 600_000) })),
+      await invoke(urlEvent('/webhooks/ups', body('ups-delivered.json'), { credential: `${SECRETS.ups}x` })),
+    ];
+    expect(refusals.map((r) => r.statusCode)).toEqual([403, 401, 401]);
+    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 });
