@@ -1,4 +1,3 @@
-import type { ProviderName } from '../shared/carriers/provider.js';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { RefundGatePropsError } from './constructs/errors.js';
 import { RefundGate, type RefundGateProps } from './refund-gate.js';
+import type { ProviderName } from '../shared/carriers/provider.js';
 
 /** The bus name used when neither `eventBusName` nor `eventBusArn` is given. */
 export const DEFAULT_EVENT_BUS_NAME = 'default';
