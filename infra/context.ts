@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { FacilityMap, type FacilityMapInput } from '../shared/carriers/facilities.js';
@@ -41,6 +41,12 @@ export const CONTEXT_KEYS = {
   ingestReservedConcurrency: 'ingestReservedConcurrency',
   /** Turns on the carrier webhook endpoint: a path to the facility map JSON file, or the map itself as JSON (docs/producers/carriers.md). */
   carrierFacilities: 'carrierFacilities',
+  /** `true` accepts carrier test-mode events (EasyPost test, Shippo test, UPS CIE numbers); default false. */
+  allowCarrierTestMode: 'allowCarrierTestMode',
+  /** Hours after a webhook secret rotation during which the previous secret is still accepted (1–168; default 24). */
+  carrierPreviousSecretHours: 'carrierPreviousSecretHours',
+  /** Hours without a UPS event, while returns are active, before the UPS silence alarm fires (1–168); unset: no such alarm. */
+  upsSilenceHours: 'upsSilenceHours',
   /** `false` leaves out the EventBridge schema registry of the contract's events. */
   schemaRegistry: 'schemaRegistry',
 } as const;
@@ -120,7 +126,7 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
     reviewsPerHourThreshold: reviewsPerHour === undefined ? undefined : positiveNumberOf(CONTEXT_KEYS.reviewsPerHourThreshold, reviewsPerHour),
     sweeperReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.sweeperReservedConcurrency, get(CONTEXT_KEYS.sweeperReservedConcurrency)),
     ingestReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.ingestReservedConcurrency, get(CONTEXT_KEYS.ingestReservedConcurrency)),
-    carrierWebhooks: carrierWebhooksOf(get(CONTEXT_KEYS.carrierFacilities)),
+    carrierWebhooks: carrierWebhooksOf(get(CONTEXT_KEYS.carrierFacilities), get),
     schemaRegistry: booleanOf(CONTEXT_KEYS.schemaRegistry, get(CONTEXT_KEYS.schemaRegistry)),
   };
   return {
@@ -129,9 +135,14 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
   };
 }
 
-/** `carrierFacilities`: a JSON object, or the path of a file holding one; validated like the Lambda will. */
-function carrierWebhooksOf(value: unknown): RefundGateStackProps['carrierWebhooks'] {
-  if (value === undefined) return undefined;
+/** `carrierFacilities`: a JSON object, or the path of a file holding one; validated like the Lambda will. The other carrier keys need it. */
+function carrierWebhooksOf(value: unknown, get: (key: string) => unknown): RefundGateStackProps['carrierWebhooks'] {
+  const options = carrierOptionsOf(get);
+  if (value === undefined) {
+    const stray = Object.keys(options)[0];
+    if (stray !== undefined) throw contextError(CARRIER_OPTION_KEYS.get(stray)!, `needs ${CONTEXT_KEYS.carrierFacilities} (the carrier webhook endpoint is off without it)`);
+    return undefined;
+  }
   const key = CONTEXT_KEYS.carrierFacilities;
   let input: unknown = value;
   if (typeof value === 'string') {
@@ -147,7 +158,29 @@ function carrierWebhooksOf(value: unknown): RefundGateStackProps['carrierWebhook
   } catch (cause) {
     throw new RefundGatePropsError(`context ${key}: ${(cause as Error).message}`, { cause, context: { key } });
   }
-  return { facilities: input as FacilityMapInput };
+  return { facilities: input as FacilityMapInput, ...options };
+}
+
+const CARRIER_OPTION_KEYS = new Map<string, string>([
+  ['allowTestMode', CONTEXT_KEYS.allowCarrierTestMode],
+  ['previousSecretWindow', CONTEXT_KEYS.carrierPreviousSecretHours],
+  ['upsSilence', CONTEXT_KEYS.upsSilenceHours],
+]);
+
+function carrierOptionsOf(get: (key: string) => unknown) {
+  const hours = (key: string): Duration | undefined => {
+    const value = get(key);
+    if (value === undefined) return undefined;
+    const n = numberOf(value);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 168) throw contextError(key, `expected whole hours from 1 to 168, got ${JSON.stringify(value)}`);
+    return Duration.hours(n);
+  };
+  const options = {
+    allowTestMode: booleanOf(CONTEXT_KEYS.allowCarrierTestMode, get(CONTEXT_KEYS.allowCarrierTestMode)),
+    previousSecretWindow: hours(CONTEXT_KEYS.carrierPreviousSecretHours),
+    upsSilence: hours(CONTEXT_KEYS.upsSilenceHours),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<typeof options>;
 }
 
 function readContextFile(key: string, path: string): string {

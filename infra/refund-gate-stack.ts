@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { RefundGatePropsError } from './constructs/errors.js';
 import { RefundGate, type RefundGateProps } from './refund-gate.js';
+import type { ProviderName } from '../shared/carriers/provider.js';
 
 /** The bus name used when neither `eventBusName` nor `eventBusArn` is given. */
 export const DEFAULT_EVENT_BUS_NAME = 'default';
@@ -123,10 +124,17 @@ export class RefundGateStack extends Stack {
     new CfnOutput(this, 'PublisherFunctionName', { value: gate.publisherFunction.functionName, description: 'Re-drive target for failed stream batches' });
     if (gate.carrierWebhooks) {
       const hooks = gate.carrierWebhooks;
-      new CfnOutput(this, 'EasyPostWebhookUrl', { value: hooks.endpointFor('easypost'), description: 'Register in EasyPost (Webhooks) with the secret below' });
-      new CfnOutput(this, 'AfterShipWebhookUrl', { value: hooks.endpointFor('aftership'), description: 'Register in AfterShip (Notifications → Webhooks)' });
-      new CfnOutput(this, 'EasyPostSecretArn', { value: hooks.secrets.easypost.secretArn, description: 'Put the EasyPost webhook secret here' });
-      new CfnOutput(this, 'AfterShipSecretArn', { value: hooks.secrets.aftership.secretArn, description: 'Put the AfterShip webhook secret here' });
+      // Output ids are part of the stack's interface: the names below stay as they were for EasyPost and AfterShip.
+      const outputs: ReadonlyArray<[ProviderName, string, string]> = [
+        ['easypost', 'EasyPost', 'Register in EasyPost (Webhooks) with the secret below'],
+        ['aftership', 'AfterShip', 'Register in AfterShip (Notifications → Webhooks)'],
+        ['ups', 'Ups', 'The destination url of UPS Track Alert subscriptions; the credential is the secret below'],
+        ['shippo', 'Shippo', 'Register in Shippo (track_updated webhook); its HMAC secret goes below'],
+      ];
+      for (const [provider, title, description] of outputs) {
+        new CfnOutput(this, `${title}WebhookUrl`, { value: hooks.endpointFor(provider), description });
+        new CfnOutput(this, `${title}SecretArn`, { value: hooks.secrets[provider].secretArn, description: `Put the ${title} webhook secret here (at least 32 bytes)` });
+      }
       new CfnOutput(this, 'CarrierWebhookDeadLetterQueueUrl', { value: hooks.deadLetterQueue.queueUrl, description: 'Scans that could not be put on the bus' });
     }
     new CfnOutput(this, 'DashboardName', { value: gate.dashboard.dashboardName, description: 'CloudWatch dashboard' });

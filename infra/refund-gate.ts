@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import type { FacilityMapInput } from '../shared/carriers/facilities.js';
 import { CarrierWebhooks } from './constructs/carrier-webhooks.js';
 import { ContractSchemaRegistry } from './constructs/schema-registry.js';
@@ -188,13 +188,23 @@ export interface RefundGateProps {
   readonly schemaRegistry?: boolean;
 
   /**
-   * Turn on the carrier webhook endpoint (EasyPost, AfterShip) that turns
-   * tracking updates into CarrierScan events on the bus, with this map of
-   * warehouses to delivery addresses (docs/producers/carriers.md).
+   * Turn on the carrier webhook endpoint (EasyPost, AfterShip, UPS, Shippo)
+   * that turns tracking updates into CarrierScan events on the bus, with this
+   * map of warehouses to delivery addresses (docs/producers/carriers.md).
+   * `upsSilence` adds the UPS silence alarm (returns authorized or received,
+   * no UPS event); the other options are CarrierWebhooks' own.
    *
    * @default - no webhook endpoint
    */
-  readonly carrierWebhooks?: { readonly facilities: FacilityMapInput; readonly reservedConcurrency?: number; readonly maxBodyBytes?: number };
+  readonly carrierWebhooks?: {
+    readonly facilities: FacilityMapInput;
+    readonly reservedConcurrency?: number;
+    readonly maxBodyBytes?: number;
+    readonly allowTestMode?: boolean;
+    readonly replayWindow?: Duration;
+    readonly previousSecretWindow?: Duration;
+    readonly upsSilence?: Duration;
+  };
 }
 
 /**
@@ -362,13 +372,17 @@ export class RefundGate extends Construct {
     const sources = this.settings['sources'] as Readonly<Record<DetailType, string>>;
     if (props.schemaRegistry ?? true) this.schemaRegistry = new ContractSchemaRegistry(this, 'ContractSchemas', { sources });
     if (props.carrierWebhooks) {
+      const { upsSilence, ...hooks } = props.carrierWebhooks;
       this.carrierWebhooks = new CarrierWebhooks(this, 'CarrierWebhooks', {
-        ...props.carrierWebhooks,
+        ...hooks,
         eventBus: props.eventBus,
         source: sources['CarrierScan'],
-        alarmAction: props.alarmAction,
+        alarmFactory: monitoring.alarmFactory,
         removalPolicy: common.removalPolicy,
         logRetention: common.logRetention,
+        ...(upsSilence
+          ? { upsSilence: { after: upsSilence, returnRules: [inbound.rules.ReturnAuthorized, inbound.rules.WarehouseReceipt], eventBusName: props.eventBus.eventBusName } }
+          : {}),
       });
     }
 

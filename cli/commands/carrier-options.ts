@@ -1,6 +1,7 @@
 import { FacilityMapError } from '../../shared/carriers/errors.js';
 import { FacilityMap } from '../../shared/carriers/facilities.js';
 import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../../shared/carriers/provider.js';
+import { secretProblem } from '../../shared/carriers/receiver.js';
 import { RefundGateError } from '../../shared/errors.js';
 import { MAX_CONFIG_BYTES, readFileCapped } from '../read-capped.js';
 
@@ -16,11 +17,21 @@ export class CarrierOptionError extends RefundGateError {
 export const SECRET_ENV: Readonly<Record<ProviderName, string>> = {
   easypost: 'REFUND_GATE_EASYPOST_SECRET',
   aftership: 'REFUND_GATE_AFTERSHIP_SECRET',
+  ups: 'REFUND_GATE_UPS_SECRET',
+  shippo: 'REFUND_GATE_SHIPPO_SECRET',
 };
 
+/** A secret given on the command line or in the environment, refused when too short to be trusted (at least 32 bytes). */
+export function checkedSecret(provider: ProviderName, secret: string, from: string): string {
+  const problem = secretProblem(secret);
+  if (problem !== undefined) throw new CarrierOptionError(`${from}: ${problem} for ${provider}`);
+  return secret;
+}
+
 export function providerOption(name: string | undefined): ProviderName {
-  if (name === undefined) throw new CarrierOptionError(`needs a provider: ${PROVIDER_NAMES.join(' or ')}`);
-  if (!isProviderName(name)) throw new CarrierOptionError(`unknown provider "${name}" (expected ${PROVIDER_NAMES.join(' or ')})`);
+  const names = PROVIDER_NAMES.join(', ');
+  if (name === undefined) throw new CarrierOptionError(`needs a provider: one of ${names}`);
+  if (!isProviderName(name)) throw new CarrierOptionError(`unknown provider "${name}" (expected one of ${names})`);
   return name;
 }
 

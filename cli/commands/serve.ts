@@ -14,17 +14,19 @@ import { InterruptedError } from '../replay.js';
 import { LocalRuntime } from '../runtime.js';
 import type { StderrChannel } from '../stderr.js';
 import { R7_WIRING } from '../wiring.js';
-import { CarrierOptionError, loadFacilities, SECRET_ENV } from './carrier-options.js';
+import { CarrierOptionError, checkedSecret, loadFacilities, SECRET_ENV } from './carrier-options.js';
 
 export const SERVE_USAGE = `  refund-gate serve [--port <n>] [--host <addr>] [--facilities <map.json>] [--config <file.json>]
-                   [--easypost-secret <s>] [--aftership-secret <s>]`;
+                   [--easypost-secret <s>] [--aftership-secret <s>] [--ups-secret <s>] [--shippo-secret <s>]
+                   [--allow-test-mode]`;
 
 export const SERVE_HELP = `serve   runs the local pipeline (the same one replay runs, on DynamoDB Local)
-        behind an HTTP server on 127.0.0.1:8787: POST /webhooks/easypost and
-        /webhooks/aftership take signed carrier webhooks, POST /events takes
-        inbound EventBridge envelopes (one, or a JSON array). Outbound
-        messages print to standard output as replay prints them. Ctrl-C stops
-        it and DynamoDB Local.`;
+        behind an HTTP server on 127.0.0.1:8787: POST /webhooks/<provider>
+        (easypost, aftership, ups, shippo) takes signed carrier webhooks,
+        POST /events takes inbound EventBridge envelopes (one, or a JSON
+        array). Secrets: at least 32 bytes each. Test-mode events are refused
+        (403) unless --allow-test-mode. Outbound messages print to standard
+        output as replay prints them. Ctrl-C stops it and DynamoDB Local.`;
 
 export const DEFAULT_PORT = 8787;
 /** /events takes arrays of envelopes: allow more than one webhook body. */
@@ -51,9 +53,11 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
   const facilities = await loadFacilities(values.facilities);
   const secrets = new Map<ProviderName, string>();
   for (const provider of PROVIDER_NAMES) {
-    const secret = values[`${provider}-secret`] ?? process.env[SECRET_ENV[provider]];
-    if (secret) secrets.set(provider, secret);
+    const option = values[`${provider}-secret`];
+    const secret = option ?? process.env[SECRET_ENV[provider]];
+    if (secret) secrets.set(provider, checkedSecret(provider, secret, option === undefined ? SECRET_ENV[provider] : `--${provider}-secret`));
   }
+  const allowTestMode = values['allow-test-mode'] === true;
 
   const output = new RequestOutput(new JsonLinesOutput(process.stdout));
   // The port is bound first, so a port in use fails before DynamoDB Local starts; until the runtime is up, requests get 503.
@@ -92,6 +96,7 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
         received = receiveWebhook(provider, { method: req.method, header: headerLookup(req.headers), body }, secret ? [secret] : [], {
           source: settings.sources.CarrierScan,
           facilities,
+          allowTestMode,
         });
       } catch (error) {
         if (error instanceof WebhookRefusedError || error instanceof WebhookNotConfiguredError) {
@@ -140,7 +145,8 @@ export async function serveCommand(args: readonly string[], deps: ServeDeps): Pr
     runtime = await LocalRuntime.start({ settings, output, logger: deps.logger, ...R7_WIRING });
     const address = server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    deps.stderr.line(`refund-gate serve: listening on http://${shown}:${address.port} (POST /webhooks/easypost, /webhooks/aftership, /events); Ctrl-C stops`);
+    const hooks = PROVIDER_NAMES.map((p) => `/webhooks/${p}`).join(', ');
+    deps.stderr.line(`refund-gate serve: listening on http://${shown}:${address.port} (POST ${hooks}, /events); Ctrl-C stops`);
     for (const provider of PROVIDER_NAMES) {
       if (!secrets.has(provider)) deps.stderr.line(`refund-gate serve: no ${provider} secret (--${provider}-secret or ${SECRET_ENV[provider]}): its webhooks are answered 503`);
     }
@@ -222,6 +228,9 @@ function parseOptions(args: readonly string[]) {
         config: { type: 'string' },
         'easypost-secret': { type: 'string' },
         'aftership-secret': { type: 'string' },
+        'ups-secret': { type: 'string' },
+        'shippo-secret': { type: 'string' },
+        'allow-test-mode': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,

@@ -5,17 +5,22 @@ import { DEFAULT_MAX_BODY_BYTES, providerNamed, receiveWebhook } from '../../sha
 import { readFileCapped } from '../read-capped.js';
 import { InputUnreadableError } from '../replay.js';
 import type { StderrChannel } from '../stderr.js';
-import { CarrierOptionError, loadFacilities, providerOption, SECRET_ENV } from './carrier-options.js';
+import { CarrierOptionError, checkedSecret, loadFacilities, providerOption, SECRET_ENV } from './carrier-options.js';
 
-export const WEBHOOK_USAGE = `  refund-gate webhook <easypost|aftership> <body-file> --signature <header value> [--secret <s>] [--facilities <map.json>] [--source <s>]`;
+export const WEBHOOK_USAGE = `  refund-gate webhook <easypost|aftership|ups|shippo> <body-file> --signature <header value> [--secret <s>]
+                     [--facilities <map.json>] [--source <s>] [--allow-test-mode]`;
 
 export const WEBHOOK_HELP = `webhook checks a carrier webhook body as refund-gate's endpoint would (the
-        signature over the file's exact bytes) and prints the CarrierScan
-        envelopes it would put on the bus, one JSON per line. The secret may
-        come from REFUND_GATE_EASYPOST_SECRET / REFUND_GATE_AFTERSHIP_SECRET.
-        Exit 2 with one line when the signature or body is refused.`;
+        signature over the file's exact bytes; for ups, --signature is the
+        credential header UPS presented; for shippo, the 't=…,v1=…' header,
+        whose t must be within 5 minutes of now) and prints the CarrierScan
+        envelopes it would put on the bus, one JSON per line. The secret (at
+        least 32 bytes) may come from REFUND_GATE_<PROVIDER>_SECRET.
+        Test-mode events are refused unless --allow-test-mode. Exit 0
+        accepted; 2 refused (signature, credential, replay window, test
+        mode, body), with one line; 1 could not run.`;
 
-/** Exit status of a refused webhook (bad signature, not JSON, wrong shape): the input is wrong. */
+/** Exit status of a refused webhook (signature, credential, replay window, test mode, body): the input is wrong. */
 const REFUSED = 2;
 
 /**
@@ -27,8 +32,10 @@ export async function webhookCommand(args: readonly string[], stderr: StderrChan
   if (positionals.length !== 2) throw new CarrierOptionError('webhook needs a provider and a body file');
   const provider = providerNamed(providerOption(positionals[0]));
   const path = positionals[1]!;
+  const fromEnv = values.secret === undefined;
   const secret = values.secret ?? process.env[SECRET_ENV[provider.name]];
   if (secret === undefined || secret === '') throw new CarrierOptionError(`webhook needs --secret (or ${SECRET_ENV[provider.name]})`);
+  checkedSecret(provider.name, secret, fromEnv ? SECRET_ENV[provider.name] : '--secret');
   if (values.signature === undefined) throw new CarrierOptionError(`webhook needs --signature (the ${provider.signatureHeader} header value)`);
   const facilities = await loadFacilities(values.facilities);
   let body: Buffer;
@@ -44,6 +51,7 @@ export async function webhookCommand(args: readonly string[], stderr: StderrChan
     received = receiveWebhook(provider, { method: 'POST', body, header: (name) => (name === provider.signatureHeader ? signature : undefined) }, [secret], {
       source: values.source ?? DEFAULT_SOURCES.CarrierScan,
       facilities,
+      allowTestMode: values['allow-test-mode'] === true,
     });
   } catch (error) {
     if (error instanceof WebhookRefusedError || error instanceof WebhookNotConfiguredError) {
@@ -65,7 +73,13 @@ function parseOptions(args: readonly string[]) {
   try {
     return parseArgs({
       args: [...args],
-      options: { secret: { type: 'string' }, signature: { type: 'string' }, facilities: { type: 'string' }, source: { type: 'string' } },
+      options: {
+        secret: { type: 'string' },
+        signature: { type: 'string' },
+        facilities: { type: 'string' },
+        source: { type: 'string' },
+        'allow-test-mode': { type: 'boolean' },
+      },
       allowPositionals: true,
       strict: true,
     });

@@ -19,8 +19,10 @@ export const WEBHOOK_METRIC = {
   skipped: 'TrackingEventsSkipped',
   /** Webhooks whose scans could not all be put (answered 503; the provider re-sends). */
   putFailures: 'CarrierScanPutFailures',
-  /** Webhooks for a provider whose secret is still the placeholder (answered 503). */
+  /** Webhooks for a provider whose secret is still the placeholder, or too short (answered 503). */
   notConfigured: 'WebhookSecretMissing',
+  /** Webhooks accepted, with dimension `provider` (the UPS silence alarm reads it). */
+  accepted: 'CarrierWebhooksAccepted',
 } as const;
 
 export interface WebhookDeps {
@@ -56,6 +58,9 @@ export function createWebhookHandler(deps: WebhookDeps) {
       report(received);
       await deps.bus.put(received.envelopes);
       metrics.addMetric(WEBHOOK_METRIC.scansPut, MetricUnit.Count, received.envelopes.length);
+      const accepted = metrics.singleMetric();
+      accepted.addDimension('provider', provider.name);
+      accepted.addMetric(WEBHOOK_METRIC.accepted, MetricUnit.Count, 1);
       return json(200, { accepted: received.envelopes.length, skipped: received.skipped.length, ...(received.ignoredEventType ? { ignored: received.ignoredEventType } : {}) });
     } catch (error) {
       if (error instanceof WebhookRefusedError) {
@@ -64,7 +69,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
         return json(error.status, { error: error.message });
       }
       if (error instanceof WebhookNotConfiguredError) {
-        logger.error('webhook secret not configured: put the provider secret into Secrets Manager (docs/producers/carriers.md)', { provider: providerName });
+        logger.error('webhook secret not configured: put the provider secret (at least 32 bytes) into Secrets Manager (docs/producers/carriers.md)', {
+          provider: providerName,
+          reason: error.message,
+        });
         metrics.addMetric(WEBHOOK_METRIC.notConfigured, MetricUnit.Count, 1);
         return json(503, { error: 'receiver not configured yet; retry later' });
       }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,16 +9,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createRefundGateFunction } from './function.js';
+import { AlarmFactory, DEFAULT_RUNBOOK } from './monitoring.js';
 import { WEBHOOK_METRIC } from '../../functions/webhook/app.js';
-import { WEBHOOK_ENV } from '../../functions/webhook/env.js';
+import { SECRET_ARN_ENV, WEBHOOK_ENV } from '../../functions/webhook/env.js';
 import { METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
 import { FacilityMap, type FacilityMapInput } from '../../shared/carriers/facilities.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../shared/carriers/provider.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/carriers/receiver.js';
-import { PLACEHOLDER_KEY } from '../../shared/carriers/secrets.js';
+import { DEFAULT_PREVIOUS_SECRET_WINDOW_MS, PLACEHOLDER_KEY } from '../../shared/carriers/secrets.js';
+import { DEFAULT_SHIPPO_REPLAY_WINDOW_MS } from '../../shared/carriers/shippo.js';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { RefundGateError } from '../../shared/errors.js';
-
 
 /** A prop of {@link CarrierWebhooks} is invalid; thrown at synth time. */
 export class CarrierWebhooksPropsError extends RefundGateError {
@@ -62,8 +63,31 @@ export interface CarrierWebhooksProps {
   /** @default 1 MiB */
   readonly maxBodyBytes?: number;
 
-  /** Where every alarm sends its ALARM and OK notifications. @default - alarms without actions */
+  /** Where every alarm sends its ALARM and OK notifications (when no `alarmFactory` is given). @default - alarms without actions */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+
+  /** refund-gate's one alarm factory (same description format, runbook links and actions). @default - a factory of its own with `alarmAction` */
+  readonly alarmFactory?: AlarmFactory;
+
+  /** Accept provider test-mode events (EasyPost `mode: "test"`, Shippo `test: true`, UPS CIE test numbers). @default false */
+  readonly allowTestMode?: boolean;
+
+  /** How far Shippo's signed `t` may be from the function's clock. @default 5 minutes */
+  readonly replayWindow?: Duration;
+
+  /** How long after a rotation the previous secret (AWSPREVIOUS) is still accepted. @default 24 hours */
+  readonly previousSecretWindow?: Duration;
+
+  /**
+   * Alarm when no UPS webhook has been accepted for `after` while returns
+   * are active: some of the `returnRules` (ReturnAuthorized, WarehouseReceipt
+   * rules on `eventBusName`) matched events in that time. Track Alert
+   * subscriptions last 14 days; silence usually means they were not renewed.
+   * From 1 hour to 7 days, in whole hours.
+   *
+   * @default - no silence alarm (set it when UPS Track Alert is registered)
+   */
+  readonly upsSilence?: { readonly after: Duration; readonly returnRules: readonly events.IRule[]; readonly eventBusName: string };
 
   /** @default logs.RetentionDays.THREE_MONTHS (as the rest of refund-gate) */
   readonly logRetention?: logs.RetentionDays;
@@ -88,13 +112,27 @@ export interface CarrierWebhooksAlarms {
   readonly putFailures: cloudwatch.Alarm;
   readonly refused: cloudwatch.Alarm;
   readonly secretMissing: cloudwatch.Alarm;
+  /** Only with `upsSilence`. */
+  readonly upsSilence?: cloudwatch.Alarm;
 }
+
+/** The runbook anchor of each carrier alarm (headings in docs/operators/alarms.md). */
+export const CARRIER_RUNBOOK_ANCHORS = {
+  deadLettered: 'carrier-scans-dead-lettered',
+  errors: 'function-errors',
+  throttles: 'carrier-webhook-throttles',
+  putFailures: 'carrier-scan-put-failures',
+  refused: 'carrier-webhooks-refused',
+  secretMissing: 'carrier-webhook-secret-missing',
+  upsSilence: 'ups-silence',
+} as const satisfies Record<keyof CarrierWebhooksAlarms, string>;
 
 /**
  * Carrier webhooks in AWS: one Lambda behind a Function URL (auth NONE: the
  * providers cannot sign AWS requests; every request is authenticated by its
- * provider's HMAC signature instead) serving `/webhooks/easypost` and
- * `/webhooks/aftership`, one Secrets Manager secret per provider (created
+ * provider's HMAC signature, or UPS's subscription credential, instead)
+ * serving `/webhooks/<provider>` (easypost, aftership, ups, shippo), one
+ * Secrets Manager secret per provider (created
  * holding a placeholder: the webhook answers 503 until an operator puts the
  * provider's secret in), PutEvents on the bus allowed only with the carrier
  * source and the CarrierScan detail-type, a dead-letter queue for scans that
@@ -121,6 +159,8 @@ export class CarrierWebhooks extends Construct {
     const facilitiesJson = validFacilities(props.facilities);
     const reservedConcurrency = props.reservedConcurrency ?? 10;
     if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) throw new CarrierWebhooksPropsError('CarrierWebhooks: reservedConcurrency must be a whole number ≥ 1');
+    const replaySeconds = wholeSeconds('replayWindow', props.replayWindow, DEFAULT_SHIPPO_REPLAY_WINDOW_MS);
+    const previousSeconds = wholeSeconds('previousSecretWindow', props.previousSecretWindow, DEFAULT_PREVIOUS_SECRET_WINDOW_MS);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -145,7 +185,7 @@ export class CarrierWebhooks extends Construct {
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: `The ${provider} webhook secret is shared with ${provider}, which cannot take part in a Secrets Manager rotation Lambda; it is rotated by the documented two-step procedure (AWSPREVIOUS stays valid meanwhile).`,
+        reason: `The ${provider} webhook secret is shared with ${provider}, which cannot take part in a Secrets Manager rotation Lambda; it is rotated by the documented two-step procedure (AWSPREVIOUS stays valid for a bounded window only).`,
       });
       secrets[provider] = secret;
     }
@@ -157,7 +197,7 @@ export class CarrierWebhooks extends Construct {
       'webhook',
       { removalPolicy, logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, pin: () => {} },
       {
-        description: 'refund-gate: carrier webhooks (EasyPost, AfterShip) → CarrierScan events',
+        description: 'refund-gate: carrier webhooks (EasyPost, AfterShip, UPS, Shippo) → CarrierScan events',
         timeout: Duration.seconds(15),
         reservedConcurrentExecutions: reservedConcurrency,
         environment: {
@@ -165,9 +205,11 @@ export class CarrierWebhooks extends Construct {
           [WEBHOOK_ENV.source]: source,
           [WEBHOOK_ENV.facilities]: facilitiesJson,
           [WEBHOOK_ENV.maxBodyBytes]: String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
-          [WEBHOOK_ENV.easypostSecretArn]: secrets.easypost.secretArn,
-          [WEBHOOK_ENV.aftershipSecretArn]: secrets.aftership.secretArn,
+          ...Object.fromEntries(PROVIDER_NAMES.map((p) => [SECRET_ARN_ENV[p], secrets[p].secretArn])),
           [WEBHOOK_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+          [WEBHOOK_ENV.allowTestMode]: String(props.allowTestMode === true),
+          [WEBHOOK_ENV.replayWindowSeconds]: String(replaySeconds),
+          [WEBHOOK_ENV.previousSecretSeconds]: String(previousSeconds),
         },
       },
     );
@@ -195,13 +237,7 @@ export class CarrierWebhooks extends Construct {
 
     this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
 
-    this.alarms = this.createAlarms(props);
-    if (props.alarmAction) {
-      for (const alarm of Object.values(this.alarms)) {
-        alarm.addAlarmAction(props.alarmAction);
-        alarm.addOkAction(props.alarmAction);
-      }
-    }
+    this.alarms = this.createAlarms(props, props.alarmFactory ?? new AlarmFactory(this, { action: props.alarmAction, runbookUrl: DEFAULT_RUNBOOK }));
   }
 
   /** The URL to register with a provider (`<function URL>webhooks/<provider>`). */
@@ -209,32 +245,98 @@ export class CarrierWebhooks extends Construct {
     return `${this.functionUrl.url}webhooks/${provider}`;
   }
 
-  private createAlarms(props: CarrierWebhooksProps): CarrierWebhooksAlarms {
+  /** Every alarm through the one {@link AlarmFactory}; ids are this construct's own, so two instances never clash. */
+  private createAlarms(props: CarrierWebhooksProps, factory: AlarmFactory): CarrierWebhooksAlarms {
     const fiveMinutes = Duration.minutes(5);
-    const metric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE }, statistic: cloudwatch.Stats.SUM, period: fiveMinutes });
-    const alarm = (id: string, what: string, m: cloudwatch.IMetric, threshold = 1) =>
-      new cloudwatch.Alarm(this, id, {
-        alarmDescription: `refund-gate carrier webhooks: ${what}. See docs/producers/carriers.md "Alarms".`,
-        metric: m,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    const sum = { period: fiveMinutes, statistic: cloudwatch.Stats.SUM };
+    const metric = (metricName: string) => new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE }, ...sum });
+    const id = (name: string) => `${this.node.id}${name}`;
+    const anchors = CARRIER_RUNBOOK_ANCHORS;
     return {
-      deadLettered: alarm(
-        'DeadLetteredAlarm',
-        'carrier scans could not be put on the bus and were dead-lettered',
-        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM }),
-      ),
-      errors: alarm('ErrorsAlarm', 'the webhook function failed (Errors ≥ 1 in 5 minutes)', this.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })),
-      throttles: alarm('ThrottlesAlarm', 'webhook requests were throttled (reserved concurrency reached); providers retry them', this.function.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })),
-      putFailures: alarm('PutFailuresAlarm', 'scans could not be put on the bus (answered 503; the provider re-sends)', metric(WEBHOOK_METRIC.putFailures)),
-      refused: alarm('RefusedAlarm', 'many webhook requests were refused (bad signatures: probing, or a secret out of step after a rotation)', metric(WEBHOOK_METRIC.refused), props.refusedPerFiveMinutes ?? 25),
-      secretMissing: alarm('SecretMissingAlarm', 'a provider sends webhooks but its secret is still the placeholder', metric(WEBHOOK_METRIC.notConfigured)),
+      deadLettered: factory.create(id('DeadLetteredAlarm'), {
+        // New messages, not "visible ≥ 1": a second failure notifies again (as refund-gate's other dead-letter alarms).
+        metric: this.deadLetterQueue.metricNumberOfMessagesSent(sum),
+        summary: 'carrier scans could not be put on the bus and were dead-lettered (webhook dead-letter queue).',
+        runbook: anchors.deadLettered,
+      }),
+      errors: factory.create(id('ErrorsAlarm'), { metric: this.function.metricErrors(sum), summary: 'the carrier webhook function failed (Errors ≥ 1 in 5 minutes).', runbook: anchors.errors }),
+      throttles: factory.create(id('ThrottlesAlarm'), {
+        metric: this.function.metricThrottles(sum),
+        summary: 'carrier webhook requests were throttled (reserved concurrency reached); providers retry them.',
+        runbook: anchors.throttles,
+      }),
+      putFailures: factory.create(id('PutFailuresAlarm'), {
+        metric: metric(WEBHOOK_METRIC.putFailures),
+        summary: 'carrier scans could not be put on the bus (answered 503; the provider re-sends).',
+        runbook: anchors.putFailures,
+      }),
+      refused: factory.create(id('RefusedAlarm'), {
+        metric: metric(WEBHOOK_METRIC.refused),
+        threshold: props.refusedPerFiveMinutes ?? 25,
+        summary: 'many carrier webhooks were refused (bad signatures or credentials, old t, test mode: probing, or a secret out of step after a rotation).',
+        runbook: anchors.refused,
+      }),
+      secretMissing: factory.create(id('SecretMissingAlarm'), {
+        metric: metric(WEBHOOK_METRIC.notConfigured),
+        summary: 'a carrier sends webhooks but its secret is still the placeholder, or shorter than 32 bytes.',
+        runbook: anchors.secretMissing,
+      }),
+      ...(props.upsSilence ? { upsSilence: this.upsSilenceAlarm(props.upsSilence, factory, id('UpsSilenceAlarm')) } : {}),
     };
   }
+
+  /**
+   * No UPS webhook accepted for the whole period while returns were
+   * authorized or received in it: Track Alert subscriptions (14 days) have
+   * probably lapsed. One datapoint per period; no data counts as silence.
+   */
+  private upsSilenceAlarm(silence: NonNullable<CarrierWebhooksProps['upsSilence']>, factory: AlarmFactory, alarmId: string): cloudwatch.Alarm {
+    const hours = silence.after.toHours({ integral: false });
+    if (!Number.isInteger(hours) || hours < 1 || hours > 168) throw new CarrierWebhooksPropsError('CarrierWebhooks: upsSilence.after must be whole hours from 1 to 168');
+    if (silence.returnRules.length === 0) throw new CarrierWebhooksPropsError('CarrierWebhooks: upsSilence.returnRules must name at least one rule');
+    const period = silence.after;
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {
+      ups: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: WEBHOOK_METRIC.accepted,
+        dimensionsMap: { service: SERVICE, provider: 'ups' },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      }),
+    };
+    // Rules on the default bus report RuleName alone; on a custom bus, EventBusName and RuleName.
+    const onDefault = !Token.isUnresolved(silence.eventBusName) && silence.eventBusName === 'default';
+    silence.returnRules.forEach((rule, i) => {
+      usingMetrics[`returns${i}`] = new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'MatchedEvents',
+        dimensionsMap: onDefault ? { RuleName: rule.ruleName } : { EventBusName: silence.eventBusName, RuleName: rule.ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      });
+    });
+    const returns = Object.keys(usingMetrics)
+      .filter((k) => k !== 'ups')
+      .map((k) => `FILL(${k}, 0)`)
+      .join(' + ');
+    return factory.create(alarmId, {
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(FILL(ups, 0) == 0 AND (${returns}) > 0, 1, 0)`,
+        usingMetrics,
+        label: `UPS silent for ${hours} h while returns are active`,
+        period,
+      }),
+      summary: `no UPS Track Alert event was accepted for ${hours} hours while returns were authorized or received: renew the UPS subscriptions (they last 14 days).`,
+      runbook: CARRIER_RUNBOOK_ANCHORS.upsSilence,
+    });
+  }
+}
+
+/** A duration as whole seconds ≥ 1 for the function's environment. */
+function wholeSeconds(name: string, value: Duration | undefined, defaultMs: number): number {
+  const seconds = value === undefined ? defaultMs / 1000 : value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 1) throw new CarrierWebhooksPropsError(`CarrierWebhooks: ${name} must be whole seconds ≥ 1`);
+  return seconds;
 }
 
 function validFacilities(input: FacilityMapInput): string {

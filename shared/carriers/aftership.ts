@@ -82,6 +82,7 @@ const Body = z.looseObject({ event: z.string().min(1), msg: z.unknown() });
 export const aftership: CarrierProvider = {
   name: 'aftership',
   signatureHeader: 'aftership-hmac-sha256',
+  authentication: 'hmac',
   sign(rawBody, secret) {
     return hmacSha256(Buffer.from(secret, 'utf8'), rawBody).toString('base64');
   },
@@ -90,7 +91,8 @@ export const aftership: CarrierProvider = {
   },
   parse(body): ProviderPayload {
     const envelope = parseShape(Body, body, 'an AfterShip webhook');
-    if (envelope.event !== 'tracking_update') return { kind: 'ignored', eventType: envelope.event };
+    // AfterShip marks no event as test mode: its test webhooks are signed with the same secret and carry sample data.
+    if (envelope.event !== 'tracking_update') return { kind: 'ignored', eventType: envelope.event, testMode: false };
     const tracking = parseShape(Tracking, envelope.msg, 'an AfterShip tracking', 'msg');
     const { weight, problem } = weightOf(tracking.shipment_weight, tracking.shipment_weight_unit);
     const events = tracking.checkpoints.map((checkpoint): ProviderTrackingEvent => {
@@ -112,6 +114,7 @@ export const aftership: CarrierProvider = {
     });
     return {
       kind: 'tracking',
+      testMode: false,
       shipment: { objectId: tracking.id, carrier: tracking.slug, trackingNumber: tracking.tracking_number, weight, weightProblem: problem, events },
     };
   },

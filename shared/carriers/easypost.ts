@@ -43,7 +43,7 @@ const Tracker = z.looseObject({
   weight: z.number().nullish(),
   tracking_details: z.array(TrackingDetail).max(2000),
 });
-const Event = z.looseObject({ object: z.literal('Event'), description: z.string().min(1), result: z.unknown() });
+const Event = z.looseObject({ object: z.literal('Event'), description: z.string().min(1), mode: z.string().nullish(), result: z.unknown() });
 
 const PREFIX = 'hmac-sha256-hex=';
 
@@ -56,6 +56,7 @@ const PREFIX = 'hmac-sha256-hex=';
 export const easypost: CarrierProvider = {
   name: 'easypost',
   signatureHeader: 'x-hmac-signature',
+  authentication: 'hmac',
   sign(rawBody, secret) {
     return PREFIX + hmacSha256(Buffer.from(secret.normalize('NFKD'), 'utf8'), rawBody).toString('hex');
   },
@@ -64,7 +65,9 @@ export const easypost: CarrierProvider = {
   },
   parse(body): ProviderPayload {
     const event = parseShape(Event, body, 'an EasyPost Event');
-    if (!TRACKER_EVENTS.has(event.description)) return { kind: 'ignored', eventType: event.description };
+    // Events of EasyPost's test environment say `mode: "test"` (test API keys, simulated trackers).
+    const testMode = event.mode === 'test';
+    if (!TRACKER_EVENTS.has(event.description)) return { kind: 'ignored', eventType: event.description, testMode };
     const tracker = parseShape(Tracker, event.result, 'an EasyPost Tracker', 'result');
     const weight = typeof tracker.weight === 'number' && Number.isFinite(tracker.weight) && tracker.weight > 0 ? { value: tracker.weight, unit: 'oz' as const } : undefined;
     const events = tracker.tracking_details.map((detail): ProviderTrackingEvent => {
@@ -85,6 +88,7 @@ export const easypost: CarrierProvider = {
     });
     return {
       kind: 'tracking',
+      testMode,
       shipment: { objectId: tracker.id, carrier: tracker.carrier, trackingNumber: tracker.tracking_code, weight, events },
     };
   },

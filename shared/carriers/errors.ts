@@ -2,8 +2,13 @@ import { RefundGateError } from '../errors.js';
 
 /** HTTP statuses a webhook receiver answers a refused request with. */
 export const REFUSAL_STATUS = {
-  /** No signature header, or one that does not match the raw body under any current secret. */
+  /**
+   * No signature (or credential) header, one that does not match the raw
+   * body under any current secret, or a signed time outside the replay window.
+   */
   unauthorized: 401,
+  /** Authenticated, but a provider test-mode event while test mode is not allowed. */
+  forbidden: 403,
   /** Not POST. */
   methodNotAllowed: 405,
   /** Body larger than the receiver accepts. */
@@ -43,8 +48,8 @@ export class FacilityMapError extends RefundGateError {
 export class WebhookNotConfiguredError extends RefundGateError {
   public readonly status = 503;
 
-  public constructor(provider: string) {
-    super(`no webhook secret is configured for ${provider}`, { context: { provider } });
+  public constructor(provider: string, reason = 'no webhook secret is configured') {
+    super(`${reason} for ${provider}`, { context: { provider } });
     this.name = 'WebhookNotConfiguredError';
   }
 }

@@ -2,7 +2,7 @@ import type { ScanStatus } from '../contract/inbound.js';
 import type { CarrierLocation } from './facilities.js';
 
 /** The webhook providers refund-gate understands; each is one module implementing {@link CarrierProvider}. */
-export const PROVIDER_NAMES = ['easypost', 'aftership'] as const;
+export const PROVIDER_NAMES = ['easypost', 'aftership', 'ups', 'shippo'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export function isProviderName(name: string): name is ProviderName {
@@ -41,10 +41,21 @@ export interface ProviderShipment {
 }
 
 /** What a verified webhook body is about. */
-export type ProviderPayload =
+export type ProviderPayload = (
   | { readonly kind: 'tracking'; readonly shipment: ProviderShipment }
   /** A well-formed event of a kind that carries no scans (EasyPost `batch.updated`, AfterShip `edd_revise`): answered 200, nothing put. */
-  | { readonly kind: 'ignored'; readonly eventType: string };
+  | { readonly kind: 'ignored'; readonly eventType: string }
+) & {
+  /**
+   * The provider marks the event as a test-mode one (EasyPost `mode: "test"`,
+   * Shippo `test: true`, UPS's CIE test tracking numbers): refused unless the
+   * operator allows test mode (contract §6).
+   */
+  readonly testMode: boolean;
+};
+
+/** How a provider authenticates its deliveries: an HMAC over the body, or a shared credential presented as is. */
+export type ProviderAuthentication = 'hmac' | 'credential';
 
 /**
  * The seam for a webhook provider: how it signs, and how its body becomes
@@ -54,12 +65,19 @@ export type ProviderPayload =
  */
 export interface CarrierProvider {
   readonly name: ProviderName;
-  /** The request header carrying the signature, lower case. */
+  /** The request header carrying the signature (or the credential), lower case. */
   readonly signatureHeader: string;
-  /** The signature header value the provider would send for this body and secret. */
-  sign(rawBody: Uint8Array, secret: string): string;
-  /** Does `headerValue` sign exactly these bytes under `secret`? Constant time. */
+  readonly authentication: ProviderAuthentication;
+  /** The signature header value the provider would send for this body and secret (at `nowMs`, where the provider signs a time). */
+  sign(rawBody: Uint8Array, secret: string, nowMs?: number): string;
+  /** Does `headerValue` sign exactly these bytes under `secret` (or present exactly `secret`)? Constant time. */
   verify(rawBody: Uint8Array, headerValue: string, secret: string): boolean;
+  /**
+   * For providers that sign a timestamp (Shippo): why a verified header is
+   * outside the replay window, or undefined when it is inside. Called only
+   * once `verify` passed, so an unsigned time is never trusted.
+   */
+  staleness?(headerValue: string, nowMs: number, windowMs: number): string | undefined;
   /**
    * The parsed (verified) JSON body as tracking events. Throws
    * `WebhookRefusedError` (400) naming the field when it is not the

@@ -5,12 +5,29 @@ import { REFUSAL_STATUS, WebhookNotConfiguredError, WebhookRefusedError } from '
 import type { FacilityMap } from './facilities.js';
 import type { CarrierProvider, ProviderName } from './provider.js';
 import { normaliseShipment, toEnvelope, type CarrierScan, type CarrierScanEnvelope, type SkippedEvent } from './scan.js';
+import { DEFAULT_SHIPPO_REPLAY_WINDOW_MS, shippo } from './shippo.js';
+import { ups } from './ups.js';
 
 /** Every provider by name: the seam's registry. */
 export const PROVIDERS: ReadonlyMap<string, CarrierProvider> = new Map<string, CarrierProvider>([
   [easypost.name, easypost],
   [aftership.name, aftership],
+  [ups.name, ups],
+  [shippo.name, shippo],
 ]);
+
+/**
+ * A webhook secret (or UPS credential) shorter than this many UTF-8 bytes is
+ * refused: an HMAC key or a presented credential is only as strong as its
+ * length, and a short one can be guessed.
+ */
+export const MIN_SECRET_BYTES = 32;
+
+/** Why a secret cannot be used, or undefined when it can. */
+export function secretProblem(secret: string): string | undefined {
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  return bytes >= MIN_SECRET_BYTES ? undefined : `the webhook secret is ${bytes} bytes; at least ${MIN_SECRET_BYTES} are required`;
+}
 
 /**
  * Bodies above this are refused (413) before they are hashed. An EasyPost
@@ -32,6 +49,12 @@ export interface ReceiverSettings {
   readonly facilities: FacilityMap;
   /** @default DEFAULT_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
+  /** Accept events the provider marks as test mode (contract §6). @default false */
+  readonly allowTestMode?: boolean;
+  /** How far a signed time (Shippo's `t`) may be from now. @default 5 minutes */
+  readonly replayWindowMs?: number;
+  /** The clock the replay window is measured on. @default Date.now */
+  readonly nowMs?: () => number;
 }
 
 /** A verified webhook and what it becomes. */
@@ -54,26 +77,24 @@ export function providerNamed(name: string): CarrierProvider {
 
 /**
  * Check a webhook request and turn it into CarrierScan envelopes. Order
- * matters: method, size, then the signature over the raw bytes against every
- * current secret (the previous one too, during a rotation), and only then is
- * the body decoded. Refusals throw {@link WebhookRefusedError} with the HTTP
- * status; nothing is returned to put on the bus.
+ * matters: method, size, then the signature (or credential) over the raw
+ * bytes against every usable secret (the previous one too, during a
+ * rotation), the replay window of a signed time, and only then is the body
+ * decoded; a test-mode event is refused after parsing, before any scan is
+ * made. Refusals throw {@link WebhookRefusedError} with the HTTP status;
+ * nothing is returned to put on the bus.
  */
 export function receiveWebhook(provider: CarrierProvider, request: WebhookRequest, secrets: readonly string[], settings: ReceiverSettings): ReceivedWebhook {
   if (request.method.toUpperCase() !== 'POST') throw new WebhookRefusedError(REFUSAL_STATUS.methodNotAllowed, `method ${request.method} not allowed; webhooks are POSTed`);
   const max = settings.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (request.body.byteLength > max) throw new WebhookRefusedError(REFUSAL_STATUS.tooLarge, `body of ${request.body.byteLength} bytes is larger than ${max}`);
-  const usable = secrets.filter((s) => s !== '');
-  if (usable.length === 0) throw new WebhookNotConfiguredError(provider.name);
-  const signature = request.header(provider.signatureHeader);
-  if (signature === undefined || signature.trim() === '') throw new WebhookRefusedError(REFUSAL_STATUS.unauthorized, `missing ${provider.signatureHeader} header`);
-  // Every secret is tried (no early exit), so timing does not tell which one matched.
-  let verified = false;
-  for (const secret of usable) verified = provider.verify(request.body, signature, secret) || verified;
-  if (!verified) throw new WebhookRefusedError(REFUSAL_STATUS.unauthorized, `${provider.signatureHeader} does not match the body`);
+  authenticate(provider, request, secrets, settings);
 
   const body = decodeJson(request.body);
   const payload = provider.parse(body);
+  if (payload.testMode && settings.allowTestMode !== true) {
+    throw new WebhookRefusedError(REFUSAL_STATUS.forbidden, `${provider.name} test-mode event refused; test mode is not allowed on this receiver`);
+  }
   if (payload.kind === 'ignored') return { provider: provider.name, ignoredEventType: payload.eventType, scans: [], envelopes: [], skipped: [] };
   const { scans, skipped } = normaliseShipment(provider.name, payload.shipment, settings.facilities);
   return {
@@ -83,6 +104,28 @@ export function receiveWebhook(provider: CarrierProvider, request: WebhookReques
     skipped,
     ...(payload.shipment.weightProblem === undefined ? {} : { weightProblem: payload.shipment.weightProblem }),
   };
+}
+
+function authenticate(provider: CarrierProvider, request: WebhookRequest, secrets: readonly string[], settings: ReceiverSettings): void {
+  const given = secrets.filter((s) => s !== '');
+  if (given.length === 0) throw new WebhookNotConfiguredError(provider.name);
+  // A short secret is a configuration fault (503, alarmed), never a weaker check.
+  const usable = given.filter((s) => secretProblem(s) === undefined);
+  if (usable.length === 0) throw new WebhookNotConfiguredError(provider.name, secretProblem(given[0]!)!);
+  const what = provider.authentication === 'credential' ? 'credential' : 'signature';
+  const header = request.header(provider.signatureHeader);
+  if (header === undefined || header.trim() === '') throw new WebhookRefusedError(REFUSAL_STATUS.unauthorized, `missing ${provider.signatureHeader} header (the ${what})`);
+  // Every secret is tried (no early exit), so timing does not tell which one matched.
+  let verified = false;
+  for (const secret of usable) verified = provider.verify(request.body, header, secret) || verified;
+  if (!verified) {
+    throw new WebhookRefusedError(
+      REFUSAL_STATUS.unauthorized,
+      provider.authentication === 'credential' ? `${provider.signatureHeader} header does not match the configured credential` : `${provider.signatureHeader} does not match the body`,
+    );
+  }
+  const stale = provider.staleness?.(header, (settings.nowMs ?? Date.now)(), settings.replayWindowMs ?? DEFAULT_SHIPPO_REPLAY_WINDOW_MS);
+  if (stale !== undefined) throw new WebhookRefusedError(REFUSAL_STATUS.unauthorized, stale);
 }
 
 function decodeJson(bytes: Uint8Array): unknown {

@@ -18,40 +18,55 @@ export function isRealSecret(value: string | undefined): value is string {
   }
 }
 
+/** How long after a rotation the previous secret is still accepted, unless configured otherwise. */
+export const DEFAULT_PREVIOUS_SECRET_WINDOW_MS = 24 * 3_600_000;
+
+interface StoredVersion {
+  readonly value: string | undefined;
+  /** When this version was created (Secrets Manager's `CreatedDate`), for the rotation window. */
+  readonly createdMs: number | undefined;
+}
+
 /**
- * Webhook secrets from Secrets Manager: the current version and, during a
- * rotation, the previous one (so webhooks the provider signed just before
- * the switch still pass). Cached for `ttlMs`, so a rotation is picked up
- * within that time without a deployment.
+ * Webhook secrets from Secrets Manager: the current version and, for a
+ * bounded window after a rotation, the previous one (so webhooks the
+ * provider signed just before the switch still pass). The window runs from
+ * the current version's creation: once it has passed, AWSPREVIOUS is no
+ * longer accepted even if nobody removes it. Cached for `ttlMs`, so a
+ * rotation is picked up within that time without a deployment.
  */
 export class WebhookSecrets {
-  private readonly cache = new Map<string, { readonly values: readonly string[]; readonly atMs: number }>();
+  private readonly cache = new Map<string, { readonly current: StoredVersion; readonly previous: StoredVersion; readonly atMs: number }>();
 
   public constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretIds: ReadonlyMap<string, string>,
-    private readonly options: { readonly ttlMs?: number; readonly nowMs?: () => number } = {},
+    private readonly options: { readonly ttlMs?: number; readonly nowMs?: () => number; readonly previousWindowMs?: number } = {},
   ) {}
 
   public async forProvider(provider: string): Promise<readonly string[]> {
     const secretId = this.secretIds.get(provider);
     if (secretId === undefined) return [];
     const now = (this.options.nowMs ?? Date.now)();
-    const cached = this.cache.get(provider);
-    if (cached && now - cached.atMs < (this.options.ttlMs ?? 5 * 60_000)) return cached.values;
-    const [current, previous] = await Promise.all([this.read(secretId, 'AWSCURRENT'), this.read(secretId, 'AWSPREVIOUS')]);
-    const values = [current, previous].filter(isRealSecret);
-    this.cache.set(provider, { values, atMs: now });
-    return values;
+    let entry = this.cache.get(provider);
+    if (!entry || now - entry.atMs >= (this.options.ttlMs ?? 5 * 60_000)) {
+      const [current, previous] = await Promise.all([this.read(secretId, 'AWSCURRENT'), this.read(secretId, 'AWSPREVIOUS')]);
+      entry = { current, previous, atMs: now };
+      this.cache.set(provider, entry);
+    }
+    const window = this.options.previousWindowMs ?? DEFAULT_PREVIOUS_SECRET_WINDOW_MS;
+    // No creation date: the previous version is not trusted (fail closed).
+    const rotatedRecently = entry.current.createdMs !== undefined && now - entry.current.createdMs < window;
+    return [entry.current.value, rotatedRecently ? entry.previous.value : undefined].filter(isRealSecret);
   }
 
-  private async read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> {
+  private async read(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<StoredVersion> {
     try {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
-      return out.SecretString;
+      return { value: out.SecretString, createdMs: out.CreatedDate?.getTime() };
     } catch (error) {
       // No previous version yet (never rotated): nothing to add.
-      if (stage === 'AWSPREVIOUS' && (error as Error).name === 'ResourceNotFoundException') return undefined;
+      if (stage === 'AWSPREVIOUS' && (error as Error).name === 'ResourceNotFoundException') return { value: undefined, createdMs: undefined };
       throw error;
     }
   }

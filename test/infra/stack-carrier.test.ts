@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { RefundGatePropsError } from '../../infra/constructs/errors.js';
@@ -39,7 +39,8 @@ describe('carrier webhooks in the stack', () => {
     });
     // Assess
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
-    for (const name of ['EasyPostWebhookUrl', 'AfterShipWebhookUrl', 'EasyPostSecretArn', 'AfterShipSecretArn', 'CarrierWebhookDeadLetterQueueUrl']) {
+    const outputs = ['EasyPost', 'AfterShip', 'Ups', 'Shippo'].flatMap((p) => [`${p}WebhookUrl`, `${p}SecretArn`]);
+    for (const name of [...outputs, 'CarrierWebhookDeadLetterQueueUrl']) {
       expect(Object.keys(template.findOutputs(name)), name).toEqual([name]);
     }
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -52,5 +53,31 @@ describe('carrier webhooks in the stack', () => {
         ]),
       },
     });
+  });
+
+  it('context allowCarrierTestMode, carrierPreviousSecretHours and upsSilenceHours reach the endpoint; without carrierFacilities they stop synth', () => {
+    // Act
+    const { props } = read({ carrierFacilities: FACILITIES, allowCarrierTestMode: 'true', carrierPreviousSecretHours: '6', upsSilenceHours: '48' });
+    // Assess
+    expect(props.carrierWebhooks).toMatchObject({ allowTestMode: true });
+    expect(props.carrierWebhooks?.previousSecretWindow?.toHours()).toBe(6);
+    expect(props.carrierWebhooks?.upsSilence?.toHours()).toBe(48);
+    expect(read({ carrierFacilities: FACILITIES }).props.carrierWebhooks).toEqual({ facilities: expect.any(Object) });
+    expect(() => read({ allowCarrierTestMode: 'true' })).toThrow(/^context allowCarrierTestMode: needs carrierFacilities/);
+    expect(() => read({ carrierFacilities: FACILITIES, upsSilenceHours: '0' })).toThrow(/^context upsSilenceHours: expected whole hours from 1 to 168/);
+    expect(() => read({ carrierFacilities: FACILITIES, allowCarrierTestMode: 'yes' })).toThrow(/^context allowCarrierTestMode: expected true or false/);
+  });
+
+  it('builds the carrier alarms, the UPS silence alarm included, through the stack’s alarm factory (alarm topic on each)', () => {
+    const { template } = synth({
+      eventBusName: 'orders',
+      alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:on-call',
+      carrierWebhooks: { facilities: { warehouses: [{ warehouseId: 'WH-1', addresses: [{ postalCode: '30336' }] }] }, upsSilence: Duration.hours(24) },
+    });
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.includes('CarrierWebhooks'));
+    expect(alarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+      ['DeadLettered', 'Errors', 'PutFailures', 'Refused', 'SecretMissing', 'Throttles', 'UpsSilence'].map((n) => `RefundGateCarrierWebhooks${n}Alarm`).sort(),
+    );
+    for (const [, alarm] of alarms) expect(alarm['Properties'].AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:on-call']);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-gate-stack.js';
@@ -72,7 +72,12 @@ export const VARIANTS: Record<string, RefundGateStackProps> = {
     ingestReservedConcurrency: 50,
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
-    carrierWebhooks: { facilities: { warehouses: [{ warehouseId: 'WH-1', addresses: [{ postalCode: '30336', city: 'Atlanta' }] }] } },
+    carrierWebhooks: {
+      facilities: { warehouses: [{ warehouseId: 'WH-1', addresses: [{ postalCode: '30336', city: 'Atlanta' }] }] },
+      allowTestMode: false,
+      previousSecretWindow: Duration.hours(12),
+      upsSilence: Duration.hours(24),
+    },
   },
   'the bus policy managed elsewhere': { eventBusName: 'orders', protectOutboundSource: false },
 };

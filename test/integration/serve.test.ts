@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { body, fixturePath, independentSign, receiveFixture, SECRETS, signatureOf } from '../unit/carriers-fixtures.js';
+import { body, fixturePath, independentSign, receiveFile, receiveFixture, SECRETS, signatureOf } from '../unit/carriers-fixtures.js';
 import { runCli } from '../support/cli.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
@@ -115,7 +115,10 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
     const child = spawn(
       process.execPath,
       [BIN, 'serve', '--port', '0', '--facilities', fixturePath('facilities.json'), '--easypost-secret', SECRETS.easypost],
-      { env: { ...process.env, REFUND_GATE_AFTERSHIP_SECRET: SECRETS.aftership }, stdio: ['pipe', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, REFUND_GATE_AFTERSHIP_SECRET: SECRETS.aftership, REFUND_GATE_UPS_SECRET: SECRETS.ups, REFUND_GATE_SHIPPO_SECRET: SECRETS.shippo },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
     );
     served = new Served(child);
     await served.ready();
@@ -127,6 +130,20 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
       served.child.kill('SIGKILL');
       await served.exited;
     }
+  });
+
+  it("takes UPS's published delivery example and a signed live Shippo update over HTTP, and refuses test mode (403), an old t and a wrong credential (401)", async () => {
+    const ups = await served.post('/webhooks/ups', body('ups-delivered.json'), { credential: SECRETS.ups });
+    expect(ups).toMatchObject({ status: 200, body: { accepted: 1, skipped: 0 } });
+    // Delivered through the pipeline (no return yet: nothing to print), not rejected by its validation.
+    expect(ups.body.results).toEqual([{ scanId: receiveFile('ups', 'ups-delivered.json').scans[0]!.scanId, line: expect.any(Number) }]);
+    const live = body('shippo-delivered.json');
+    const shippo = await served.post('/webhooks/shippo', live, { 'Shippo-Auth-Signature': independentSign.shippo(live) });
+    expect(shippo).toMatchObject({ status: 200, body: { accepted: 3, skipped: 1 } });
+    const published = body('shippo-track-updated.json');
+    expect((await served.post('/webhooks/shippo', published, { 'Shippo-Auth-Signature': independentSign.shippo(published) })).status).toBe(403);
+    expect((await served.post('/webhooks/shippo', live, { 'Shippo-Auth-Signature': independentSign.shippo(live, SECRETS.shippo, Date.now() - 600_000) })).status).toBe(401);
+    expect((await served.post('/webhooks/ups', body('ups-delivered.json'), { credential: SECRETS.ups.slice(1) })).status).toBe(401);
   });
 
   it('binds 127.0.0.1 and runs DynamoDB Local as its child', () => {
@@ -213,7 +230,7 @@ describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout:
     ['an unsigned body', () => ['/webhooks/easypost', body('easypost-delivered.json'), {}], 401],
     ['a signed body that is not JSON', () => ['/webhooks/aftership', 'not json', { 'aftership-hmac-sha256': independentSign.aftership(Buffer.from('not json')) }], 400],
     ['a body over 1 MiB', () => ['/webhooks/aftership', Buffer.alloc(1024 * 1024 + 1, 0x20), { 'aftership-hmac-sha256': 'x' }], 413],
-    ['an unknown provider', () => ['/webhooks/shippo', '{}', {}], 404],
+    ['an unknown provider', () => ['/webhooks/fedex', '{}', {}], 404],
   ] as Array<[string, () => readonly [string, string | Buffer, Record<string, string>], number]>)('refuses %s over HTTP and delivers nothing', async (_name, request, status) => {
     const before = served.lines.length;
     const [path, data, headers] = request();
@@ -265,7 +282,12 @@ describe('refund-gate webhook (subprocess)', { timeout: 60_000 }, () => {
 
   it.each([
     ['a signature of another body', ['aftership', fixturePath('aftership-delivered.json'), '--secret', SECRETS.aftership, '--signature', signatureOf('aftership-delivered-elsewhere.json').value]],
-    ['a wrong secret', ['easypost', fixturePath('easypost-in-transit.json'), '--secret', 'nope', '--signature', signatureOf('easypost-in-transit.json').value]],
+    ['a wrong secret', ['easypost', fixturePath('easypost-in-transit.json'), '--secret', 'not-the-secret-but-as-long-as-one-0123', '--signature', signatureOf('easypost-in-transit.json').value]],
+    ['a secret shorter than 32 bytes', ['easypost', fixturePath('easypost-in-transit.json'), '--secret', 'nope', '--signature', signatureOf('easypost-in-transit.json').value]],
+    ['a wrong UPS credential', ['ups', fixturePath('ups-delivered.json'), '--secret', SECRETS.ups, '--signature', `${SECRETS.ups}0`]],
+    ['a Shippo t older than 5 minutes', ['shippo', fixturePath('shippo-delivered.json'), '--secret', SECRETS.shippo, '--signature', independentSign.shippo(body('shippo-delivered.json'), SECRETS.shippo, Date.now() - 600_000)]],
+    ["Shippo's published test example", ['shippo', fixturePath('shippo-track-updated.json'), '--secret', SECRETS.shippo, '--signature', independentSign.shippo(body('shippo-track-updated.json'))]],
+    ['a UPS CIE test tracking number', ['ups', fixturePath('ups-test-mode.json'), '--secret', SECRETS.ups, '--signature', SECRETS.ups]],
     ['a body that is not JSON', ['aftership', fixturePath('README.md'), '--secret', SECRETS.aftership, '--signature', independentSign.aftership(body('README.md'))]],
     ['an unknown provider', ['fedex', fixturePath('aftership-delivered.json'), '--secret', 's', '--signature', 'x']],
   ])('exits 2 with one line and prints nothing for %s', async (_name, args) => {
@@ -273,5 +295,31 @@ describe('refund-gate webhook (subprocess)', { timeout: 60_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it("prints the scan UPS's published delivery example becomes (exit 0), with the credential UPS presented", async () => {
+    const result = await run(['ups', fixturePath('ups-delivered.json'), '--secret', SECRETS.ups, '--signature', SECRETS.ups, '--facilities', fixturePath('facilities.json')]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    expect(lines.map((l) => l['detail'])).toEqual([expect.objectContaining({ carrier: 'ups', status: 'DELIVERED', facilityId: 'WH-CLT-1', scannedAt: '2024-04-23T13:50:04.000Z' })]);
+  });
+
+  it("prints the scans of a signed Shippo update, and of Shippo's published test example only with --allow-test-mode", async () => {
+    const live = await run(['shippo', fixturePath('shippo-delivered.json'), '--signature', independentSign.shippo(body('shippo-delivered.json'))], {
+      ...process.env,
+      REFUND_GATE_SHIPPO_SECRET: SECRETS.shippo,
+    });
+    expect(live.code).toBe(0);
+    expect(live.stdout.trim().split('\n').map((l) => JSON.parse(l)['detail']['status'])).toEqual(['PICKED_UP', 'OUT_FOR_DELIVERY', 'DELIVERED']);
+    const file = fixturePath('shippo-track-updated.json');
+    const test = await run(['shippo', file, '--secret', SECRETS.shippo, '--signature', independentSign.shippo(body('shippo-track-updated.json')), '--allow-test-mode']);
+    expect(test.code).toBe(0);
+    expect(JSON.parse(test.stdout)['detail']).toMatchObject({ carrier: 'usps', status: 'DELIVERED' });
+  });
+
+  it('exits 1 when it cannot run (the body file cannot be read)', async () => {
+    const result = await run(['ups', fixturePath('no-such-file.json'), '--secret', SECRETS.ups, '--signature', SECRETS.ups]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
   });
 });

@@ -4,6 +4,8 @@ import { FacilityMap, providerNamed, receiveWebhook, type ReceivedWebhook, type 
 
 const DIR = new URL('../fixtures/carriers/', import.meta.url);
 
+type Provider = 'easypost' | 'aftership' | 'ups' | 'shippo';
+
 export interface SignedFixture {
   readonly provider: 'easypost' | 'aftership';
   readonly header: string;
@@ -11,7 +13,7 @@ export interface SignedFixture {
 }
 
 const signed = JSON.parse(readFileSync(new URL('signatures.json', DIR), 'utf8')) as {
-  secrets: Record<'easypost' | 'aftership', string>;
+  secrets: Record<Provider, string>;
   signatures: Record<string, SignedFixture>;
 };
 
@@ -26,11 +28,35 @@ export const independentSign = {
   easypost: (bytes: Uint8Array, secret = SECRETS.easypost) =>
     `hmac-sha256-hex=${createHmac('sha256', Buffer.from(secret.normalize('NFKD'), 'utf8')).update(bytes).digest('hex')}`,
   aftership: (bytes: Uint8Array, secret = SECRETS.aftership) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(bytes).digest('base64'),
+  /** UPS signs nothing: the credential is the header. */
+  ups: (_bytes: Uint8Array, secret = SECRETS.ups) => secret,
+  /** Shippo: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`, at `nowMs`. */
+  shippo: (bytes: Uint8Array, secret = SECRETS.shippo, nowMs = Date.now()) => {
+    const t = String(Math.floor(nowMs / 1000));
+    return `t=${t},v1=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(Buffer.concat([Buffer.from(`${t}.`, 'utf8'), bytes])).digest('hex')}`;
+  },
 };
 
-export function request(provider: 'easypost' | 'aftership', bytes: Uint8Array, signature: string | undefined, method = 'POST'): WebhookRequest {
-  const name = provider === 'easypost' ? 'x-hmac-signature' : 'aftership-hmac-sha256';
+export const HEADER_OF: Readonly<Record<Provider, string>> = {
+  easypost: 'x-hmac-signature',
+  aftership: 'aftership-hmac-sha256',
+  ups: 'credential',
+  shippo: 'shippo-auth-signature',
+};
+
+export function request(provider: Provider, bytes: Uint8Array, signature: string | undefined, method = 'POST'): WebhookRequest {
+  const name = HEADER_OF[provider];
   return { method, body: bytes, header: (h) => (h.toLowerCase() === name ? signature : undefined) };
+}
+
+/** A UPS or Shippo fixture file through the receiver, authenticated as the provider would (Shippo signed now). */
+export function receiveFile(provider: 'ups' | 'shippo', file: string, options: { allowTestMode?: boolean } = {}): ReceivedWebhook {
+  const bytes = body(file);
+  return receiveWebhook(providerNamed(provider), request(provider, bytes, independentSign[provider](bytes)), [SECRETS[provider]], {
+    source: 'retail.carrier',
+    facilities: facilities(),
+    ...options,
+  });
 }
 
 /** A fixture through the receiver with its published signature and the test facility map. */
@@ -43,11 +69,12 @@ export function receiveFixture(file: string, options: { source?: string } = {}):
 }
 
 /** A body signed here, for variations the fixture files do not cover. */
-export function receiveSigned(provider: 'easypost' | 'aftership', json: unknown, fm: FacilityMap = facilities()): ReceivedWebhook {
+export function receiveSigned(provider: Provider, json: unknown, fm: FacilityMap = facilities(), options: { allowTestMode?: boolean } = {}): ReceivedWebhook {
   const bytes = Buffer.from(JSON.stringify(json), 'utf8');
   return receiveWebhook(providerNamed(provider), request(provider, bytes, independentSign[provider](bytes)), [SECRETS[provider]], {
     source: 'retail.carrier',
     facilities: fm,
+    ...options,
   });
 }
 

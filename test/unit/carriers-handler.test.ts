@@ -9,14 +9,19 @@ import { createWebhookHandler } from '../../functions/webhook/app.js';
 import { ScanBus } from '../../shared/carriers/bus.js';
 import { PLACEHOLDER_KEY, WebhookSecrets } from '../../shared/carriers/secrets.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
-import { body, facilities, receiveFixture, SECRETS, signatureOf } from './carriers-fixtures.js';
+import { body, facilities, independentSign, receiveFile, receiveFixture, SECRETS, signatureOf } from './carriers-fixtures.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
 const secretsManager = mockClient(SecretsManagerClient);
 const BUS = 'orders-bus';
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/carrier-webhook-dlq';
-const ARN = { easypost: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ep', aftership: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:as' };
+const ARN = {
+  easypost: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ep',
+  aftership: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:as',
+  ups: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ups',
+  shippo: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shippo',
+};
 
 function handler() {
   const { logger, metrics } = quietTelemetry();
@@ -77,6 +82,8 @@ beforeEach(() => {
   secretsManager.reset();
   secretsManager.on(GetSecretValueCommand, { SecretId: ARN.easypost, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.easypost });
   secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.aftership });
+  secretsManager.on(GetSecretValueCommand, { SecretId: ARN.ups, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.ups });
+  secretsManager.on(GetSecretValueCommand, { SecretId: ARN.shippo, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: SECRETS.shippo });
   secretsManager
     .on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' })
     .rejects(new ResourceNotFoundException({ message: 'no previous version', $metadata: {} }));
@@ -123,7 +130,7 @@ describe('carrier webhook Lambda (Function URL)', () => {
       401,
     ],
     ['a GET', () => signed('easypost-delivered.json', { method: 'GET' }), 405],
-    ['an unknown provider', () => urlEvent('/webhooks/shippo', Buffer.from('{}'), {}), 404],
+    ['an unknown provider', () => urlEvent('/webhooks/fedex', Buffer.from('{}'), {}), 404],
     ['another path', () => urlEvent('/', Buffer.from('{}'), {}), 404],
     ['a malformed path escape', () => urlEvent('/webhooks/%E0%A4%A', Buffer.from('{}'), {}), 404],
     ['a body over 1 MiB', () => urlEvent('/webhooks/aftership', Buffer.alloc(1024 * 1024 + 1, 0x20), { 'aftership-hmac-sha256': 'x' }), 413],
@@ -142,7 +149,7 @@ describe('carrier webhook Lambda (Function URL)', () => {
   });
 
   it('accepts webhooks signed with the previous secret during a rotation', async () => {
-    secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'the-new-secret' });
+    secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'the-new-secret-0123456789abcdef0123456789', CreatedDate: new Date() });
     secretsManager.on(GetSecretValueCommand, { SecretId: ARN.aftership, VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: SECRETS.aftership });
     expect((await invoke(signed('aftership-delivered.json'))).statusCode).toBe(200);
   });
@@ -191,5 +198,46 @@ describe('carrier webhook Lambda (Function URL)', () => {
     const response = await invoke(signed('aftership-delivered.json'));
     expect(response.statusCode).toBe(503);
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 5);
+  });
+
+  it('accepts the previous secret only within the window after the rotation (24 hours unless configured), failing closed without a date', async () => {
+    // Prepare: rotated at ROTATED; AWSPREVIOUS holds the old secret
+    const ROTATED = Date.UTC(2026, 10, 2, 9, 0, 0);
+    const [current, previous] = ['current-secret-0123456789abcdef012345', 'previous-secret-0123456789abcdef01234'];
+    const at = (nowMs: number, created: Date | undefined, previousWindowMs?: number) => {
+      secretsManager.reset();
+      secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' }).resolves({ SecretString: current, ...(created ? { CreatedDate: created } : {}) });
+      secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: previous, CreatedDate: new Date(ROTATED - 86_400_000 * 30) });
+      const secrets = new WebhookSecrets(new SecretsManagerClient({ region: 'us-east-1' }), new Map([['ups', 'arn:ups']]), { nowMs: () => nowMs, ...(previousWindowMs ? { previousWindowMs } : {}) });
+      return secrets.forProvider('ups');
+    };
+    // Act / Assess
+    expect(await at(ROTATED + 3_600_000, new Date(ROTATED))).toEqual([current, previous]);
+    expect(await at(ROTATED + 24 * 3_600_000, new Date(ROTATED))).toEqual([current]);
+    expect(await at(ROTATED + 2 * 3_600_000, new Date(ROTATED), 3_600_000)).toEqual([current]);
+    expect(await at(ROTATED + 60_000, undefined)).toEqual([current]);
+  });
+
+  it("puts UPS's published delivery example on the bus as the documented DELIVERED scan at the warehouse", async () => {
+    const response = await invoke(urlEvent('/webhooks/ups', body('ups-delivered.json'), { credential: SECRETS.ups, 'user-agent': 'UPSPubSubTrackingService' }));
+    expect(response.statusCode).toBe(200);
+    expect(putDetails()).toEqual(receiveFile('ups', 'ups-delivered.json').scans);
+    expect(putDetails()).toEqual([expect.objectContaining({ carrier: 'ups', trackingNumber: '1Z204W4R0308071865', status: 'DELIVERED', facilityId: 'WH-CLT-1', scannedAt: '2024-04-23T13:50:04.000Z' })]);
+  });
+
+  it('puts a signed live Shippo update on the bus, and refuses its published test example (403), an old t and a wrong UPS credential (401)', async () => {
+    const live = body('shippo-delivered.json');
+    const ok = await invoke(urlEvent('/webhooks/shippo', live, { 'shippo-auth-signature': independentSign.shippo(live) }));
+    expect(ok.statusCode).toBe(200);
+    expect(putDetails().map((d) => d.status)).toEqual(['PICKED_UP', 'OUT_FOR_DELIVERY', 'DELIVERED']);
+    eventBridge.resetHistory();
+    const published = body('shippo-track-updated.json');
+    const refusals = [
+      await invoke(urlEvent('/webhooks/shippo', published, { 'shippo-auth-signature': independentSign.shippo(published) })),
+      await invoke(urlEvent('/webhooks/shippo', live, { 'shippo-auth-signature': independentSign.shippo(live, SECRETS.shippo, Date.now() - 600_000) })),
+      await invoke(urlEvent('/webhooks/ups', body('ups-delivered.json'), { credential: `${SECRETS.ups}x` })),
+    ];
+    expect(refusals.map((r) => r.statusCode)).toEqual([403, 401, 401]);
+    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 });
