@@ -3,9 +3,12 @@ import { FacilityMapError } from '../../shared/carriers/errors.js';
 import { FacilityMap } from '../../shared/carriers/facilities.js';
 import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../../shared/carriers/provider.js';
 import { RefundGateError } from '../../shared/errors.js';
+import { EXIT, type ExitStatusError } from '../exit.js';
 
 /** A command-line value is wrong; `cli.ts` maps it to a usage error (exit 2). */
-export class CarrierOptionError extends RefundGateError {
+export class CarrierOptionError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.usage;
+
   public constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
     this.name = 'CarrierOptionError';
