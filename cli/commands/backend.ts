@@ -6,18 +6,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  decisionOutcome,
-  explainReturn,
-  ignoredWhyFrom,
-  receiptEmployeeIds,
-  type DecisionOutcome,
-  type Explanation,
-  type IgnoredWhy,
-  type QueueEntry,
-  reviewsOf,
-  queueEntryOf,
-} from '../../shared/app/explain.js';
+import { decisionOutcome, ignoredWhyFrom, type DecisionOutcome, type IgnoredWhy } from '../../shared/app/decision-outcome.js';
+import { explainReturn, receiptEmployeeIds } from '../../shared/app/explain.js';
+import type { Explanation } from '../../shared/app/explanation.js';
+import { queueEntryOf, reviewsOf, type QueueEntry } from '../../shared/domain/review-queue.js';
 import { DirectoryArchive } from '../../shared/archive/directory.js';
 import { ArchiveError, findLastImage, type ArchiveProgress, type ArchiveSearchResult, type ArchiveStore } from '../../shared/archive/reader.js';
 import { resolveSettings, type Settings } from '../../shared/contract/config.js';

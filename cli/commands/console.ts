@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { queueAtStake } from '../../shared/app/explain.js';
+import { queueAtStake } from '../../shared/domain/review-queue.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
 import { explainFrom, listReviews, openBackend, type ReviewBackend } from './backend.js';
 import { text, type Invocation, type Runner } from '../context.js';

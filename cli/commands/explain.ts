@@ -1,4 +1,4 @@
-import { explanationText } from '../../shared/app/explain.js';
+import { explanationText } from './explain-text.js';
 import { addDays, ArchiveError, dayOf, isDay, MAX_SEARCH_DAYS, type ArchiveProgress } from '../../shared/archive/reader.js';
 import { integer, Progress, seconds } from '../progress.js';
 import { explainFromArchive, explainFrom, openBackend, ReviewToolError, type ArchivedExplanation } from './backend.js';

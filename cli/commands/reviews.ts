@@ -1,4 +1,5 @@
-import { formatMoney, queueAtStake, type QueueEntry } from '../../shared/app/explain.js';
+import { formatMoney } from '../../shared/app/explain.js';
+import { queueAtStake, type QueueEntry } from '../../shared/domain/review-queue.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
 import { listReviews, openBackend } from './backend.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';

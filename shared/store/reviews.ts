@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { openReviewIndexOf, type QueueEntry } from '../app/explain.js';
+import { openReviewIndexOf, type QueueEntry } from '../domain/review-queue.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import type { EmployeeFlag, ReturnState, ReviewRaised } from '../domain/types.js';
 import { stateOfItem } from './item-codec.js';

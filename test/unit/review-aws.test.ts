@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsBackend, listReviews, REVIEWER_FROM_FLAG_ENV, reviewerIdFromArn, type AwsClients } from '../../cli/commands/backend.js';
 import { decide } from '../../cli/commands/decide.js';
 import { ReviewerIdentityError, ReviewToolError } from '../../cli/commands/errors.js';
-import { openReviewIndexOf } from '../../shared/app/explain.js';
+import { openReviewIndexOf } from '../../shared/domain/review-queue.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider } from '../../shared/domain/decider.js';
 import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSweeperHandler } from '../../functions/sweeper/app.js';
 import { addReviewDashboard } from '../../infra/constructs/review-dashboard.js';
 import type { Pipeline } from '../../shared/app/pipeline.js';
-import { openReviewIndexOf } from '../../shared/app/explain.js';
+import { openReviewIndexOf } from '../../shared/domain/review-queue.js';
 import { publishedEffectsOf, recordOpenReviewLevels, recordReviewMetrics, REVIEW_METRIC } from '../../shared/app/review-metrics.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider, effectsOf } from '../../shared/domain/decider.js';
