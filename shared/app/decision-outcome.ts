@@ -3,8 +3,9 @@
  * pipeline processed it: the domain records every decision it processes
  * with its outcome (R5), so the outcome is that record.
  */
-import { ownerOfReview, reviewIdFor } from '../domain/identity.js';
-import { finalDecision, reviewById } from '../domain/state.js';
+import { reviewIdFor } from '../domain/identity.js';
+import { whyIgnored, whyUnknownReview } from '../domain/rules/decision.js';
+import { reviewById } from '../domain/state.js';
 import { utc } from '../domain/time.js';
 import type { IgnoredWhy, Money, ReturnState, ReviewDecision } from '../domain/types.js';
 
@@ -60,12 +61,7 @@ export function decisionOutcome(
  * decided, then the review not open.
  */
 export function ignoredWhyFrom(state: ReturnState | null, reviewId: string, returnId: string | undefined = state?.returnId): IgnoredWhy {
-  const review = state ? reviewById(state, reviewId) : undefined;
-  if (!review) {
-    const owner = ownerOfReview(reviewId);
-    const ours = owner !== null && 'returnId' in owner && owner.returnId === returnId;
-    return owner !== null && !ours ? 'REVIEW_OF_OTHER_RETURN' : 'UNKNOWN_REVIEW';
-  }
-  if (state && finalDecision(state)) return 'RETURN_ALREADY_DECIDED';
-  return 'REVIEW_NOT_OPEN';
+  if (!state || !reviewById(state, reviewId)) return whyUnknownReview(reviewId, returnId);
+  // The review is the return's: the domain's own answer, where an open review means the decision came too late for it.
+  return whyIgnored(state, { reviewId }) ?? 'REVIEW_NOT_OPEN';
 }
