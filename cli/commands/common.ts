@@ -1,6 +1,6 @@
 import type { CliContext, Invocation } from '../context.js';
 import { cliLogger } from '../logging.js';
-import type { BackendContext, TargetOptions } from './backend.js';
+import type { BackendContext, TargetOptions } from '../backends/backend.js';
 
 /** What every review command gets: the CLI's context, a logger, and (tests) the clients and clock. */
 export interface CommandContext extends CliContext, BackendContext {}

@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { queueAtStake } from '../../shared/domain/review-queue.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
-import { explainFrom, listReviews, openBackend, type ReviewBackend } from './backend.js';
+import type { ReviewBackend } from '../backends/backend.js';
+import { openBackend } from '../backends/open.js';
+import { explainFrom, listReviews } from '../backends/reads.js';
 import { text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { decide, outcomeText } from './decide.js';

@@ -1,6 +1,8 @@
 import { formatMoney } from '../../shared/app/explain.js';
 import { Timestamp } from '../../shared/contract/primitives.js';
-import { openBackend, returnOfReview, type DecisionResult, type ReviewBackend } from './backend.js';
+import type { DecisionResult, ReviewBackend } from '../backends/backend.js';
+import { openBackend } from '../backends/open.js';
+import { returnOfReview } from '../backends/reads.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 

@@ -1,7 +1,9 @@
 import { explanationText } from './explain-text.js';
 import { addDays, ArchiveError, dayOf, isDay, MAX_SEARCH_DAYS, type ArchiveProgress } from '../../shared/archive/reader.js';
 import { integer, Progress, seconds } from '../progress.js';
-import { explainFromArchive, explainFrom, openBackend, ReviewToolError, type ArchivedExplanation } from './backend.js';
+import { openBackend } from '../backends/open.js';
+import { explainFromArchive, explainFrom, type ArchivedExplanation } from '../backends/reads.js';
+import { ReviewToolError } from './errors.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 

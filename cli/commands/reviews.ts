@@ -1,7 +1,8 @@
 import { formatMoney } from '../../shared/app/explain.js';
 import { queueAtStake, type QueueEntry } from '../../shared/domain/review-queue.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
-import { listReviews, openBackend } from './backend.js';
+import { openBackend } from '../backends/open.js';
+import { listReviews } from '../backends/reads.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 
