@@ -13,8 +13,7 @@ import { LocalRuntime } from '../cli/runtime.js';
 import { StderrChannel } from '../cli/channel.js';
 import { StderrLogger } from '../cli/stderr.js';
 import { R7_WIRING } from '../cli/wiring.js';
-import type { StorageMeasurement } from './cost.js';
-import { DynamoMeter, itemSizeBytes, type Meter } from './meter.js';
+import { DynamoMeter, itemSizeBytes, type Meter, type StorageMeasurement } from './meter.js';
 import { returnEvents, type ScenarioName } from './scenarios.js';
 import { onStreamRead } from '../cli/stream.js';
 

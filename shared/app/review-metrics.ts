@@ -1,8 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Effect, Money, ReturnState } from '../domain/types.js';
 import { severityOf, type Reason } from '../domain/reasons.js';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { effectsInRecord, returnStateInRecord } from '../publish/outbox.js';
 import { atStakeOf, queueAtStake, type QueueEntry } from '../domain/review-queue.js';
 import { finalDecision, reviewById } from '../domain/state.js';
 
@@ -46,17 +44,6 @@ export interface PublishedEffect {
   readonly decidedReview?: { readonly reason: string } | null | undefined;
 }
 
-/**
- * The effects of one stream record with what the metrics need from the item
- * they were written with. In the publisher, after `publishRecord(record, sink)`:
- * `recordReviewMetrics(metrics, publishedEffectsOf(record))`.
- */
-export function publishedEffectsOf(record: DynamoDBRecord): PublishedEffect[] {
-  const effects = effectsInRecord(record);
-  if (effects.length === 0) return [];
-  const state = returnStateInRecord(record);
-  return effects.map((effect) => ({ effect, ...metricContextOf(state, effect) }));
-}
 
 /** Record the review metrics of effects just published. Call once per published effect batch. */
 export function recordReviewMetrics(metrics: Metrics, published: readonly PublishedEffect[]): void {
