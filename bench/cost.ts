@@ -1,5 +1,6 @@
 import { DEFAULT_RETENTION_DAYS } from '../shared/store/table.js';
 import type { EndToEndResult } from './endtoend.js';
+import type { StorageMeasurement } from './meter.js';
 
 export interface Prices {
   readonly asOf: string;
@@ -53,14 +54,6 @@ export const DEFAULT_COST_SETTINGS: CostSettings = {
   assumedMs: { dynamoRequest: 8, publish: 25, invocation: 3 },
 };
 
-/** Measured at the end of a run: the table's items and the archive's bytes. */
-export interface StorageMeasurement {
-  /** Bytes per return of every item left in the table (DynamoDB's size rules + 100 bytes of index overhead per item). */
-  readonly tableBytesPerReturn: number;
-  /** Bytes per closed return of its final item image, gzipped as the archiver writes it. */
-  readonly archiveBytesPerReturn: number;
-  readonly closedShare: number;
-}
 
 export interface CostLine {
   readonly item: string;

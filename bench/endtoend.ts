@@ -10,10 +10,10 @@ import type { Settings } from '../shared/contract/config.js';
 import { loggerOptions, METRICS_NAMESPACE, SERVICE } from '../shared/app/telemetry.js';
 import type { ReplayLine, ReplayOutput } from '../cli/output.js';
 import { LocalRuntime } from '../cli/runtime.js';
-import { StderrChannel, StderrLogger } from '../cli/stderr.js';
+import { StderrChannel } from '../cli/channel.js';
+import { StderrLogger } from '../cli/stderr.js';
 import { R7_WIRING } from '../cli/wiring.js';
-import type { StorageMeasurement } from './cost.js';
-import { DynamoMeter, itemSizeBytes, type Meter } from './meter.js';
+import { DynamoMeter, itemSizeBytes, type Meter, type StorageMeasurement } from './meter.js';
 import { returnEvents, type ScenarioName } from './scenarios.js';
 import { onStreamRead } from '../cli/stream.js';
 

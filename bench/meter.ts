@@ -113,3 +113,12 @@ function valueSize(v: AttributeValue): number {
   if (v.M) return 3 + Object.entries(v.M).reduce((s, [k, x]) => s + 1 + Buffer.byteLength(k) + valueSize(x), 0);
   return 0;
 }
+
+/** Measured at the end of a run: the table's items and the archive's bytes. */
+export interface StorageMeasurement {
+  /** Bytes per return of every item left in the table (DynamoDB's size rules + 100 bytes of index overhead per item). */
+  readonly tableBytesPerReturn: number;
+  /** Bytes per closed return of its final item image, gzipped as the archiver writes it. */
+  readonly archiveBytesPerReturn: number;
+  readonly closedShare: number;
+}

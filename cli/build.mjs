@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // Builds the CLI once (`npm run build`, and `prepare`, so `npm ci` does it):
-// cli/cli.ts and everything it imports from this repository become one
-// ES module, cli/dist/cli.mjs, so `refund-gate` starts without
+// cli/cli.ts and everything it imports from this repository become
+// ES modules, cli/dist/cli.mjs and one chunk per command (loaded when the
+// command runs), so `refund-gate` starts without
 // compiling TypeScript. Packages in node_modules stay external (DynamoDB
 // Local finds its jar inside its package, the AWS SDK and Powertools load as
 // installed). A command module added under cli/commands/ is bundled as
-// soon as cli.ts imports it.
+// soon as the command table (cli/table.ts) loads it.
 //
 // Next to the bundle, cli.meta.json lists the source files it was built from:
 // bin.mjs runs the TypeScript through tsx instead whenever one of them is
 // newer than the bundle (or gone), so an edited source is never shadowed by a
 // stale build.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -47,14 +48,21 @@ const keepImportMetaPerFile = (outDir) => ({
   },
 });
 
-/** Bundle the CLI into `outDir` (default cli/dist): cli.mjs and cli.meta.json. */
+/**
+ * Bundle the CLI into `outDir` (default cli/dist): cli.mjs, the chunks it
+ * loads on demand (one per command, split by esbuild so `--version` and
+ * `--help` load no pipeline), and cli.meta.json.
+ */
 export async function buildCli(outDir = defaultOutDir) {
   const outfile = resolve(outDir, 'cli.mjs');
   mkdirSync(outDir, { recursive: true });
-  const tmp = `${outfile}.${process.pid}.tmp`;
+  // Chunks are named by their content hash, so writing them never changes a file a running CLI may still load.
   const result = await build({
-    entryPoints: [resolve(here, 'cli.ts')],
-    outfile: tmp,
+    entryPoints: { [`cli.${process.pid}.tmp`]: resolve(here, 'cli.ts') },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -71,9 +79,14 @@ export async function buildCli(outDir = defaultOutDir) {
     .map((p) => relative(root, resolve(process.cwd(), p)))
     .filter((p) => !p.startsWith('node_modules'))
     .sort();
-  // Rename last: a CLI started during the build sees the old bundle or the new one, never half of one.
+  const written = new Set(Object.keys(result.metafile.outputs).map((p) => basename(p)));
+  // Rename last: a CLI started during the build sees the old entry or the new one, never half of one.
   writeFileSync(resolve(outDir, 'cli.meta.json'), `${JSON.stringify({ inputs }, null, 2)}\n`);
-  renameSync(tmp, outfile);
+  renameSync(resolve(outDir, `cli.${process.pid}.tmp.mjs`), outfile);
+  // Chunks of earlier builds are no longer referenced.
+  for (const name of readdirSync(outDir)) {
+    if (name.startsWith('chunk-') && !written.has(name)) rmSync(resolve(outDir, name), { force: true });
+  }
   return { outfile, inputs };
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { RefundGateError } from '../shared/errors.js';
+import { EXIT, type ExitStatusError } from './exit.js';
 
 /** The package's version, from package.json (the bundle reads the same file). */
 export function version(): string {
@@ -10,7 +11,9 @@ export function version(): string {
 }
 
 /** An output directory that cannot be created or written. */
-export class OutputDirError extends RefundGateError {
+export class OutputDirError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor(option: string, path: string, options: { cause: unknown }) {
     super(`${option} ${path}: cannot write there (${reasonOf(options.cause)})`, options);
     this.name = 'OutputDirError';

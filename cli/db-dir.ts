@@ -4,6 +4,7 @@ import { resolveSettings, type Settings } from '../shared/contract/config.js';
 import { ContractValidationError } from '../shared/contract/errors.js';
 import { RefundGateError } from '../shared/errors.js';
 import type { RuntimeSnapshot } from './runtime.js';
+import { EXIT, type ExitStatusError } from './exit.js';
 
 /**
  * A kept local deployment (`--db <dir>`): DynamoDB Local's data file, plus
@@ -23,7 +24,9 @@ const SERVER_RECORD = 'dynamodb-local.json';
 const FORMAT = 1;
 
 /** The directory is used by another refund-gate command (a console, a replay) right now. */
-export class DbDirInUseError extends RefundGateError {
+export class DbDirInUseError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor(dir: string, pid: number) {
     super(`${dir} is in use by another refund-gate command (pid ${pid}); stop it or use another --db directory`, { context: { dir, pid } });
     this.name = 'DbDirInUseError';
@@ -31,7 +34,9 @@ export class DbDirInUseError extends RefundGateError {
 }
 
 /** The directory's data was made with other settings than the --config given now. */
-export class DbDirSettingsError extends RefundGateError {
+export class DbDirSettingsError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor(message: string) {
     super(message);
     this.name = 'DbDirSettingsError';

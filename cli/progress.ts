@@ -1,4 +1,4 @@
-import type { StderrChannel } from './stderr.js';
+import type { StderrChannel } from './channel.js';
 
 const TTY_REDRAW_MS = 100;
 /** Without a terminal (CI logs), one plain line this often at most. */

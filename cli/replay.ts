@@ -3,9 +3,12 @@ import type { Readable } from 'node:stream';
 import { RefundGateError } from '../shared/errors.js';
 import { cappedLines, MAX_EVENT_BYTES } from './read-capped.js';
 import type { LocalRuntime } from './runtime.js';
+import { EXIT, type ExitStatusError } from './exit.js';
 
 /** The input file cannot be opened or read. */
-export class InputUnreadableError extends RefundGateError {
+export class InputUnreadableError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor(path: string, options: { cause?: unknown } = {}) {
     const reason = (options.cause as NodeJS.ErrnoException | undefined)?.code ?? (options.cause as Error | undefined)?.message ?? 'unknown error';
     super(`cannot read ${path}: ${describeErrno(reason)}`, { ...options, context: { path } });

@@ -5,7 +5,7 @@ import type { Node } from 'constructs';
 import { FacilityMap, type FacilityMapInput } from '../shared/carriers/facilities.js';
 import { RefundGatePropsError } from './constructs/errors.js';
 import { closestName } from '../shared/contract/config.js';
-import { retentionDaysProblem } from '../shared/store/table.js';
+import { retentionDaysProblem } from '../shared/app/environment.js';
 import { effectiveSettings, SETTING_NAMES, type RefundGateSettings } from './constructs/settings.js';
 import type { RefundGateStackProps } from './refund-gate-stack.js';
 

@@ -4,9 +4,12 @@ import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../../shared/
 import { secretProblem } from '../../shared/carriers/receiver.js';
 import { RefundGateError } from '../../shared/errors.js';
 import { MAX_CONFIG_BYTES, readFileCapped } from '../read-capped.js';
+import { EXIT, type ExitStatusError } from '../exit.js';
 
 /** A command-line value is wrong; `cli.ts` maps it to a usage error (exit 2). */
-export class CarrierOptionError extends RefundGateError {
+export class CarrierOptionError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.usage;
+
   public constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
     this.name = 'CarrierOptionError';

@@ -2,15 +2,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { queueAtStake } from '../../shared/app/explain.js';
+import { queueAtStake } from '../../shared/domain/review-queue.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
-import { explainFrom, listReviews, openBackend, type ReviewBackend } from './backend.js';
-import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
+import type { ReviewBackend } from '../backends/backend.js';
+import { openBackend } from '../backends/open.js';
+import { explainFrom, listReviews } from '../backends/reads.js';
+import { text, type Invocation, type Runner } from '../context.js';
+import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { decide, outcomeText } from './decide.js';
 import { ReviewToolError } from './errors.js';
-
-export const CONSOLE_USAGE =
-  'refund-gate console (--db <dir> [--reviewer <id>] | --table <name> --region <r> --bus <bus>) [--port <n>]';
 
 const ASSETS_DIR = new URL('../console/', import.meta.url);
 const ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.assign(Object.create(null) as Record<string, { file: string; type: string }>, {
@@ -31,16 +31,15 @@ const MAX_BODY_BYTES = 16 * 1024;
 const MAX_SESSIONS = 500;
 
 /** `refund-gate console`: the review console on 127.0.0.1 until Ctrl-C. */
-export async function consoleCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(
-    args,
-    { ...TARGET_OPTIONS, bus: { type: 'string' }, port: { type: 'string' }, reviewer: { type: 'string' } },
-    ctx.usage,
-  );
-  if (positionals.length > 0) throw ctx.usage(`console takes no arguments (${CONSOLE_USAGE})`);
+export const consoleRunner: Runner = (invocation, ctx) => consoleCommand(invocation, reviewContext(ctx));
+
+async function consoleCommand(invocation: Invocation, ctx: CommandContext): Promise<number> {
+  const { positionals } = invocation;
+  const values = { db: text(invocation, 'db'), table: text(invocation, 'table'), port: text(invocation, 'port'), reviewer: text(invocation, 'reviewer') };
+  if (positionals.length > 0) throw ctx.usage(`console takes no arguments (${invocation.usage})`);
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw ctx.usage(`--port: expected 0-65535, got "${values.port}"`);
-  const backend = await openBackend(targetOf(values), ctx, ctx.usage);
+  const backend = await openBackend(targetOf(invocation), ctx, ctx.usage);
   let server: ReviewConsole | undefined;
   try {
     server = await ReviewConsole.start(backend, { port, reviewer: values.reviewer });

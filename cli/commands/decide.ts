@@ -1,37 +1,35 @@
 import { formatMoney } from '../../shared/app/explain.js';
 import { Timestamp } from '../../shared/contract/primitives.js';
-import { openBackend, returnOfReview, type DecisionResult, type ReviewBackend } from './backend.js';
+import type { DecisionResult, ReviewBackend } from '../backends/backend.js';
+import { openBackend } from '../backends/open.js';
+import { returnOfReview } from '../backends/reads.js';
+import { flag, text, type Invocation, type Runner } from '../context.js';
+import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { safeText } from '../text-safe.js';
-import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
-
-export const DECIDE_USAGE =
-  'refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table <name> --region <r> --bus <bus>) [--note <text>] [--return <returnId>] [--json]';
 
 /** Exit status of decide when the decision was not applied (ignored, refused, rejected, or not processed yet). */
 export const DECIDE_NOT_APPLIED = 3;
 
 /** `refund-gate decide`: submit a ReviewDecided like any producer, then report what refund-gate did with it. */
-export async function decideCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(
-    args,
-    {
-      ...TARGET_OPTIONS,
-      bus: { type: 'string' },
-      release: { type: 'boolean' },
-      deny: { type: 'boolean' },
-      reviewer: { type: 'string' },
-      note: { type: 'string' },
-      return: { type: 'string' },
-      at: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    ctx.usage,
-  );
-  if (positionals.length !== 1) throw ctx.usage(`decide takes one reviewId (${DECIDE_USAGE})`);
+export const decideRunner: Runner = (invocation, ctx) => decideCommand(invocation, reviewContext(ctx));
+
+async function decideCommand(invocation: Invocation, ctx: CommandContext): Promise<number> {
+  const { positionals } = invocation;
+  const values = {
+    db: text(invocation, 'db'),
+    release: flag(invocation, 'release'),
+    deny: flag(invocation, 'deny'),
+    reviewer: text(invocation, 'reviewer'),
+    note: text(invocation, 'note'),
+    return: text(invocation, 'return'),
+    at: text(invocation, 'at'),
+    json: flag(invocation, 'json'),
+  };
+  if (positionals.length !== 1) throw ctx.usage(`decide takes one reviewId (${invocation.usage})`);
   if (values.release === values.deny) throw ctx.usage('decide needs exactly one of --release or --deny');
   if (values.at !== undefined && !Timestamp.safeParse(values.at).success) throw ctx.usage(`--at: expected an ISO 8601 timestamp with offset, got "${values.at}"`);
   if (values.db !== undefined && values.reviewer === undefined) throw ctx.usage('decide --db needs --reviewer <id>');
-  const backend = await openBackend(targetOf(values), ctx, ctx.usage);
+  const backend = await openBackend(targetOf(invocation), ctx, ctx.usage);
   try {
     const result = await decide(backend, {
       reviewId: positionals[0]!,

@@ -1,7 +1,10 @@
 import { RefundGateError } from '../../shared/errors.js';
+import { EXIT, type ExitStatusError } from '../exit.js';
 
 /** A review-tool failure a person can act on: printed as one line, exit status 1. */
-export class ReviewToolError extends RefundGateError {
+export class ReviewToolError extends RefundGateError implements ExitStatusError {
+  public readonly exitStatus: number = EXIT.failed;
+
   public constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
     super(message, options);
     this.name = 'ReviewToolError';

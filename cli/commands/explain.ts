@@ -1,12 +1,12 @@
-import { explanationText } from '../../shared/app/explain.js';
+import { explanationText } from './explain-text.js';
 import { addDays, ArchiveError, dayOf, isDay, MAX_SEARCH_DAYS, type ArchiveProgress } from '../../shared/archive/reader.js';
 import { integer, Progress, seconds } from '../progress.js';
-import { explainFromArchive, explainFrom, openBackend, ReviewToolError, type ArchivedExplanation } from './backend.js';
+import { openBackend } from '../backends/open.js';
+import { explainFromArchive, explainFrom, type ArchivedExplanation } from '../backends/reads.js';
+import { ReviewToolError } from './errors.js';
+import { flag, text, type Invocation, type Runner } from '../context.js';
+import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { safeText } from '../text-safe.js';
-import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
-
-export const EXPLAIN_USAGE =
-  'refund-gate explain <returnId> (--db <dir> | --table <name> --region <r> [--archive-bucket <name>]) [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]';
 
 /** The archive bucket when `--archive-bucket` is not given (AWS only). */
 export const ARCHIVE_BUCKET_ENV = 'REFUND_GATE_ARCHIVE_BUCKET';
@@ -24,20 +24,19 @@ const REPORT_AFTER_MS = 2_000;
  * last image in the evidence archive: the kept run's `archive/` with `--db`,
  * the bucket with `--archive-bucket` in AWS.
  */
-export async function explainCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(
-    args,
-    { ...TARGET_OPTIONS, json: { type: 'boolean' }, 'archive-bucket': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
-    ctx.usage,
-  );
-  if (positionals.length !== 1) throw ctx.usage(`explain takes one returnId (${EXPLAIN_USAGE})`);
+export const explainRunner: Runner = (invocation, ctx) => explainCommand(invocation, reviewContext(ctx));
+
+async function explainCommand(invocation: Invocation, ctx: CommandContext): Promise<number> {
+  const { positionals } = invocation;
+  const values = { db: text(invocation, 'db'), json: flag(invocation, 'json'), 'archive-bucket': text(invocation, 'archive-bucket'), from: text(invocation, 'from'), to: text(invocation, 'to') };
+  if (positionals.length !== 1) throw ctx.usage(`explain takes one returnId (${invocation.usage})`);
   const returnId = positionals[0]!;
   if (values.db !== undefined && values['archive-bucket'] !== undefined) {
     throw ctx.usage('--archive-bucket goes with --table; with --db the archive is the directory\'s archive/');
   }
   const range = archiveRange(values.from, values.to, (ctx.wallClock ?? Date.now)(), ctx.usage);
   const bucket = values.db === undefined ? (values['archive-bucket'] ?? nonEmpty(process.env[ARCHIVE_BUCKET_ENV])) : undefined;
-  const backend = await openBackend(targetOf(values), ctx, ctx.usage);
+  const backend = await openBackend(targetOf(invocation), ctx, ctx.usage);
   try {
     const explanation = await explainFrom(backend, returnId);
     if (explanation) {

@@ -1,23 +1,22 @@
-import { formatMoney, queueAtStake, type QueueEntry } from '../../shared/app/explain.js';
+import { formatMoney } from '../../shared/app/explain.js';
+import { queueAtStake, type QueueEntry } from '../../shared/domain/review-queue.js';
 import { SEVERITY } from '../../shared/domain/reasons.js';
-import { listReviews, openBackend } from './backend.js';
+import { openBackend } from '../backends/open.js';
+import { listReviews } from '../backends/reads.js';
+import { flag, text, type Invocation, type Runner } from '../context.js';
+import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { safeText } from '../text-safe.js';
-import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
-
-export const REVIEWS_USAGE =
-  'refund-gate reviews (--db <dir> | --table <name> --region <r>) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]';
 
 /** `refund-gate reviews`: the review queue with money at stake, oldest first. */
-export async function reviewsCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(
-    args,
-    { ...TARGET_OPTIONS, open: { type: 'boolean' }, severity: { type: 'string' }, warehouse: { type: 'string' }, json: { type: 'boolean' } },
-    ctx.usage,
-  );
-  if (positionals.length > 0) throw ctx.usage(`reviews takes no arguments, got "${positionals[0]}" (${REVIEWS_USAGE})`);
+export const reviewsRunner: Runner = (invocation, ctx) => reviewsCommand(invocation, reviewContext(ctx));
+
+async function reviewsCommand(invocation: Invocation, ctx: CommandContext): Promise<number> {
+  const { positionals } = invocation;
+  const values = { open: flag(invocation, 'open'), severity: text(invocation, 'severity'), warehouse: text(invocation, 'warehouse'), json: flag(invocation, 'json') };
+  if (positionals.length > 0) throw ctx.usage(`reviews takes no arguments, got "${positionals[0]}" (${invocation.usage})`);
   const severity = values.severity?.toUpperCase();
   if (severity !== undefined && !Object.hasOwn(SEVERITY, severity)) throw ctx.usage(`--severity: expected HIGH, MEDIUM or LOW, got "${values.severity}"`);
-  const backend = await openBackend(targetOf(values), ctx, ctx.usage);
+  const backend = await openBackend(targetOf(invocation), ctx, ctx.usage);
   try {
     if (!values.open && backend.mode === 'aws') ctx.stderr.line('refund-gate: listing closed reviews too reads the whole table (Scan); use --open for the queue');
     const entries = await listReviews(backend, { open: values.open === true, severity, warehouse: values.warehouse });

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { resolveSettings, type Settings } from '../../shared/contract/config.js';
 import { jsonDepthProblem } from '../../shared/contract/parse.js';
@@ -12,21 +11,12 @@ import { JsonLinesOutput, type ReplayLine, type ReplayOutput } from '../output.j
 import { isLoopback, refusal } from '../local-origin.js';
 import { InterruptedError } from '../replay.js';
 import { LocalRuntime } from '../runtime.js';
-import type { StderrChannel } from '../stderr.js';
+import type { StderrChannel } from '../channel.js';
+import { loadConfig } from '../config-file.js';
+import { flag, text, type Invocation, type Runner } from '../context.js';
+import { cliLogger } from '../logging.js';
 import { R7_WIRING } from '../wiring.js';
 import { CarrierOptionError, checkedSecret, loadFacilities, SECRET_ENV } from './carrier-options.js';
-
-export const SERVE_USAGE = `  refund-gate serve [--port <n>] [--host <addr>] [--facilities <map.json>] [--config <file.json>]
-                   [--easypost-secret <s>] [--aftership-secret <s>] [--ups-secret <s>] [--shippo-secret <s>]
-                   [--allow-test-mode]`;
-
-export const SERVE_HELP = `serve   runs the local pipeline (the same one replay runs, on DynamoDB Local)
-        behind an HTTP server on 127.0.0.1:8787: POST /webhooks/<provider>
-        (easypost, aftership, ups, shippo) takes signed carrier webhooks,
-        POST /events takes inbound EventBridge envelopes (one, or a JSON
-        array). Secrets: at least 32 bytes each. Test-mode events are refused
-        (403) unless --allow-test-mode. Outbound messages print to standard
-        output as replay prints them. Ctrl-C stops it and DynamoDB Local.`;
 
 export const DEFAULT_PORT = 8787;
 /** /events takes arrays of envelopes: allow more than one webhook body. */
@@ -45,8 +35,22 @@ export interface ServeDeps {
  * {@link LocalRuntime} as replay; every event delivered gets the next line
  * number, which `rejected` lines refer to.
  */
-export async function serveCommand(args: readonly string[], deps: ServeDeps): Promise<number> {
-  const { values } = parseOptions(args);
+export const serveRunner: Runner = (invocation, ctx) =>
+  serveCommand(invocation, { stderr: ctx.stderr, signal: ctx.signal ?? new AbortController().signal, logger: cliLogger(ctx.stderr, 'WARN'), loadConfig });
+
+export async function serveCommand(invocation: Invocation, deps: ServeDeps): Promise<number> {
+  if (invocation.positionals.length > 0) throw new CarrierOptionError(`serve takes no file (got "${invocation.positionals[0]}")`);
+  const values = {
+    port: text(invocation, 'port'),
+    host: text(invocation, 'host'),
+    config: text(invocation, 'config'),
+    facilities: text(invocation, 'facilities'),
+    'easypost-secret': text(invocation, 'easypost-secret'),
+    'aftership-secret': text(invocation, 'aftership-secret'),
+    'ups-secret': text(invocation, 'ups-secret'),
+    'shippo-secret': text(invocation, 'shippo-secret'),
+    'allow-test-mode': flag(invocation, 'allow-test-mode'),
+  };
   const port = values.port === undefined ? DEFAULT_PORT : portOption(values.port);
   const host = values.host ?? '127.0.0.1';
   const settings = values.config === undefined ? resolveSettings({}) : await deps.loadConfig(values.config);
@@ -216,29 +220,3 @@ function portOption(text: string): number {
   if (!/^\d+$/.test(text) || n > 65_535) throw new CarrierOptionError(`--port: expected a port number from 0 to 65535, got "${text}"`);
   return n;
 }
-
-function parseOptions(args: readonly string[]) {
-  try {
-    const parsed = parseArgs({
-      args: [...args],
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        facilities: { type: 'string' },
-        config: { type: 'string' },
-        'easypost-secret': { type: 'string' },
-        'aftership-secret': { type: 'string' },
-        'ups-secret': { type: 'string' },
-        'shippo-secret': { type: 'string' },
-        'allow-test-mode': { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (parsed.positionals.length > 0) throw new Error(`serve takes no file (got "${parsed.positionals[0]}")`);
-    return parsed;
-  } catch (error) {
-    throw new CarrierOptionError((error as Error).message);
-  }
-}
-

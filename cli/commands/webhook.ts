@@ -1,24 +1,10 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { WebhookNotConfiguredError, WebhookRefusedError } from '../../shared/carriers/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, providerNamed, receiveWebhook } from '../../shared/carriers/receiver.js';
 import { readFileCapped } from '../read-capped.js';
 import { InputUnreadableError } from '../replay.js';
-import type { StderrChannel } from '../stderr.js';
+import { flag, text, type Runner } from '../context.js';
 import { CarrierOptionError, checkedSecret, loadFacilities, providerOption, SECRET_ENV } from './carrier-options.js';
-
-export const WEBHOOK_USAGE = `  refund-gate webhook <easypost|aftership|ups|shippo> <body-file> --signature <header value> [--secret <s>]
-                     [--facilities <map.json>] [--source <s>] [--allow-test-mode]`;
-
-export const WEBHOOK_HELP = `webhook checks a carrier webhook body as refund-gate's endpoint would (the
-        signature over the file's exact bytes; for ups, --signature is the
-        credential header UPS presented; for shippo, the 't=…,v1=…' header,
-        whose t must be within 5 minutes of now) and prints the CarrierScan
-        envelopes it would put on the bus, one JSON per line. The secret (at
-        least 32 bytes) may come from REFUND_GATE_<PROVIDER>_SECRET.
-        Test-mode events are refused unless --allow-test-mode. Exit 0
-        accepted; 2 refused (signature, credential, replay window, test
-        mode, body), with one line; 1 could not run.`;
 
 /** Exit status of a refused webhook (signature, credential, replay window, test mode, body): the input is wrong. */
 const REFUSED = 2;
@@ -27,8 +13,9 @@ const REFUSED = 2;
  * `refund-gate webhook`: verify one webhook body and print the CarrierScans
  * it becomes. Option mistakes throw {@link CarrierOptionError} (usage, exit 2).
  */
-export async function webhookCommand(args: readonly string[], stderr: StderrChannel): Promise<number> {
-  const { values, positionals } = parseOptions(args);
+export const webhookRunner: Runner = async (invocation, { stderr, stdout }) => {
+  const { positionals } = invocation;
+  const values = { secret: text(invocation, 'secret'), signature: text(invocation, 'signature'), facilities: text(invocation, 'facilities'), source: text(invocation, 'source'), 'allow-test-mode': flag(invocation, 'allow-test-mode') };
   if (positionals.length !== 2) throw new CarrierOptionError('webhook needs a provider and a body file');
   const provider = providerNamed(providerOption(positionals[0]));
   const path = positionals[1]!;
@@ -65,25 +52,6 @@ export async function webhookCommand(args: readonly string[], stderr: StderrChan
     stderr.line(`refund-gate: skipped a tracking event (${skipped.reason}): status "${skipped.providerStatus}" at "${skipped.providerTime}"`);
   }
   if (received.weightProblem) stderr.line(`refund-gate: ${received.weightProblem}`);
-  process.stdout.write(received.envelopes.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  stdout(received.envelopes.map((e) => `${JSON.stringify(e)}\n`).join(''));
   return 0;
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        secret: { type: 'string' },
-        signature: { type: 'string' },
-        facilities: { type: 'string' },
-        source: { type: 'string' },
-        'allow-test-mode': { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CarrierOptionError((error as Error).message);
-  }
-}
+};

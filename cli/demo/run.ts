@@ -7,7 +7,7 @@ import { JsonLinesOutput, TeeOutput, type ReplayOutput } from '../output.js';
 import { Progress, integer } from '../progress.js';
 import { openInput, replayInput } from '../replay.js';
 import { LocalRuntime, type LocalExtensions } from '../runtime.js';
-import type { StderrChannel } from '../stderr.js';
+import type { StderrChannel } from '../channel.js';
 import { generateDay } from './generator.js';
 import { DemoTally, formatSummary, summarize, type DemoSummary } from './summary.js';
 

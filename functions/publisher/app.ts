@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { publishedEffectsOf, recordReviewMetrics } from '../../shared/app/review-metrics.js';
+import { recordReviewMetrics } from '../../shared/app/review-metrics.js';
+import { publishedEffectsOf } from '../../shared/publish/outbox.js';
 import { createStreamHandler } from '../../shared/app/stream-handler.js';
 import { METRIC } from '../../shared/app/telemetry.js';
 import { publishRecord } from '../../shared/publish/outbox.js';

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import type { QueueEntry } from '../../shared/app/explain.js';
+import type { QueueEntry } from '../../shared/domain/review-queue.js';
 import type { Pipeline } from '../../shared/app/pipeline.js';
 import { recordOpenReviewLevels } from '../../shared/app/review-metrics.js';
 import { countEffects, publishMetricsIfAny } from '../../shared/app/telemetry.js';

@@ -1,6 +1,18 @@
 import { resolveSettings, type Settings } from '../contract/config.js';
 import { RefundGateError } from '../errors.js';
-import { retentionDaysProblem } from '../store/table.js';
+
+/**
+ * The shortest retention accepted: the dead-letter queues keep a message 14
+ * days, and a message redriven from one must still find the items it concerns.
+ */
+export const MIN_RETENTION_DAYS = 14;
+
+/** Why a table retention is not acceptable, or undefined when it is. */
+export function retentionDaysProblem(days: unknown): string | undefined {
+  if (typeof days !== 'number' || !Number.isInteger(days)) return `expected a whole number of days, got ${JSON.stringify(days)}`;
+  if (days < MIN_RETENTION_DAYS) return `expected at least ${MIN_RETENTION_DAYS} days (the dead-letter queues keep a message 14 days; a redriven message must find its items), got ${days}`;
+  return undefined;
+}
 
 /** The Lambda environment is wrong: the function cannot start (fails the cold start, loudly). */
 export class ConfigurationError extends RefundGateError {

@@ -1,9 +1,8 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { Effect, Money } from '../domain/types.js';
+import type { Effect, Money, ReturnState } from '../domain/types.js';
 import { severityOf, type Reason } from '../domain/reasons.js';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { effectsInRecord, returnStateInRecord } from '../publish/outbox.js';
-import { metricContextOf, queueAtStake, type QueueEntry } from './explain.js';
+import { atStakeOf, queueAtStake, type QueueEntry } from '../domain/review-queue.js';
+import { finalDecision, reviewById } from '../domain/state.js';
 
 /**
  * Money on the dashboard: review flow metrics by reason and severity, emitted
@@ -45,17 +44,6 @@ export interface PublishedEffect {
   readonly decidedReview?: { readonly reason: string } | null | undefined;
 }
 
-/**
- * The effects of one stream record with what the metrics need from the item
- * they were written with. In the publisher, after `publishRecord(record, sink)`:
- * `recordReviewMetrics(metrics, publishedEffectsOf(record))`.
- */
-export function publishedEffectsOf(record: DynamoDBRecord): PublishedEffect[] {
-  const effects = effectsInRecord(record);
-  if (effects.length === 0) return [];
-  const state = returnStateInRecord(record);
-  return effects.map((effect) => ({ effect, ...metricContextOf(state, effect) }));
-}
 
 /** Record the review metrics of effects just published. Call once per published effect batch. */
 export function recordReviewMetrics(metrics: Metrics, published: readonly PublishedEffect[]): void {
@@ -124,4 +112,22 @@ export function recordOpenReviewLevels(metrics: Metrics, queue: readonly QueueEn
       m.addMetric(REVIEW_METRIC.moneyHeld, MetricUnit.NoUnit, money.amount);
     }
   }
+}
+
+/**
+ * What the review metrics need about an effect from the state it was written
+ * with: the refund a review holds, and for a release or denial by a reviewer
+ * the reason of the review decided.
+ */
+export function metricContextOf(
+  state: ReturnState | null,
+  effect: { readonly type: string; readonly decisionId?: string | undefined },
+): { atStake: Money | null; decidedReview: { reason: string } | null } {
+  const atStake = atStakeOf(state);
+  const final = state ? finalDecision(state) : undefined;
+  if ((effect.type !== 'RefundReleased' && effect.type !== 'RefundDenied') || !effect.decisionId || !state || final?.decisionId !== effect.decisionId) {
+    return { atStake, decidedReview: null };
+  }
+  const decided = reviewById(state, final.reviewId);
+  return { atStake, decidedReview: decided ? { reason: decided.reason } : null };
 }

@@ -57,3 +57,8 @@ export function decodeTuple(encoded: string): string[] {
 export function tuplePrefix(...parts: readonly string[]): string {
   return encodeTuple(...parts) + SEPARATOR;
 }
+
+/** Code-unit order of two strings (locale-free, so the same everywhere). */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -21,3 +21,8 @@ export function maxIso(...instants: readonly string[]): string {
 export function addMs(iso: string, ms: number): string {
   return toIso(toEpochMs(iso) + ms);
 }
+
+/** An instant as fixed-width UTC ISO (milliseconds): the form the review tools show. */
+export function utc(iso: string): string {
+  return toIso(toEpochMs(iso));
+}

@@ -5,6 +5,7 @@ import type { Effect, ReturnState } from '../domain/types.js';
 import { outboxOfItem, stateOfItem } from '../store/item-codec.js';
 import { toOutboundMessage, type OutboundMessage } from './messages.js';
 import type { OutboundSink } from './sinks.js';
+import { metricContextOf, type PublishedEffect } from '../app/review-metrics.js';
 
 /**
  * The effects a stream record asks to publish: the `outbox` of the item as
@@ -44,4 +45,16 @@ export async function publishRecord(record: DynamoDBRecord, sink: OutboundSink):
     sent.push(message);
   }
   return sent;
+}
+
+/**
+ * The effects of one stream record with what the metrics need from the item
+ * they were written with. In the publisher, after `publishRecord(record, sink)`:
+ * `recordReviewMetrics(metrics, publishedEffectsOf(record))`.
+ */
+export function publishedEffectsOf(record: DynamoDBRecord): PublishedEffect[] {
+  const effects = effectsInRecord(record);
+  if (effects.length === 0) return [];
+  const state = returnStateInRecord(record);
+  return effects.map((effect) => ({ effect, ...metricContextOf(state, effect) }));
 }

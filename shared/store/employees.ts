@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EmployeeRepository } from '../app/ports.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
@@ -6,7 +6,7 @@ import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
 import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
 import { employeeFlagKey, employeePk, employeeSelfReviewFlagKey, FLAG_SORT_PREFIX, suspectKey, suspectRange } from './keys.js';
-import { callDynamo, isConditionFailure, translateError } from './store.js';
+import { callDynamo, isConditionFailure, pagesOf, translateError } from './dynamo-call.js';
 import { DEFAULT_RETENTION_DAYS, TABLE_KEYS } from './table.js';
 
 /*
@@ -101,25 +101,21 @@ export class EmployeeStore implements EmployeeRepository {
   public async suspects(employeeId: string, from: string, to: string): Promise<SuspectReceipt[]> {
     const out: SuspectReceipt[] = [];
     const range = suspectRange(from, to);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callDynamo('Query', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
-            ExpressionAttributeValues: { ':pk': employeePk(employeeId), ':from': range.from, ':to': range.to },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+        ExpressionAttributeValues: { ':pk': employeePk(employeeId), ':from': range.from, ':to': range.to },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pagesOf('Query', pages)) {
       for (const item of page.Items ?? []) {
         if (item['kind'] === 'employee-suspect' && item['receipt']) out.push(item['receipt'] as SuspectReceipt);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     const [fromMs, toMs] = [toEpochMs(from), toEpochMs(to)];
     return out.filter((r) => toEpochMs(r.receivedAt) >= fromMs && toEpochMs(r.receivedAt) <= toMs);
   }

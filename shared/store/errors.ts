@@ -1,8 +1,5 @@
 import { RefundGateError } from '../errors.js';
 
-// The conflict errors belong to the application's ports; re-exported for the store's callers.
-export { TooManyConflictsError, VersionConflictError } from '../app/errors.js';
-
 /** DynamoDB throttled the request (retryable by the platform). */
 export class StoreThrottledError extends RefundGateError {
   public constructor(operation: string, options: { cause?: unknown } = {}) {

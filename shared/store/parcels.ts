@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CarrierScan, ParcelPeer, ReturnAuthorization } from '../domain/types.js';
 import type { ItemKey } from './keys.js';
-import { callDynamo, isConditionFailure, translateError } from './store.js';
+import { callDynamo, isConditionFailure, translateError } from './dynamo-call.js';
 import { TABLE_KEYS } from './table.js';
 
 /*

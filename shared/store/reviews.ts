@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { openReviewIndexOf, type QueueEntry } from '../app/explain.js';
+import { GetCommand, paginateQuery, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { openReviewIndexOf, type QueueEntry } from '../domain/review-queue.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import type { EmployeeFlag, ReturnState, ReviewRaised } from '../domain/types.js';
 import { stateOfItem } from './item-codec.js';
 import { employeeFlagKey, returnKey, reviewShardKey } from './keys.js';
-import { callDynamo } from './store.js';
+import { callDynamo, pagesOf } from './dynamo-call.js';
 import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS } from './table.js';
 
 /*
@@ -72,23 +72,17 @@ export class ReviewReader {
   public async openReviewItems(): Promise<IndexedItem[]> {
     const all: IndexedItem[] = [];
     for (let shard = 0; shard < REVIEW_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await callDynamo('Query', () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: OPEN_REVIEWS_INDEX.name,
-              KeyConditionExpression: '#shard = :shard',
-              ExpressionAttributeNames: { '#shard': OPEN_REVIEWS_INDEX.partitionKey },
-              ExpressionAttributeValues: { ':shard': reviewShardName(shard) },
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) all.push(indexedItemOf(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          IndexName: OPEN_REVIEWS_INDEX.name,
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': OPEN_REVIEWS_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':shard': reviewShardName(shard) },
+        },
+      );
+      for await (const page of pagesOf('Query', pages)) for (const item of page.Items ?? []) all.push(indexedItemOf(item));
     }
     return all.sort((a, b) => toEpochMs(a.openSince) - toEpochMs(b.openSince));
   }
@@ -98,25 +92,21 @@ export class ReviewReader {
    * too. Only `reviews` without `--open` uses it; the queue never does.
    */
   public async *allReturnStates(): AsyncGenerator<ReturnState> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callDynamo('Scan', () =>
-        this.doc.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#kind = :kind',
-            ExpressionAttributeNames: { '#kind': 'kind' },
-            ExpressionAttributeValues: { ':kind': 'return' },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
+    const pages = paginateScan(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        FilterExpression: '#kind = :kind',
+        ExpressionAttributeNames: { '#kind': 'kind' },
+        ExpressionAttributeValues: { ':kind': 'return' },
+      },
+    );
+    for await (const page of pagesOf('Scan', pages)) {
       for (const item of page.Items ?? []) {
         const state = stateOfItem(item);
         if (state !== null) yield state;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   /**

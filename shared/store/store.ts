@@ -1,16 +1,14 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictingDuplicateError, VersionConflictError } from '../app/errors.js';
 import type { FactClaim, IdLedger, ParcelLinks, ParcelRepository, ReturnRepository, SaveReturnInput, StoredReturn } from '../app/ports.js';
 import type { CarrierScan, ReturnAuthorization } from '../domain/types.js';
 import { toEpochMs } from '../domain/time.js';
-import { StoreThrottledError, StoreUnavailableError } from './errors.js';
 import { ledgerKey, parcelKey, returnIdOfKey, returnKey, timerShardKey, timerShardOf } from './keys.js';
 import { CLOSED_RETURN_STATUSES, streamMarkersFor } from '../routing.js';
 import { addToParcel, linkOf, PARCEL_ATTR, peersOf, returnIdsOf, scansOf } from './parcels.js';
 import { BODY_ATTRIBUTE, ItemCodecError, packBody, stateOfItem } from './item-codec.js';
 import { openReviewAttributes } from './reviews.js';
+import { callDynamo, isConditionFailure, oldItemOf, pagesOf, translateError } from './dynamo-call.js';
 import { DEFAULT_RETENTION_DAYS, DUE_TIMERS_INDEX, OPEN_RETENTION_DAYS, TABLE_KEYS, TIMER_SHARDS } from './table.js';
 
 export type { SaveReturnInput, StoredReturn } from '../app/ports.js';
@@ -142,26 +140,22 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
   /** Returns whose next timer is due at or before `now`, from the sparse index (never a Scan). */
   public async *dueReturnIds(now: string): AsyncGenerator<string> {
     for (let shard = 0; shard < TIMER_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.call('Query', () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: DUE_TIMERS_INDEX.name,
-              KeyConditionExpression: '#shard = :shard AND #due <= :now',
-              ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey, '#due': DUE_TIMERS_INDEX.sortKey },
-              ExpressionAttributeValues: { ':shard': timerShardKey(shard), ':now': now },
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        );
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          IndexName: DUE_TIMERS_INDEX.name,
+          KeyConditionExpression: '#shard = :shard AND #due <= :now',
+          ExpressionAttributeNames: { '#shard': DUE_TIMERS_INDEX.partitionKey, '#due': DUE_TIMERS_INDEX.sortKey },
+          ExpressionAttributeValues: { ':shard': timerShardKey(shard), ':now': now },
+        },
+      );
+      for await (const page of pagesOf('Query', pages)) {
         for (const item of page.Items ?? []) {
           const returnId = returnIdOfKey(item[TABLE_KEYS.partitionKey] as string | undefined);
           if (returnId !== undefined) yield returnId;
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     }
   }
 
@@ -265,54 +259,11 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
   }
 }
 
-/** Run one SDK call and translate its failure into the store's typed errors. */
-export async function callDynamo<T>(
-  operation: string,
-  fn: () => Promise<T>,
-  onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error,
-): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw translateError(operation, error, onConditionFailed);
-  }
-}
 
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-]);
 
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-}
 
-/** The item a refused conditional write found (ReturnValuesOnConditionCheckFailure: ALL_OLD). */
-export function oldItemOf(error: unknown): Record<string, unknown> | undefined {
-  const raw = (error as { Item?: Record<string, unknown> }).Item;
-  return raw ? toPlainItem(raw) : undefined;
-}
 
-export function translateError(
-  operation: string,
-  error: unknown,
-  onConditionFailed?: (oldItem: Record<string, unknown> | undefined) => Error,
-): Error {
-  if (isConditionFailure(error) && onConditionFailed) return onConditionFailed(oldItemOf(error));
-  const name = (error as Error | undefined)?.name ?? '';
-  if (THROTTLING.has(name)) return new StoreThrottledError(operation, { cause: error });
-  return new StoreUnavailableError(operation, { cause: error });
-}
 
-/** ALL_OLD items on a condition failure arrive marshalled, even through the document client. */
-function toPlainItem(raw: Record<string, unknown>): Record<string, unknown> {
-  const first = Object.values(raw)[0];
-  const marshalled =
-    typeof first === 'object' && first !== null && Object.keys(first).length === 1 && /^(S|N|M|L|BOOL|NULL|SS|NS|B|BS)$/.test(Object.keys(first)[0]!);
-  return marshalled ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : raw;
-}
 
 export function toStoredReturn(item: Record<string, unknown>): StoredReturn {
   const print = item[ATTR.authorizationPrint];

@@ -40,18 +40,7 @@ export const DEFAULT_RETENTION_DAYS = 30;
  */
 export const OPEN_RETENTION_DAYS = 400;
 
-/**
- * The shortest retention accepted: the dead-letter queues keep a message 14
- * days, and a message redriven from one must still find the items it concerns.
- */
-export const MIN_RETENTION_DAYS = 14;
 
-/** Why a table retention is not acceptable, or undefined when it is. */
-export function retentionDaysProblem(days: unknown): string | undefined {
-  if (typeof days !== 'number' || !Number.isInteger(days)) return `expected a whole number of days, got ${JSON.stringify(days)}`;
-  if (days < MIN_RETENTION_DAYS) return `expected at least ${MIN_RETENTION_DAYS} days (the dead-letter queues keep a message 14 days; a redriven message must find its items), got ${days}`;
-  return undefined;
-}
 
 export const OPEN_REVIEWS_INDEX = {
   name: 'open-reviews',

@@ -14,7 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopDbServer } from '../../cli/db-server.js';
-import { LocalBackend } from '../../cli/commands/backend.js';
+import { LocalBackend } from '../../cli/backends/local.js';
 import { CONTENT_SECURITY_POLICY, ReviewConsole } from '../../cli/commands/console.js';
 import { decide } from '../../cli/commands/decide.js';
 

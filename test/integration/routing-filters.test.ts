@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../shared/contract/config.js';
 import type { ReplayLine } from '../../cli/output.js';
 import { LocalRuntime } from '../../cli/runtime.js';
-import { StderrChannel, StderrLogger } from '../../cli/stderr.js';
+import { StderrChannel } from '../../cli/channel.js';
+import { StderrLogger } from '../../cli/stderr.js';
 import { R7_WIRING } from '../../cli/wiring.js';
 import { honestReturn } from '../support/envelopes.js';
 

@@ -16,7 +16,8 @@ import { resolveSettings, type Settings } from '../../shared/contract/config.js'
 import { localDynamoClient, localStreamsClient } from '../../cli/dynamo.js';
 import type { ReplayLine } from '../../cli/output.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../../cli/runtime.js';
-import { StderrChannel, StderrLogger } from '../../cli/stderr.js';
+import { StderrChannel } from '../../cli/channel.js';
+import { StderrLogger } from '../../cli/stderr.js';
 import { onStreamRead, TableStreamReader } from '../../cli/stream.js';
 import { R7_WIRING } from '../../cli/wiring.js';
 import { returnEvents } from '../../bench/scenarios.js';

@@ -1,6 +1,6 @@
 /*
  * `refund-gate explain` in AWS on a return whose item has left the table:
- * the command as the CLI runs it (explainCommand), DynamoDB, S3 and
+ * the command as the CLI runs it (runCommand over the command table), DynamoDB, S3 and
  * EventBridge mocked at the SDK (aws-sdk-client-mock).
  */
 import { gzipSync } from 'node:zlib';
@@ -16,12 +16,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { archiveLine } from '../../functions/archiver/app.js';
-import { AwsBackend, type AwsClients } from '../../cli/commands/backend.js';
+import { AwsBackend } from '../../cli/backends/aws.js';
+import type { AwsClients } from '../../cli/backends/backend.js';
 import type { CommandContext } from '../../cli/commands/common.js';
 import { decide } from '../../cli/commands/decide.js';
 import { ReviewToolError } from '../../cli/commands/errors.js';
-import { ARCHIVE_BUCKET_ENV, archiveRange, explainCommand } from '../../cli/commands/explain.js';
-import { StderrChannel } from '../../cli/stderr.js';
+import { ARCHIVE_BUCKET_ENV, archiveRange } from '../../cli/commands/explain.js';
+import { runCommand } from '../../cli/cli.js';
+import { commandNamed } from '../../cli/table.js';
+import { StderrChannel } from '../../cli/channel.js';
 import { explainReturn } from '../../shared/app/explain.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider } from '../../shared/domain/decider.js';
@@ -82,7 +85,7 @@ async function explain(args: readonly string[]): Promise<Run> {
     wallClock: () => NOW,
   };
   try {
-    return { code: await explainCommand(args, ctx), stdout, stderr, error: undefined };
+    return { code: await runCommand(commandNamed('explain')!, args, ctx), stdout, stderr, error: undefined };
   } catch (error) {
     return { code: undefined, stdout, stderr, error };
   }

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decisionOutcome,
-  explainReturn,
-  explanationText,
-  openReviewIndexOf,
-  queueAtStake,
-  type QueueEntry,
-} from '../../shared/app/explain.js';
+import { explanationText } from '../../cli/commands/explain-text.js';
+import { decisionOutcome } from '../../shared/app/decision-outcome.js';
+import { explainReturn } from '../../shared/app/explain.js';
+import { openReviewIndexOf, queueAtStake, type QueueEntry } from '../../shared/domain/review-queue.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider } from '../../shared/domain/decider.js';
 import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';

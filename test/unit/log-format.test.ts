@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { StderrChannel, StderrLogger } from '../../cli/stderr.js';
+import { StderrChannel } from '../../cli/channel.js';
+import { StderrLogger } from '../../cli/stderr.js';
 import { loggerOptions } from '../../shared/app/telemetry.js';
 
 /** Lines a logger built with refund-gate's options prints (the local logger prints what Powertools formats). */

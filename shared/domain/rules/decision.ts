@@ -20,7 +20,7 @@ export function onDecision(state: ReturnState, decision: ReviewDecision): Return
   const recorded = (outcome: DecisionOutcome, why?: IgnoredWhy): ReturnEvent => ({ type: 'DecisionRecorded', decision, outcome, ...(why ? { why } : {}) });
 
   // v1.2: one person whatever the case and spacing (people.ts); this test comes before every other.
-  if (state.receipts.some((r) => samePerson(r.employeeId, decision.reviewerId))) {
+  if (isSelfReview(state, decision.reviewerId)) {
     return [
       recorded('SELF_REVIEW'),
       raise(state, {
@@ -62,16 +62,23 @@ export function onDecision(state: ReturnState, decision: ReviewDecision): Return
   return events;
 }
 
+/** R5's self-review test: the reviewer is the employee on one of the return's receipts (v1.2: compared as people, people.ts). */
+export function isSelfReview(state: ReturnState, reviewerId: string): boolean {
+  return state.receipts.some((r) => samePerson(r.employeeId, reviewerId));
+}
+
 /** Why a (non-self) decision changes nothing, or null when it is the return's final decision. */
-export function whyIgnored(state: ReturnState, decision: ReviewDecision): IgnoredWhy | null {
+export function whyIgnored(state: ReturnState, decision: Pick<ReviewDecision, 'reviewId'>): IgnoredWhy | null {
   const review = reviewById(state, decision.reviewId);
-  if (!review) {
-    // The review id says whose review it is: another return's, or an employee's (R7 anomaly).
-    const owner = ownerOfReview(decision.reviewId);
-    const ours = owner !== null && 'returnId' in owner && owner.returnId === state.returnId;
-    return owner !== null && !ours ? 'REVIEW_OF_OTHER_RETURN' : 'UNKNOWN_REVIEW';
-  }
+  if (!review) return whyUnknownReview(decision.reviewId, state.returnId);
   if (finalDecision(state)) return 'RETURN_ALREADY_DECIDED';
   if (review.status !== 'OPEN') return 'REVIEW_NOT_OPEN';
   return null;
+}
+
+/** A decision on a review the return does not hold: the review id says whose it is (another return's, or an employee's R7 anomaly). */
+export function whyUnknownReview(reviewId: string, returnId: string | undefined): IgnoredWhy {
+  const owner = ownerOfReview(reviewId);
+  const ours = owner !== null && 'returnId' in owner && owner.returnId === returnId;
+  return owner !== null && !ours ? 'REVIEW_OF_OTHER_RETURN' : 'UNKNOWN_REVIEW';
 }

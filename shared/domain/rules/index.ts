@@ -11,7 +11,7 @@ import type { Rule } from './rule.js';
 export type { Pending, Rule } from './rule.js';
 export { NOW } from './rule.js';
 export { exceedsAuthorized } from './refund-exceeds.js';
-export { onDecision, whyIgnored } from './decision.js';
+export { isSelfReview, onDecision, whyIgnored, whyUnknownReview } from './decision.js';
 export { onRefundRequest } from './second-refund.js';
 export { onReceiptByFlaggedEmployee } from './flagged-employee.js';
 

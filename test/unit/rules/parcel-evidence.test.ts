@@ -174,7 +174,8 @@ describe('R7 and severity', () => {
 
 describe('explain', () => {
   it('names the reason and does not blame a missing scan for a weight mismatch', async () => {
-    const { explainReturn, whyText } = await import('../../../shared/app/explain.js');
+    const { explainReturn } = await import('../../../shared/app/explain.js');
+    const { whyText } = await import('../../../shared/domain/review-queue.js');
     const kg = (value: number) => ({ value, unit: 'kg' as const });
     const settings = resolveSettings();
     const { state } = spec(decider)

@@ -1,0 +1,56 @@
+import { formatMoney, formatWeight, OUTCOME_TEXT } from '../../shared/app/explain.js';
+import type { Explanation, WeightCheck } from '../../shared/app/explanation.js';
+
+/** Plain text of an explanation, for a person at a terminal. */
+export function explanationText(e: Explanation): string {
+  const lines: string[] = [];
+  lines.push(`Return ${e.returnId}: ${e.status}`);
+  lines.push(`  ${e.headline}`);
+  if (e.orderId) lines.push(`  order ${e.orderId}, customer ${e.customerId}, warehouse ${e.warehouseId}, ${e.carrier} ${e.trackingNumber}`);
+  lines.push(`  authorized ${formatMoney(e.authorizedRefund)}, requested ${formatMoney(e.requestedRefund)}${e.refundId ? ` (${e.refundId})` : ''}`);
+  lines.push(`  money held: ${formatMoney(e.moneyHeld)}`);
+  lines.push('', 'Timeline (business time, UTC):');
+  for (const t of e.timeline) lines.push(`  ${t.at}  ${t.detailType.padEnd(16)} ${t.source.padEnd(16)} ${t.summary}`);
+  lines.push('', 'Evidence:');
+  if (e.evidence.expectedWeight) lines.push(`  expected weight ${formatWeight(e.evidence.expectedWeight)}`);
+  if (e.evidence.scans.length === 0) lines.push('  no DELIVERED carrier scan');
+  for (const s of e.evidence.scans) {
+    lines.push(`  scan ${s.scanId}: ${s.status} at ${s.facilityId ?? '(no facility)'} ${s.scannedAt}${s.inbound ? ' [inbound]' : ''}${s.weight ? `, ${formatWeight(s.weight)}` : ''}`);
+  }
+  if (e.evidence.receipts.length === 0) lines.push('  no warehouse receipt');
+  for (const r of e.evidence.receipts) {
+    const verdict = r.matched === null ? 'not assessed (return not authorized)' : r.matched ? `matched by ${r.matchingScanId}` : `NOT matched: ${r.unmatchedReason}`;
+    lines.push(
+      `  receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId}${r.stationId ? ` at ${r.stationId}` : ''} ${r.receivedAt}, ${r.condition}${r.weight ? `, ${formatWeight(r.weight)}` : ''}; ${verdict}${r.employeeFlagged ? ` [employee flagged until ${r.employeeFlagged.flaggedUntil}]` : ''}`,
+    );
+    if (r.weightCheck && r.weightCheck.weights.length > 1) lines.push(`      weights: ${weightCheckText(r.weightCheck)}`);
+  }
+  lines.push('', `Open reviews (${e.openReviews.length}):`);
+  if (e.openReviews.length === 0) lines.push('  none');
+  for (const r of e.openReviews) {
+    lines.push(`  [${r.severity}] ${r.reason} ${r.reviewId}, raised ${r.raisedAt}, at stake ${formatMoney(r.atStake)}`);
+    lines.push(`      ${r.why}`);
+  }
+  if (e.closedReviews.length > 0) {
+    lines.push('', 'Closed reviews:');
+    for (const r of e.closedReviews) lines.push(`  ${r.status.padEnd(8)} ${r.reason} ${r.reviewId}${r.clearCause ? ` (${r.clearCause})` : ''}`);
+  }
+  if (e.decision) {
+    lines.push('', `Decision: ${e.decision.decision} by ${e.decision.reviewerId} at ${e.decision.decidedAt} on ${e.decision.reviewId}${e.decision.note ? ` ("${e.decision.note}")` : ''}`);
+  }
+  const others = e.decisions.filter((d) => d.outcome !== 'FINAL');
+  if (others.length > 0) {
+    lines.push('', 'Decisions that changed nothing:');
+    for (const d of others) lines.push(`  ${d.decisionId}: ${d.decision} by ${d.reviewerId} at ${d.decidedAt} on ${d.reviewId} (${OUTCOME_TEXT[d.outcome]}${d.why ? `: ${d.why}` : ''})`);
+  }
+  lines.push('', 'Missing for release:');
+  if (e.missing.length === 0) lines.push(`  nothing${e.status === 'RELEASED' || e.status === 'DENIED' ? ' (decided)' : ''}`);
+  for (const m of e.missing) lines.push(`  - ${m.text}`);
+  if (e.excludedReviewers.length > 0) lines.push('', `May not decide this return (received it): ${e.excludedReviewers.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function weightCheckText(c: WeightCheck): string {
+  const list = c.weights.map((w) => `${String(w['source'])}${w['scanId'] !== undefined ? ` ${String(w['scanId'])}` : ''} ${String(w['grams'])} g`).join(', ');
+  return c.agree ? `${list}: agree` : `${list}: DISAGREE by ${c.differenceGrams} g (tolerance ${c.toleranceGrams} g)`;
+}
