@@ -6,7 +6,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { publishMetricsIfAny } from '../../shared/app/telemetry.js';
+import { METRIC, publishMetricsIfAny } from '../../shared/app/telemetry.js';
 import { readableItem } from '../../shared/store/item-codec.js';
 
 /** Where the archive's objects go: one call per batch. */
@@ -20,7 +20,8 @@ export interface ArchiverDeps {
   readonly metrics: Metrics;
 }
 
-export const METRIC_ARCHIVE_FAILURES = 'ArchiveFailures';
+/** The metric the ArchiveFailuresAlarm watches (named once, in shared/app/telemetry.ts). */
+export const METRIC_ARCHIVE_FAILURES = METRIC.archiveFailures;
 
 /** One archive line: the record's place in the stream and the item as this write left it. */
 export function archiveLine(record: DynamoDBRecord): string {

@@ -2,7 +2,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Effect, Money } from '../domain/types.js';
 import { severityOf, type Reason } from '../domain/reasons.js';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { effectsInRecord, returnStateInRecord } from '../publish/outbox.js';
+import { decodeRecord, type DecodedRecord } from '../publish/outbox.js';
 import { metricContextOf, queueAtStake, type QueueEntry } from './explain.js';
 
 /**
@@ -51,10 +51,12 @@ export interface PublishedEffect {
  * `recordReviewMetrics(metrics, publishedEffectsOf(record))`.
  */
 export function publishedEffectsOf(record: DynamoDBRecord): PublishedEffect[] {
-  const effects = effectsInRecord(record);
-  if (effects.length === 0) return [];
-  const state = returnStateInRecord(record);
-  return effects.map((effect) => ({ effect, ...metricContextOf(state, effect) }));
+  return publishedEffectsFrom(decodeRecord(record));
+}
+
+/** {@link publishedEffectsOf} for a record the publisher already decoded. */
+export function publishedEffectsFrom(decoded: Pick<DecodedRecord, 'effects' | 'state'>): PublishedEffect[] {
+  return decoded.effects.map((effect) => ({ effect, ...metricContextOf(decoded.state, effect) }));
 }
 
 /** Record the review metrics of effects just published. Call once per published effect batch. */

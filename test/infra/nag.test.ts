@@ -3,7 +3,7 @@ import { AwsSolutionsChecks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-gate-stack.js';
-import { envOf, newApp, VARIANTS } from './support.js';
+import { envOf, newApp, VARIANTS, TRUST_DEFAULTS } from './support.js';
 
 const packs = (): NagPack[] => [new AwsSolutionsChecks(), new ServerlessChecks()];
 
@@ -15,7 +15,7 @@ function findings(app: App): string[] {
 
 function build(props: RefundGateStackProps): { app: App; stack: RefundGateStack } {
   const app = newApp();
-  return { app, stack: new RefundGateStack(app, 'RefundGate', { ...envOf(props.eventBusArn), ...props }) };
+  return { app, stack: new RefundGateStack(app, 'RefundGate', { ...TRUST_DEFAULTS, ...envOf(props.eventBusArn), ...props }) };
 }
 
 /** Every acknowledgement in the tree: `<rule> at <path of the acknowledged construct>` → reason. */
