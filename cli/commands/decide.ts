@@ -4,18 +4,19 @@ import { openBackend, returnOfReview, type DecisionResult, type ReviewBackend } 
 import { parseCommand, targetOf, TARGET_OPTIONS, type CommandContext } from './common.js';
 
 export const DECIDE_USAGE =
-  'refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table <name> --region <r> --bus <bus>) [--note <text>] [--return <returnId>] [--json]';
+  'refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table <name> --region <r> --decision-url <url>) [--note <text>] [--return <returnId>] [--json]';
 
 /** Exit status of decide when the decision was not applied (ignored, refused, rejected, or not processed yet). */
 export const DECIDE_NOT_APPLIED = 3;
 
-/** `refund-gate decide`: submit a ReviewDecided like any producer, then report what refund-gate did with it. */
+/** `refund-gate decide`: submit a decision (locally as a ReviewDecided, in AWS through the decision endpoint), then report what refund-gate did with it. */
 export async function decideCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommand(
     args,
     {
       ...TARGET_OPTIONS,
       bus: { type: 'string' },
+      'decision-url': { type: 'string' },
       release: { type: 'boolean' },
       deny: { type: 'boolean' },
       reviewer: { type: 'string' },
@@ -39,6 +40,7 @@ export async function decideCommand(args: readonly string[], ctx: CommandContext
       reviewerId: values.reviewer,
       note: values.note,
       decidedAt: values.at,
+      decisionUrl: values['decision-url'],
     });
     ctx.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${outcomeText(result)}\n`);
     return applied(result) ? 0 : DECIDE_NOT_APPLIED;
@@ -54,10 +56,12 @@ export interface DecideInput {
   readonly reviewerId?: string | undefined;
   readonly note?: string | undefined;
   readonly decidedAt?: string | undefined;
+  readonly decisionUrl?: string | undefined;
 }
 
 export async function decide(backend: ReviewBackend, input: DecideInput): Promise<DecisionResult> {
-  const returnId = await returnOfReview(backend, input.reviewId, input.givenReturnId);
+  // In AWS the decision function finds the review's return itself: a reviewer needs no table access ('' = not given).
+  const returnId = backend.mode === 'aws' ? (input.givenReturnId ?? '') : await returnOfReview(backend, input.reviewId, input.givenReturnId);
   return backend.decide({
     reviewId: input.reviewId,
     returnId,
@@ -65,6 +69,7 @@ export async function decide(backend: ReviewBackend, input: DecideInput): Promis
     reviewerId: input.reviewerId,
     note: input.note,
     decidedAt: input.decidedAt,
+    decisionUrl: input.decisionUrl,
   });
 }
 

@@ -25,7 +25,8 @@ export const METRIC_ARCHIVE_FAILURES = METRIC.archiveFailures;
 
 /** One archive line: the record's place in the stream and the item as this write left it. */
 export function archiveLine(record: DynamoDBRecord): string {
-  const image = record.dynamodb?.NewImage;
+  // A TTL deletion has only the old image: the item as it was when it expired.
+  const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
   // The compressed body becomes plain `state` and `outbox` again: the archive is read by people and Athena.
   const item = image ? readableItem(unmarshall(image as Record<string, AttributeValue>)) : null;
   return JSON.stringify(
@@ -47,8 +48,8 @@ export function archiveKey(records: readonly DynamoDBRecord[]): string {
 }
 
 /**
- * Evidence archive: the stream records of closed returns (the mapping's
- * filter), whole batch in one gzipped JSON-lines object. All or nothing: a
+ * Evidence archive: the stream records of closed returns, and the TTL
+ * deletions of employee flags and open returns (the mapping's filters), whole batch in one gzipped JSON-lines object. All or nothing: a
  * failure throws, Lambda retries the batch (bisecting it) and finally parks
  * it in the stream-failure bucket, so no record is skipped.
  */
