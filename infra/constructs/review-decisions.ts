@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,11 +7,9 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/app/environment.js';
 import { REVIEWER_TAG } from '../../shared/app/reviewer-identity.js';
+import { OPEN_REVIEWS_INDEX } from '../../shared/store/table.js';
 import type { CommonProps } from './common.js';
 import { createRefundGateFunction } from './function.js';
-
-/** What the decision function does on the table: read the return and the open-review index (it writes nothing). */
-export const DECISION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
 
 export interface ReviewDecisionsProps extends CommonProps {
   readonly eventBus: events.IEventBus;
@@ -36,7 +34,6 @@ export class ReviewDecisions extends Construct {
 
   public constructor(scope: Construct, id: string, props: ReviewDecisionsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.decisionFunction = createRefundGateFunction(this, 'decision', props, {
       description: 'refund-gate: puts a reviewer\'s ReviewDecided under the authenticated caller\'s employee id',
       timeout: Duration.seconds(30),
@@ -48,7 +45,8 @@ export class ReviewDecisions extends Construct {
     });
     this.functionUrl = this.decisionFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     const fn = this.decisionFunction;
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...DECISION_TABLE_ACTIONS], resources: [props.table.tableArn, `${props.table.tableArn}/index/*`] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/${OPEN_REVIEWS_INDEX.name}`] }));
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutEvents'],
@@ -56,14 +54,16 @@ export class ReviewDecisions extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'events:source': [props.source], 'events:detail-type': ['ReviewDecided'] } },
       }),
     );
-    // The tag lookup: read-only, tags only, this account's users and roles.
-    const iamArn = (kind: string) => stack.formatArn({ service: 'iam', region: '', resource: kind, resourceName: '*' });
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListRoleTags', 'iam:ListUserTags'], resources: [iamArn('role'), iamArn('user')] }));
-    Validations.of(fn.role!).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason:
-        "The reviewer is any IAM user or role of this account carrying the refund-gate-employee-id tag: the function reads that tag (iam:ListRoleTags/ListUserTags, read-only) and the open-review index (table/<name>/index/*), whose names it cannot know in advance.",
-    });
+    // The tag lookup: read-only, tags only, this account's users and roles (pseudo parameters: one ARN shape in every variant).
+    const iamArn = (kind: string) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:${kind}/*`;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListRoleTags'], resources: [iamArn('role')] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:ListUserTags'], resources: [iamArn('user')] }));
+    for (const [resource, reason] of <Array<[string, string]>>[
+      ['arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*', 'A reviewer is any IAM role of this account tagged refund-gate-employee-id: the function reads that tag (iam:ListRoleTags, read-only) of the calling role, whose name it cannot know in advance.'],
+      ['arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*', 'A reviewer is any IAM user of this account tagged refund-gate-employee-id: the function reads that tag (iam:ListUserTags, read-only) of the calling user, whose name it cannot know in advance.'],
+    ]) {
+      Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    }
     for (const rule of ['Serverless-LambdaDLQ', 'Serverless-LambdaTracing']) {
       Validations.of(fn).acknowledge({
         id: rule,

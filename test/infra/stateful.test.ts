@@ -14,7 +14,7 @@ const PINNED = {
   'AWS::SNS::Topic': ['RefundGateReviewTopic'],
   'AWS::SQS::Queue': ['RefundGateRejectedQueue', 'RefundGateIngestFailureQueue', 'RefundGateSweepFailureQueue'],
   'AWS::S3::Bucket': ['RefundGateStreamFailureBucket', 'RefundGateEvidenceArchiveBucket'],
-  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs', 'RefundGateArchiverLogs'],
+  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs', 'RefundGateArchiverLogs', 'RefundGateDecisionLogs'],
 } as const;
 
 describe('the table', () => {
