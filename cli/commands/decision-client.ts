@@ -106,6 +106,8 @@ export async function callDecisionUrl(call: DecisionCall, options: DecisionClien
   }
   if (!response.ok) {
     const message = (reply as { error?: unknown; Message?: unknown } | null)?.error ?? (reply as { Message?: unknown } | null)?.Message ?? response.statusText;
+    // The function's own refusals (unknown return or review, bad input) are already one line for a person.
+    if (response.status === 404 || response.status === 400) throw new ReviewToolError(String(message), { context: { status: response.status } });
     const hint = response.status === 403 ? ' (your identity needs lambda:InvokeFunctionUrl on the decision function, and the refund-gate-employee-id tag: docs/operators/deploy.md#reviewers)' : '';
     throw new ReviewToolError(`the decision endpoint refused (HTTP ${response.status}): ${String(message)}${hint}`, { context: { status: response.status } });
   }

@@ -76,7 +76,12 @@ export function createDecisionHandler(deps: DecisionDeps) {
       const returnId = request.returnId ?? (await deps.reader.returnOfOpenReview(request.reviewId));
       if (returnId === null) return reply(404, { error: `review ${request.reviewId} is not in the open-review queue; give its returnId` });
       const before = await deps.reader.returnState(returnId);
-      if (before === null) return reply(404, { error: `return ${returnId} is not in the table` });
+      // Nothing is put: a decision can only answer a review the item holds (a put would store an empty return).
+      if (before === null) {
+        return reply(404, {
+          error: `return ${JSON.stringify(returnId)} is not in the table: its item expired (a closed return is in the evidence archive: refund-gate explain ${returnId}) or refund-gate never saw it. decide answers open reviews only; nothing was submitted`,
+        });
+      }
       const detail = ReviewDecidedDetail.parse({
         decisionId: `dec-${randomUUID()}`,
         reviewId: request.reviewId,

@@ -181,7 +181,8 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => (r.Properties['Environment'] as { Variables: Record<string, string> }).Variables['REFUND_GATE_SETTINGS'])
       .filter(Boolean);
-    expect(settings.map((json) => JSON.parse(json!).threshold)).toEqual([4, 4, 4]);
+    // ingest, sweeper, insider and the decision function read the settings.
+    expect(settings.map((json) => JSON.parse(json!).threshold)).toEqual([4, 4, 4, 4]);
   });
 
   it('passes the cdk-nag validation plugins registered by the app', () => {
