@@ -42,7 +42,7 @@ ${WEBHOOK_USAGE}
 ${SERVE_USAGE}
   refund-gate explain <returnId> (--db <dir> | --table <name> --region <r> [--archive-bucket <b>]) [--from <day>] [--to <day>] [--json]
   refund-gate reviews (--db <dir> | --table …) [--open] [--severity HIGH|MEDIUM|LOW] [--warehouse W] [--json]
-  refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --bus <bus>) [--note …] [--return <returnId>]
+  refund-gate decide <reviewId> --release|--deny (--db <dir> --reviewer <id> | --table … --decision-url <url>) [--note …] [--return <returnId>]
   refund-gate console (--db <dir> | --table … --bus <bus>) [--port <n>]
   refund-gate --version
 
