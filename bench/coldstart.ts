@@ -46,7 +46,7 @@ const HANDLER_ENV = {
 
 /** Synthesize the app (local esbuild, as `cdk deploy` would) and find each function's bundle. */
 function synthBundles(outdir: string): Array<{ name: FunctionName; file: string; memoryMb: number }> {
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir, '-c', 'producers=unbound', '-c', 'alarmTopicArn=none'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
   const found: Array<{ name: FunctionName; file: string; memoryMb: number }> = [];
   for (const t of templates) {

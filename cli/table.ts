@@ -150,13 +150,14 @@ run's archive/ with --db, the bucket with --archive-bucket in AWS.`,
     name: 'decide',
     summary: 'answers a review (release or deny) and says what refund-gate did with the answer',
     synopsis:
-      'decide <reviewId> --release|--deny (--db <dir> --reviewer <id> [--at <ISO time>] | --table <name> --region <r> --bus <bus>) [--note <text>] [--return <returnId>] [--config <file.json>] [--json]',
+      'decide <reviewId> --release|--deny (--db <dir> --reviewer <id> [--at <ISO time>] | --table <name> --region <r> [--decision-url <url>]) [--note <text>] [--return <returnId>] [--config <file.json>] [--json]',
     description: `Submits a ReviewDecided like any producer, then reports what refund-gate did
 with it. Exit 3 when the decision was not applied (ignored, refused, rejected,
 or not processed yet).`,
     options: {
       ...TARGET,
       bus: BUS,
+      'decision-url': { type: 'string', value: '<url>', help: "AWS: the decision endpoint (the stack's DecisionUrl output; else REFUND_GATE_DECISION_URL)" },
       release: { type: 'boolean', help: 'release the refund' },
       deny: { type: 'boolean', help: 'deny the refund' },
       reviewer: { type: 'string', value: '<id>', help: "the reviewer (local; in AWS the caller's identity)" },

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { FacilityMap, type FacilityMapInput } from '../shared/carriers/facilities.js';
 import { RefundGatePropsError } from './constructs/errors.js';
+import { PRINCIPAL_ARN, PRODUCERS_UNBOUND, type ProducerBindings } from './constructs/producers.js';
 import { closestName } from '../shared/contract/config.js';
 import { retentionDaysProblem } from '../shared/app/environment.js';
 import { effectiveSettings, SETTING_NAMES, type RefundGateSettings } from './constructs/settings.js';
@@ -49,6 +50,10 @@ export const CONTEXT_KEYS = {
   upsSilenceHours: 'upsSilenceHours',
   /** `false` leaves out the EventBridge schema registry of the contract's events. */
   schemaRegistry: 'schemaRegistry',
+  /** Required: `{"<detail-type>":["<role arn>",…]}` (JSON, or the path of a JSON file), or `unbound` to waive the bindings. */
+  producers: 'producers',
+  /** Role ARNs the table's policy lets read items (JSON array or comma-separated). */
+  analystRoleArns: 'analystRoleArns',
 } as const;
 
 /** Every key refund-gate reads: its own and one per setting. */
@@ -128,6 +133,8 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
     ingestReservedConcurrency: wholeNumberOf(CONTEXT_KEYS.ingestReservedConcurrency, get(CONTEXT_KEYS.ingestReservedConcurrency)),
     carrierWebhooks: carrierWebhooksOf(get(CONTEXT_KEYS.carrierFacilities), get),
     schemaRegistry: booleanOf(CONTEXT_KEYS.schemaRegistry, get(CONTEXT_KEYS.schemaRegistry)),
+    producers: producersOf(get(CONTEXT_KEYS.producers)),
+    analystRoleArns: analystRolesOf(get(CONTEXT_KEYS.analystRoleArns)),
   };
   return {
     stackName: text(CONTEXT_KEYS.stackName, STACK_NAME, 'a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128)') ?? DEFAULT_STACK_NAME,
@@ -183,11 +190,40 @@ function carrierOptionsOf(get: (key: string) => unknown) {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<typeof options>;
 }
 
+/** `producers`: `unbound`, a JSON object, or the path of a file holding one; checked in full by the construct. */
+function producersOf(value: unknown): RefundGateStackProps['producers'] {
+  if (value === undefined || value === PRODUCERS_UNBOUND) return value;
+  const key = CONTEXT_KEYS.producers;
+  if (typeof value !== 'string') return objectOf(key, value) as ProducerBindings;
+  const text = value.trimStart().startsWith('{') ? value : readContextFile(key, value);
+  return objectOf(key, text) as ProducerBindings;
+}
+
+function analystRolesOf(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const key = CONTEXT_KEYS.analystRoleArns;
+  let list: unknown = value;
+  if (typeof value === 'string') list = value.trim().startsWith('[') ? parseJsonOr(key, value) : value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (!Array.isArray(list)) throw contextError(key, 'expected a JSON array of role ARNs, or a comma-separated list');
+  for (const arn of list) {
+    if (typeof arn !== 'string' || !PRINCIPAL_ARN.test(arn)) throw contextError(key, `not an IAM role or user ARN: ${JSON.stringify(arn)}`);
+  }
+  return list as string[];
+}
+
+function parseJsonOr(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new RefundGatePropsError(`context ${key}: not valid JSON`, { cause, context: { key } });
+  }
+}
+
 function readContextFile(key: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new RefundGatePropsError(`context ${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause, context: { key } });
+    throw new RefundGatePropsError(`context ${key}: expected ${key === CONTEXT_KEYS.producers ? `"${PRODUCERS_UNBOUND}", a JSON object or the path of a JSON file; ` : ''}cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause, context: { key } });
   }
 }
 

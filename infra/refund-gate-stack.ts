@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { RefundGatePropsError } from './constructs/errors.js';
-import { RefundGate, type RefundGateProps } from './refund-gate.js';
+import { ALARMS_UNROUTED, PRODUCERS_UNBOUND, RefundGate, type RefundGateProps } from './refund-gate.js';
 import type { ProviderName } from '../shared/carriers/provider.js';
 
 /** The bus name used when neither `eventBusName` nor `eventBusArn` is given. */
@@ -15,7 +15,7 @@ export const DEFAULT_EVENT_BUS_NAME = 'default';
 export const ARN_PATTERNS = {
   eventBusArn: /^arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/,
   reviewTopicArn: /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
-  alarmTopicArn: /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+  alarmTopicArn: /^(arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?|none)$/,
   reviewTopicKeyArn: /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]{1,128}$/,
 } as const;
 
@@ -54,9 +54,9 @@ export interface RefundGateStackProps extends StackProps, Omit<RefundGateProps, 
   readonly reviewTopicKeyArn?: string;
 
   /**
-   * ARN of an SNS topic (for example the on-call topic) that every alarm notifies on ALARM and OK.
-   *
-   * @default - alarms without actions
+   * ARN of an SNS topic (for example the on-call topic) that every alarm
+   * notifies on ALARM and OK. Required; `none` waives paging explicitly
+   * (stated in the `AlarmNotifications` output).
    */
   readonly alarmTopicArn?: string;
 }
@@ -98,10 +98,13 @@ export class RefundGateStack extends Stack {
       streamConsumers: props.streamConsumers,
       carrierWebhooks: props.carrierWebhooks,
       schemaRegistry: props.schemaRegistry,
+      producers: props.producers,
+      analystRoleArns: props.analystRoleArns,
       eventBus,
       reviewTopic: reviewTopicArn ? sns.Topic.fromTopicArn(this, 'ReviewTopic', reviewTopicArn) : undefined,
       reviewTopicKey: reviewTopicKeyArn ? kms.Key.fromKeyArn(this, 'ReviewTopicKey', reviewTopicKeyArn) : undefined,
-      alarmAction: alarmTopicArn ? new cwActions.SnsAction(sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)) : undefined,
+      alarmAction:
+        alarmTopicArn === undefined || alarmTopicArn === ALARMS_UNROUTED ? alarmTopicArn : new cwActions.SnsAction(sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)),
     });
 
     const gate = this.refundGate;
@@ -137,6 +140,19 @@ export class RefundGateStack extends Stack {
       }
       new CfnOutput(this, 'CarrierWebhookDeadLetterQueueUrl', { value: hooks.deadLetterQueue.queueUrl, description: 'Scans that could not be put on the bus' });
     }
+    new CfnOutput(this, 'ProducerBindings', {
+      value:
+        gate.producers === PRODUCERS_UNBOUND
+          ? 'UNBOUND (waived): any principal allowed events:PutEvents on the bus can put ReturnAuthorized, CarrierScan, WarehouseReceipt and RefundRequested'
+          : [...gate.producers.entries()].map(([detailType, arns]) => `${detailType}: ${arns.length} principal(s)`).join('; '),
+      description: 'Who may put each inbound detail-type (the bus policy); ReviewDecided only through the decision function',
+    });
+    new CfnOutput(this, 'AlarmNotifications', {
+      value: alarmTopicArn === ALARMS_UNROUTED ? 'NONE (waived): alarms notify nobody' : (alarmTopicArn ?? ''),
+      description: 'Where every alarm sends ALARM and OK',
+    });
+    new CfnOutput(this, 'DecisionUrl', { value: gate.decisionUrl, description: 'refund-gate decide --decision-url: the IAM-authenticated decision endpoint' });
+    new CfnOutput(this, 'DecisionFunctionArn', { value: gate.decisionFunction.functionArn, description: "The reviewers' policy allows lambda:InvokeFunctionUrl (and InvokeFunction via the URL) on this" });
     new CfnOutput(this, 'DashboardName', { value: gate.dashboard.dashboardName, description: 'CloudWatch dashboard' });
   }
 }

@@ -1,12 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
-import type { FacilityMapInput } from '../shared/carriers/facilities.js';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { CarrierWebhooks } from './constructs/carrier-webhooks.js';
 import { ContractSchemaRegistry } from './constructs/schema-registry.js';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,6 +15,7 @@ import type { DetailType } from '../shared/contract/inbound.js';
 import { ENV } from '../shared/app/environment.js';
 import { retentionDaysProblem } from '../shared/app/environment.js';
 import { DEFAULT_RETENTION_DAYS } from '../shared/store/table.js';
+import { acknowledgeFunctionFindings, assertSameEnvironment, STREAM_INVOKED } from './constructs/checks.js';
 import type { CommonProps } from './constructs/common.js';
 import { RefundGatePropsError } from './constructs/errors.js';
 import type { FunctionName } from './constructs/function.js';
@@ -24,10 +23,13 @@ import { InboundRouting, INGEST_TABLE_ACTIONS } from './constructs/inbound-routi
 import { InsiderDetection, INSIDER_TABLE_ACTIONS } from './constructs/insider-detection.js';
 import { RefundGateMonitoring, type RefundGateAlarms } from './constructs/monitoring.js';
 import { pinLogicalId } from './constructs/names.js';
+import { ALARMS_UNROUTED, type RefundGateProps } from './refund-gate-props.js';
+import { checkProducerBindings, PRINCIPAL_ARN, ProducerGuards, PRODUCERS_UNBOUND, producersMissingError, type ProducerBindings } from './constructs/producers.js';
+import { ReviewDecisions } from './constructs/review-decisions.js';
 import { OutboxPublisher } from './constructs/outbox-publisher.js';
-import { effectiveSettings, type RefundGateSettings } from './constructs/settings.js';
+import { effectiveSettings } from './constructs/settings.js';
 import { EvidenceArchive } from './constructs/evidence-archive.js';
-import { TableStreamConsumers, type StreamConsumerOptions } from './constructs/stream-consumers.js';
+import { TableStreamConsumers } from './constructs/stream-consumers.js';
 import { RefundGateTable } from './constructs/table.js';
 import { SWEEPER_TABLE_ACTIONS, TimerSweeper } from './constructs/timer-sweeper.js';
 
@@ -36,6 +38,8 @@ export { FUNCTION_NAMES, BUNDLING, type FunctionName } from './constructs/functi
 export { STREAM_CONSUMER, type StreamConsumerOptions } from './constructs/stream-consumers.js';
 export type { RefundGateAlarms } from './constructs/monitoring.js';
 export type { RefundGateSettings } from './constructs/settings.js';
+export { PRODUCERS_UNBOUND, type ProducerBindings } from './constructs/producers.js';
+export { ALARMS_UNROUTED, type RefundGateProps } from './refund-gate-props.js';
 
 /**
  * Actions each function's code calls on the table, by the store class it
@@ -50,163 +54,6 @@ export const TABLE_ACTIONS = {
 
 /** Actions that have no resource-level permissions in IAM, so they could only name `*`: refund-gate uses none. */
 export const ACTIONS_WITHOUT_RESOURCE_SCOPE = [] as const;
-
-export interface RefundGateProps {
-  /**
-   * The existing EventBridge bus the producers already put their events on,
-   * in this stack's account and region (anything else is refused: see
-   * docs/operators/deploy.md for the cross-account pattern). The inbound
-   * rules are created on it, and `RefundReleased`/`RefundDenied` are
-   * published to it.
-   */
-  readonly eventBus: events.IEventBus;
-
-  /**
-   * The contract settings (sources, skew, grace, maxHold, orphanTimeout,
-   * threshold, window, flagFor, …): the same object as `refund-gate replay
-   * --config` and the `settings` context key. Give only what you change.
-   *
-   * @default - the contract's defaults
-   */
-  readonly settings?: RefundGateSettings;
-
-  /**
-   * Add a statement to the bus's resource policy that denies
-   * `events:PutEvents` with source `refund-gate` to every principal except
-   * the publisher's role, so nobody else can put a `RefundReleased` on the
-   * bus. Turn it off only when the bus's policy is managed elsewhere, and add
-   * the same statement there (docs/operators/deploy.md).
-   *
-   * @default true
-   */
-  readonly protectOutboundSource?: boolean;
-
-  /**
-   * An existing SNS topic for review messages. The publisher is granted
-   * `sns:Publish` on it and, when its key is known (`reviewTopicKey`, or the
-   * topic's `masterKey`), `kms:GenerateDataKey`/`kms:Decrypt` on that key
-   * (the key's policy must allow IAM policies of this account).
-   *
-   * @default - a new topic encrypted with a new customer-managed KMS key (rotation on)
-   */
-  readonly reviewTopic?: sns.ITopic;
-
-  /**
-   * The customer-managed KMS key an existing `reviewTopic` is encrypted with.
-   *
-   * @default - the topic's `masterKey`, if any
-   */
-  readonly reviewTopicKey?: kms.IKey;
-
-  /**
-   * Where every alarm sends its ALARM and OK notifications (for example an
-   * `SnsAction` on the on-call topic).
-   *
-   * @default - the alarms are created without actions
-   */
-  readonly alarmAction?: cloudwatch.IAlarmAction;
-
-  /**
-   * What happens to the table, the KMS key, the topic, the queues, the
-   * failure bucket and the log groups when they leave the stack or the
-   * stack is deleted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * DynamoDB deletion protection on the table. Turn it off (and use
-   * `RemovalPolicy.DESTROY`) only for throw-away stacks.
-   *
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * How long the functions' logs are kept.
-   *
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Days an item stays in the DynamoDB table after its last write (or after
-   * its return's next timer, when later), through DynamoDB TTL: closed
-   * returns (their evidence lives on in the S3 evidence archive, 2 years),
-   * id-ledger entries, delivered parcels, employee items. An open return,
-   * which may wait for a reviewer or a shipment with no timer pending, and a
-   * parcel link still waiting for its DELIVERED scan stay 400 days after
-   * their last write. At least 14 (the dead-letter queues' retention: a
-   * redriven message must still find its items).
-   *
-   * @default 30
-   */
-  readonly tableRetentionDays?: number;
-
-  /**
-   * A fixed ceiling for the "unusual rate of reviews" alarm: reviews raised
-   * in one hour. Leave it unset to let CloudWatch anomaly detection learn
-   * your normal rate.
-   *
-   * @default - anomaly detection: alarm when the hourly count rises above a band of 3 standard deviations
-   */
-  readonly reviewsPerHourThreshold?: number;
-
-  /**
-   * Concurrency reserved for the timer sweeper, so an inbound flood can never
-   * starve the timers. 0 reserves nothing (accounts whose concurrency limit
-   * is below 101 cannot reserve any).
-   *
-   * @default 1
-   */
-  readonly sweeperReservedConcurrency?: number;
-
-  /**
-   * A ceiling on the ingest function's concurrency (also reserved for it).
-   * EventBridge retries throttled deliveries for 24 hours, so a ceiling
-   * delays events, it does not lose them.
-   *
-   * @default - no ceiling
-   */
-  readonly ingestReservedConcurrency?: number;
-
-  /**
-   * Per-consumer options of the table's stream mappings (filter criteria,
-   * batching window, batch size, …), on top of {@link STREAM_CONSUMER}.
-   *
-   * @default - STREAM_CONSUMER as is
-   */
-  readonly streamConsumers?: { readonly publisher?: StreamConsumerOptions; readonly insider?: StreamConsumerOptions };
-
-  /**
-   * Register the contract's inbound and outbound event schemas (JSON Schema
-   * draft-04) in an EventBridge schema registry, so producer teams can
-   * download code bindings (docs/producers/contract.md).
-   *
-   * @default true
-   */
-  readonly schemaRegistry?: boolean;
-
-  /**
-   * Turn on the carrier webhook endpoint (EasyPost, AfterShip, UPS, Shippo)
-   * that turns tracking updates into CarrierScan events on the bus, with this
-   * map of warehouses to delivery addresses (docs/producers/carriers.md).
-   * `upsSilence` adds the UPS silence alarm (returns authorized or received,
-   * no UPS event); the other options are CarrierWebhooks' own.
-   *
-   * @default - no webhook endpoint
-   */
-  readonly carrierWebhooks?: {
-    readonly facilities: FacilityMapInput;
-    readonly reservedConcurrency?: number;
-    readonly maxBodyBytes?: number;
-    readonly allowTestMode?: boolean;
-    readonly replayWindow?: Duration;
-    readonly previousSecretWindow?: Duration;
-    readonly upsSilence?: Duration;
-  };
-}
 
 /**
  * refund-gate on an existing EventBridge bus, composed of small constructs
@@ -255,6 +102,14 @@ export class RefundGate extends Construct {
   public readonly evidenceArchiveBucket: s3.Bucket;
   /** Writes closed returns from the stream to {@link evidenceArchiveBucket}. */
   public readonly archiverFunction: nodejs.NodejsFunction;
+  /** The decision path: the only principal that may put ReviewDecided. */
+  public readonly decisionFunction: nodejs.NodejsFunction;
+  /** Its IAM-authenticated endpoint (`refund-gate decide --decision-url`). */
+  public readonly decisionUrl: string;
+  /** The producer bindings in force, or 'unbound' when waived. */
+  public readonly producers: ReadonlyMap<DetailType, readonly string[]> | typeof PRODUCERS_UNBOUND;
+  /** The bus-policy statements binding producers (ReviewDecided always, the others unless waived). */
+  public readonly producerGuards: ProducerGuards;
 
   /** The parts, for composing more around them (see the composition point at the end of the constructor). */
   public readonly parts: {
@@ -284,6 +139,13 @@ export class RefundGate extends Construct {
     if (props.reviewsPerHourThreshold !== undefined && !(Number.isFinite(props.reviewsPerHourThreshold) && props.reviewsPerHourThreshold > 0)) {
       throw new RefundGatePropsError(`RefundGate: reviewsPerHourThreshold: expected a positive number, got ${props.reviewsPerHourThreshold}`);
     }
+    if (props.alarmAction === undefined) {
+      throw new RefundGatePropsError(`alarmTopicArn: required: the on-call topic every alarm notifies, or ${ALARMS_UNROUTED} to waive paging explicitly (docs/operators/alarms.md)`);
+    }
+    const alarmAction = props.alarmAction === ALARMS_UNROUTED ? undefined : props.alarmAction;
+    if (props.producers === undefined) throw producersMissingError();
+    const bindings = props.producers === PRODUCERS_UNBOUND ? PRODUCERS_UNBOUND : checkProducerBindings(props.producers, props.carrierWebhooks ? ['CarrierScan'] : []);
+    for (const arn of props.analystRoleArns ?? []) if (!PRINCIPAL_ARN.test(arn)) throw new RefundGatePropsError(`analystRoleArns: not an IAM role or user ARN: ${JSON.stringify(arn)}`);
     this.settings = effectiveSettings(props.settings, 'RefundGate: settings');
     this.eventBus = props.eventBus;
 
@@ -322,15 +184,20 @@ export class RefundGate extends Construct {
     streams.consume(archive.archiverFunction, 'archiver');
     this.evidenceArchiveBucket = archive.bucket;
     this.archiverFunction = archive.archiverFunction;
+    const sources = this.settings['sources'] as Readonly<Record<DetailType, string>>;
+    const decision = new ReviewDecisions(this, 'Decision', { ...common, eventBus: props.eventBus, table: this.table, settings: this.settings, source: sources.ReviewDecided });
+    this.decisionFunction = decision.decisionFunction;
+    this.decisionUrl = decision.functionUrl.url;
 
     const monitoring = new RefundGateMonitoring(this, 'Monitoring', {
       functions: { ingest: inbound.ingestFunction, publisher: outbox.publisherFunction, sweeper: sweeper.sweeperFunction, insider: insider.insiderFunction },
+      archiver: archive.archiverFunction,
       queues: { rejected: inbound.rejectedQueue, ingestFailure: inbound.ingestFailureQueue, sweepFailure: sweeper.sweepFailureQueue },
       streamFailureBucket: streams.failureBucket,
       inboundRules: Object.values(inbound.rules),
       eventBusName: props.eventBus.eventBusName,
       sweeperSchedule: sweeper.schedule,
-      alarmAction: props.alarmAction,
+      alarmAction,
       reviewsPerHourThreshold: props.reviewsPerHourThreshold,
     });
 
@@ -370,7 +237,6 @@ export class RefundGate extends Construct {
     // `monitoring.alarmFactory` for its alarms (same runbook links and
     // actions). Nothing above depends on them.
     // ───────────────────────────────────────────────────────────────────────
-    const sources = this.settings['sources'] as Readonly<Record<DetailType, string>>;
     if (props.schemaRegistry ?? true) this.schemaRegistry = new ContractSchemaRegistry(this, 'ContractSchemas', { sources });
     if (props.carrierWebhooks) {
       const { upsSilence, ...hooks } = props.carrierWebhooks;
@@ -387,47 +253,27 @@ export class RefundGate extends Construct {
       });
     }
 
-    this.acknowledgeNagFindings();
-  }
+    // Contract §6: only refund-gate's writers write its table (analysts may read), and only bound producers put inbound events.
+    table.restrictWrites([inbound.ingestFunction, sweeper.sweeperFunction, insider.insiderFunction].map((fn) => fn.role!.roleArn), props.analystRoleArns ?? []);
+    this.producers = bindings === PRODUCERS_UNBOUND ? bindings : this.boundPrincipals(bindings);
+    const guarded = new Map<DetailType, readonly string[]>(this.producers === PRODUCERS_UNBOUND ? [] : this.producers);
+    guarded.set('ReviewDecided', [this.decisionFunction.role!.roleArn]);
+    this.producerGuards = new ProducerGuards(this, 'ProducerGuards', { eventBus: props.eventBus, sources, principals: guarded, after: outbox.outboundSourceGuard });
 
-  /** cdk-nag findings that are by design, each with its reason; everything else is fixed, not acknowledged. */
-  private acknowledgeNagFindings(): void {
-    const functions: Array<[lambda.Function, string]> = [
+    acknowledgeFunctionFindings([
       [this.ingestFunction, 'invoked asynchronously by EventBridge; failures go to the on-failure destination (ingestFailureQueue), which carries the request and error context a DLQ would lose'],
       [this.sweeperFunction, 'invoked asynchronously by the schedule; failures go to the on-failure destination (sweepFailureQueue), which carries the request and error context a DLQ would lose'],
-      [this.publisherFunction, "invoked only by the DynamoDB stream event source mapping, never asynchronously; its failures go to the mapping's on-failure destination (streamFailureBucket)"],
-      [this.insiderFunction, "invoked only by the DynamoDB stream event source mapping, never asynchronously; its failures go to the mapping's on-failure destination (streamFailureBucket)"],
-      [this.archiverFunction, "invoked only by the DynamoDB stream event source mapping, never asynchronously; its failures go to the mapping's on-failure destination (streamFailureBucket)"],
-    ];
-    for (const [fn, reason] of functions) {
-      Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: `A dead-letter queue would never receive anything: the function is ${reason}.` });
-      Validations.of(fn).acknowledge({
-        id: 'Serverless-LambdaTracing',
-        reason:
-          'Tracing is off on purpose: the handlers do not use the Powertools Tracer, so X-Ray would only show Lambda start/end segments; logs, metrics and the alarms carry the diagnosis (docs/operators/alarms.md).',
-      });
-    }
+      [this.publisherFunction, STREAM_INVOKED],
+      [this.insiderFunction, STREAM_INVOKED],
+      [this.archiverFunction, STREAM_INVOKED],
+    ]);
   }
-}
 
-/**
- * refund-gate supports a bus in its own account and region only: rules can
- * only be created on such a bus, and the outbound guard is a statement in
- * its policy. A bus elsewhere is reached with a forwarding rule into a bus
- * in refund-gate's account (docs/operators/deploy.md, "A bus in another
- * account").
- */
-function assertSameEnvironment(scope: Construct, bus: events.IEventBus): void {
-  const stack = Stack.of(scope);
-  for (const [what, busValue, stackValue] of [
-    ['account', bus.env.account, stack.account],
-    ['region', bus.env.region, stack.region],
-  ] as const) {
-    const comparison = Token.compareStrings(busValue, stackValue);
-    if (comparison === TokenComparison.SAME || comparison === TokenComparison.BOTH_UNRESOLVED) continue;
-    const known = !Token.isUnresolved(stackValue);
-    throw new RefundGatePropsError(
-      `event bus ${bus.eventBusArn}: its ${what} ${busValue} ${known ? `is not this stack's (${stackValue})` : "cannot be checked: this stack's " + what + ' is not known at synth (deploy with credentials, or give -c account= and -c region=)'}; refund-gate needs a bus in its own account and region: forward events from that bus with a rule into a bus in refund-gate's account (docs/operators/deploy.md#a-bus-in-another-account)`,
-    );
+  /** The operator's bindings, with the webhook function's role added to CarrierScan when the endpoint is on. */
+  private boundPrincipals(bindings: ProducerBindings): Map<DetailType, readonly string[]> {
+    const out = new Map<DetailType, readonly string[]>();
+    for (const [detailType, arns] of Object.entries(bindings) as Array<[DetailType, readonly string[]]>) out.set(detailType, [...arns]);
+    if (this.carrierWebhooks) out.set('CarrierScan', [...(out.get('CarrierScan') ?? []), this.carrierWebhooks.function.role!.roleArn]);
+    return out;
   }
 }

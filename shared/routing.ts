@@ -100,17 +100,26 @@ export function streamMarkersFor(outbox: readonly Effect[], options: { readonly 
 /** The statuses of a closed return: its writes are archived (docs/maintainers/cost.md). */
 export const CLOSED_RETURN_STATUSES = ['RELEASED', 'DENIED'] as const;
 
+/** The `userIdentity` of a stream record DynamoDB's TTL wrote (a deletion by the service itself). */
+export const TTL_DELETION = { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] } as const;
+
 /** Names of the stream consumers, as their functions are named under `functions/`. */
 export type StreamConsumerName = 'publisher' | 'insider' | 'archiver';
 
 /**
  * The Lambda filter criteria of each stream consumer (one pattern each).
- * A REMOVE (TTL expiry) has no NewImage and matches neither.
+ * A REMOVE has no NewImage: the publisher and the insider never see one; the
+ * archiver sees the TTL deletions of employee flags and open returns.
  */
 export const STREAM_FILTERS: Readonly<Record<StreamConsumerName, readonly Record<string, unknown>[]>> = {
   publisher: [{ dynamodb: { NewImage: { [STREAM_MARKER.effects]: { BOOL: [true] } } } }],
   insider: [{ dynamodb: { NewImage: { [STREAM_MARKER.insider]: { BOOL: [true] } } } }],
-  archiver: [{ dynamodb: { NewImage: { kind: { S: ['return'] }, status: { S: [...CLOSED_RETURN_STATUSES] } } } }],
+  archiver: [
+    { dynamodb: { NewImage: { kind: { S: ['return'] }, status: { S: [...CLOSED_RETURN_STATUSES] } } } },
+    // What TTL is about to forget: an employee flag, or a return that never closed (its last image, whatever its age).
+    { eventName: ['REMOVE'], userIdentity: TTL_DELETION, dynamodb: { OldImage: { kind: { S: ['employee-flag'] } } } },
+    { eventName: ['REMOVE'], userIdentity: TTL_DELETION, dynamodb: { OldImage: { kind: { S: ['return'] }, status: { S: [{ 'anything-but': [...CLOSED_RETURN_STATUSES] }] } } } },
+  ],
 };
 
 /**

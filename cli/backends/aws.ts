@@ -1,19 +1,16 @@
 /** The review backend of a deployment: the table, the bus and the caller's AWS identity. */
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decisionOutcome, type DecisionOutcome } from '../../shared/app/decision-outcome.js';
 import type { ArchiveStore } from '../../shared/archive/reader.js';
 import type { Settings } from '../../shared/contract/config.js';
 import { toIso } from '../../shared/domain/time.js';
 import { ReviewReader } from '../../shared/store/reviews.js';
-import { ReviewerIdentityError, ReviewToolError } from '../commands/errors.js';
+import { ReviewToolError } from '../commands/errors.js';
 import type { AwsClients, DecisionRequest, DecisionResult, ReviewBackend } from './backend.js';
-import { detailOf } from './decision-event.js';
-import { notInTableError } from './reads.js';
+import { decideInAws } from './decision-client.js';
 
 /** The default credential chain (the caller's own profile, SSO session or role) in the given region. */
 export function awsClients(region: string | undefined): AwsClients {
@@ -72,50 +69,9 @@ export class AwsBackend implements ReviewBackend {
     return this.caller;
   }
 
-  /** PutEvents on the bus, as any producer of ReviewDecided; then read what the pipeline did. */
+  /** Through the decision function's IAM-authenticated URL (./decision-client.ts): the caller's IAM identity is the reviewer. */
   public async decide(request: DecisionRequest): Promise<DecisionResult> {
-    if (this.target.bus === undefined) throw new ReviewToolError('decide in AWS needs --bus <name|arn> (the bus refund-gate listens on)');
-    if (request.decidedAt !== undefined) throw new ReviewToolError('--at is for local runs only; in AWS a decision is made now');
-    const caller = await this.fixedReviewer();
-    if (caller !== null && request.reviewerId !== undefined && request.reviewerId !== caller) throw new ReviewerIdentityError(request.reviewerId, caller);
-    const reviewerId = caller ?? request.reviewerId;
-    if (!reviewerId) throw new ReviewToolError('a reviewer id is required (--reviewer <id>)');
-    const decisionId = `dec-${randomUUID()}`;
-    const decidedAt = this.now();
-    const before = await this.reader.returnState(request.returnId);
-    if (before === null) throw notInTableError(request.returnId);
-    const detail = detailOf(request, decisionId, reviewerId, decidedAt);
-    const out = await this.clients.eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: this.target.bus,
-            Source: this.settings.sources.ReviewDecided,
-            DetailType: 'ReviewDecided',
-            Detail: JSON.stringify(detail),
-            Time: new Date(decidedAt),
-          },
-        ],
-      }),
-    );
-    const entry = out.Entries?.[0];
-    if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-      throw new ReviewToolError(`EventBridge refused the decision: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
-    }
-    let outcome: DecisionOutcome = { kind: 'PENDING' };
-    const deadline = this.wallClock() + (this.target.waitSeconds ?? 20) * 1000;
-    for (;;) {
-      outcome = decisionOutcome(before, await this.reader.returnState(request.returnId), detail);
-      if (outcome.kind !== 'PENDING' || this.wallClock() >= deadline) break;
-      await new Promise((r) => setTimeout(r, this.target.pollMs ?? 1000));
-    }
-    const { note: _note, ...submitted } = detail;
-    return {
-      ...submitted,
-      eventId: entry.EventId,
-      outcome,
-      published: [],
-    };
+    return decideInAws(request, this.clients.decisionCall);
   }
 
   /** The archive bucket, read with the caller's credentials (S3 follows the bucket to its region). */

@@ -10,6 +10,7 @@ import type { Settings } from '../../shared/contract/config.js';
 import type { ReviewDecision } from '../../shared/domain/types.js';
 import type { ReviewReader } from '../../shared/store/reviews.js';
 import type { ReplayLine } from '../output.js';
+import type { DecisionCallOptions } from './decision-client.js';
 
 export interface DecisionRequest {
   readonly reviewId: string;
@@ -18,6 +19,8 @@ export interface DecisionRequest {
   /** As given on the command line (locally) or the console's reviewer; AWS replaces it with the caller. */
   readonly reviewerId: string | undefined;
   readonly note?: string | undefined;
+  /** AWS only: the decision function's URL (default: REFUND_GATE_DECISION_URL). */
+  readonly decisionUrl?: string | undefined;
   /** Local only: the decision's business time (default: the kept run's clock). */
   readonly decidedAt?: string | undefined;
 }
@@ -76,4 +79,6 @@ export interface AwsClients {
   readonly sts: STSClient;
   /** For the evidence archive; made on first use when not given. */
   readonly s3?: S3Client;
+  /** The decision endpoint's credentials and fetch (tests); default: the SDK's credential chain and global fetch. */
+  readonly decisionCall?: DecisionCallOptions;
 }

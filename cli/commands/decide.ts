@@ -10,7 +10,7 @@ import { safeText } from '../text-safe.js';
 /** Exit status of decide when the decision was not applied (ignored, refused, rejected, or not processed yet). */
 export const DECIDE_NOT_APPLIED = 3;
 
-/** `refund-gate decide`: submit a ReviewDecided like any producer, then report what refund-gate did with it. */
+/** `refund-gate decide`: submit a decision (locally as a ReviewDecided, in AWS through the decision endpoint), then report what refund-gate did with it. */
 export const decideRunner: Runner = (invocation, ctx) => decideCommand(invocation, reviewContext(ctx));
 
 async function decideCommand(invocation: Invocation, ctx: CommandContext): Promise<number> {
@@ -24,6 +24,7 @@ async function decideCommand(invocation: Invocation, ctx: CommandContext): Promi
     return: text(invocation, 'return'),
     at: text(invocation, 'at'),
     json: flag(invocation, 'json'),
+    'decision-url': text(invocation, 'decision-url'),
   };
   if (positionals.length !== 1) throw ctx.usage(`decide takes one reviewId (${invocation.usage})`);
   if (values.release === values.deny) throw ctx.usage('decide needs exactly one of --release or --deny');
@@ -38,6 +39,7 @@ async function decideCommand(invocation: Invocation, ctx: CommandContext): Promi
       reviewerId: values.reviewer,
       note: values.note,
       decidedAt: values.at,
+      decisionUrl: values['decision-url'],
     });
     ctx.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${safeText(outcomeText(result))}\n`);
     return applied(result) ? 0 : DECIDE_NOT_APPLIED;
@@ -53,10 +55,12 @@ export interface DecideInput {
   readonly reviewerId?: string | undefined;
   readonly note?: string | undefined;
   readonly decidedAt?: string | undefined;
+  readonly decisionUrl?: string | undefined;
 }
 
 export async function decide(backend: ReviewBackend, input: DecideInput): Promise<DecisionResult> {
-  const returnId = await returnOfReview(backend, input.reviewId, input.givenReturnId);
+  // In AWS the decision function finds the review's return itself: a reviewer needs no table access ('' = not given).
+  const returnId = backend.mode === 'aws' ? (input.givenReturnId ?? '') : await returnOfReview(backend, input.reviewId, input.givenReturnId);
   return backend.decide({
     reviewId: input.reviewId,
     returnId,
@@ -64,6 +68,7 @@ export async function decide(backend: ReviewBackend, input: DecideInput): Promis
     reviewerId: input.reviewerId,
     note: input.note,
     decidedAt: input.decidedAt,
+    decisionUrl: input.decisionUrl,
   });
 }
 

@@ -6,7 +6,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { publishMetricsIfAny } from '../../shared/app/telemetry.js';
+import { METRIC, publishMetricsIfAny } from '../../shared/app/telemetry.js';
 import { readableItem } from '../../shared/store/item-codec.js';
 
 /** Where the archive's objects go: one call per batch. */
@@ -20,11 +20,13 @@ export interface ArchiverDeps {
   readonly metrics: Metrics;
 }
 
-export const METRIC_ARCHIVE_FAILURES = 'ArchiveFailures';
+/** The metric the ArchiveFailuresAlarm watches (named once, in shared/app/telemetry.ts). */
+export const METRIC_ARCHIVE_FAILURES = METRIC.archiveFailures;
 
 /** One archive line: the record's place in the stream and the item as this write left it. */
 export function archiveLine(record: DynamoDBRecord): string {
-  const image = record.dynamodb?.NewImage;
+  // A TTL deletion has only the old image: the item as it was when it expired.
+  const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
   // The compressed body becomes plain `state` and `outbox` again: the archive is read by people and Athena.
   const item = image ? readableItem(unmarshall(image as Record<string, AttributeValue>)) : null;
   return JSON.stringify(
@@ -46,8 +48,8 @@ export function archiveKey(records: readonly DynamoDBRecord[]): string {
 }
 
 /**
- * Evidence archive: the stream records of closed returns (the mapping's
- * filter), whole batch in one gzipped JSON-lines object. All or nothing: a
+ * Evidence archive: the stream records of closed returns, and the TTL
+ * deletions of employee flags and open returns (the mapping's filters), whole batch in one gzipped JSON-lines object. All or nothing: a
  * failure throws, Lambda retries the batch (bisecting it) and finally parks
  * it in the stream-failure bucket, so no record is skipped.
  */

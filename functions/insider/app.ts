@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createStreamHandler } from '../../shared/app/stream-handler.js';
+import { METRIC } from '../../shared/app/telemetry.js';
 import type { InsiderDetector } from '../../shared/app/insider.js';
 import { effectsInRecord } from '../../shared/publish/outbox.js';
 import { isReturnKey } from '../../shared/store/keys.js';
@@ -14,8 +15,8 @@ export interface InsiderDeps {
 }
 
 export const METRIC_ANOMALIES = 'EmployeeAnomalies';
-/** One per stream record that failed (a batch item failure, which Lambda's Errors metric does not count); alarmed in infra. */
-export const METRIC_INSIDER_FAILURES = 'InsiderFailures';
+/** One per stream record that failed (a batch item failure, which Lambda's Errors metric does not count); named once, in shared/app/telemetry.ts. */
+export const METRIC_INSIDER_FAILURES = METRIC.insiderFailures;
 
 /** R7 on the table's stream: counts suspect receipts per employee and raises one alert per anomaly. */
 export function createInsiderHandler(deps: InsiderDeps) {

@@ -2,10 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { recordReviewMetrics } from '../../shared/app/review-metrics.js';
-import { publishedEffectsOf } from '../../shared/publish/outbox.js';
 import { createStreamHandler } from '../../shared/app/stream-handler.js';
 import { METRIC } from '../../shared/app/telemetry.js';
-import { publishRecord } from '../../shared/publish/outbox.js';
+import { decodeRecord, publishDecoded, publishedEffectsFrom } from '../../shared/publish/outbox.js';
 import type { OutboundSink } from '../../shared/publish/sinks.js';
 
 export interface PublisherDeps {
@@ -24,9 +23,11 @@ export function createPublisherHandler(deps: PublisherDeps) {
   const { logger, metrics, sink } = deps;
   const recordHandler = async (record: DynamoDBRecord): Promise<void> => {
     try {
-      const sent = await publishRecord(record, sink);
+      // Decoded once: the effects, the state they are checked against, the metrics' context.
+      const decoded = decodeRecord(record);
+      const sent = await publishDecoded(decoded, sink);
       if (sent.length > 0) {
-        recordReviewMetrics(metrics, publishedEffectsOf(record));
+        recordReviewMetrics(metrics, publishedEffectsFrom(decoded));
         // The decision was logged once, at INFO, by the function that made it; this line is its delivery.
         logger.debug('effects published', { sequenceNumber: record.dynamodb?.SequenceNumber, effectIds: sent.map((m) => m.effectId) });
       }

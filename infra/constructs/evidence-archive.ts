@@ -4,13 +4,14 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CommonProps } from './common.js';
+import { RefundGatePropsError } from './errors.js';
 import { createRefundGateFunction } from './function.js';
 
 export interface EvidenceArchiveProps extends CommonProps {
   /**
-   * How long a closed return's evidence is kept (Object Lock, governance
-   * mode: nobody without `s3:BypassGovernanceRetention` can delete or
-   * overwrite a version before then).
+   * How long the evidence is kept (Object Lock, compliance mode: nobody, the
+   * account's administrators and root included, can delete a version or
+   * shorten its retention before then). At least 730 days.
    *
    * @default Duration.days(730)
    */
@@ -33,18 +34,22 @@ export interface EvidenceArchiveProps extends CommonProps {
 /** Glacier Instant Retrieval's minimum billable object size. */
 export const GLACIER_IR_MINIMUM_BYTES = 128 * 1024;
 
+/** Contract §6: the archive is write-once for at least two years. */
+export const MINIMUM_RETENTION_DAYS = 730;
+
 export class EvidenceArchive extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly archiverFunction: nodejs.NodejsFunction;
 
   public constructor(scope: Construct, id: string, props: EvidenceArchiveProps) {
     super(scope, id);
-    const retention = props.retention ?? Duration.days(730);
+    const retention = props.retention ?? Duration.days(MINIMUM_RETENTION_DAYS);
+    if (retention.toDays() < MINIMUM_RETENTION_DAYS) throw new RefundGatePropsError(`evidence archive retention: at least ${MINIMUM_RETENTION_DAYS} days, got ${retention.toDays()}`);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.governance(retention),
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(retention),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
@@ -82,6 +87,19 @@ export class EvidenceArchive extends Construct {
       environment: { ARCHIVE_BUCKET: this.bucket.bucketName },
     });
     this.archiverFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('returns/*')] }));
+    // Contract §6: a "latest image" that explain trusts is written by the archiver or by nobody. Compliance mode
+    // already keeps every version; this keeps anyone else from adding a newer one.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheArchiverWrites',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        // Retention and legal holds stay open: compliance mode lets them only lengthen a lock, which an investigation may need.
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.archiverFunction.role!.roleArn } },
+      }),
+    );
     Validations.of(this.archiverFunction.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((this.bucket.node.defaultChild as CfnResource).logicalId) as string}.Arn>/returns/*]`,
       reason: 'The archiver writes one new object per batch, keyed by day and sequence numbers it cannot know in advance (s3:PutObject only, under returns/).',

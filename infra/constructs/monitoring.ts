@@ -6,81 +6,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmFactory } from './alarm-factory.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
 import { STREAM_FAILURE_METRICS_FILTER } from './stream-consumers.js';
 
 /** Where the runbook lives; each alarm's description ends with `<RUNBOOK>#<anchor>`. */
 export const DEFAULT_RUNBOOK = 'docs/operators/alarms.md';
 
-/** The metric the insider detector emits per failed record (Lambda does not count batch item failures as Errors). */
-export const INSIDER_FAILURES_METRIC = 'InsiderFailures';
-
-export interface AlarmSpec {
-  readonly metric: cloudwatch.IMetric;
-  /** What is wrong, in one sentence an on-call engineer reads on a phone. */
-  readonly summary: string;
-  /** The heading anchor of the runbook entry in docs/operators/alarms.md. */
-  readonly runbook: string;
-  /** @default 1 */
-  readonly threshold?: number;
-  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
-  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
-  /** @default 1 */
-  readonly evaluationPeriods?: number;
-  /** @default evaluationPeriods */
-  readonly datapointsToAlarm?: number;
-  /** @default NOT_BREACHING: no data means nothing happened (failures are counted, not sampled) */
-  readonly treatMissingData?: cloudwatch.TreatMissingData;
-}
-
-/**
- * The one way refund-gate makes an alarm (as cdk-monitoring-constructs'
- * AlarmFactory): the same description format with its runbook link, the
- * same missing-data default, and the configured action on ALARM and OK.
- */
-export class AlarmFactory {
-  public readonly alarms: cloudwatch.Alarm[] = [];
-
-  public constructor(
-    private readonly scope: Construct,
-    private readonly options: { readonly action?: cloudwatch.IAlarmAction; readonly runbookUrl: string },
-  ) {}
-
-  public create(id: string, spec: AlarmSpec): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this.scope, id, {
-      alarmDescription: `refund-gate: ${spec.summary} Runbook: ${this.options.runbookUrl}#${spec.runbook}`,
-      metric: spec.metric,
-      threshold: spec.threshold ?? 1,
-      evaluationPeriods: spec.evaluationPeriods ?? 1,
-      datapointsToAlarm: spec.datapointsToAlarm,
-      comparisonOperator: spec.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    return this.track(alarm);
-  }
-
-  /** An anomaly-detection alarm with the same description, missing-data and action conventions. */
-  public createAnomaly(id: string, spec: Omit<AlarmSpec, 'threshold' | 'comparisonOperator'> & { readonly stdDevs: number }): cloudwatch.Alarm {
-    const alarm = new cloudwatch.AnomalyDetectionAlarm(this.scope, id, {
-      alarmDescription: `refund-gate: ${spec.summary} Runbook: ${this.options.runbookUrl}#${spec.runbook}`,
-      metric: spec.metric as cloudwatch.Metric,
-      stdDevs: spec.stdDevs,
-      evaluationPeriods: spec.evaluationPeriods ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
-      treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    return this.track(alarm);
-  }
-
-  private track(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
-    if (this.options.action) {
-      alarm.addAlarmAction(this.options.action);
-      alarm.addOkAction(this.options.action);
-    }
-    this.alarms.push(alarm);
-    return alarm;
-  }
-}
+export { AlarmFactory, type AlarmSpec } from './alarm-factory.js';
 
 /** The alarms {@link RefundGateMonitoring} creates, by what they watch. docs/operators/alarms.md says what each means. */
 export interface RefundGateAlarms {
@@ -101,6 +34,10 @@ export interface RefundGateAlarms {
   readonly sweeperDestinationFailures: cloudwatch.Alarm;
   readonly publisherDestinationFailures: cloudwatch.Alarm;
   readonly insiderDestinationFailures: cloudwatch.Alarm;
+  readonly archiverErrors: cloudwatch.Alarm;
+  readonly archiverIteratorAge: cloudwatch.Alarm;
+  readonly archiverDestinationFailures: cloudwatch.Alarm;
+  readonly archiveFailures: cloudwatch.Alarm;
   readonly ingestEventsDropped: cloudwatch.Alarm;
   readonly sweeperEventsDropped: cloudwatch.Alarm;
   readonly ruleDeadLetterFailures: cloudwatch.Alarm;
@@ -126,6 +63,10 @@ export const RUNBOOK_ANCHORS = {
   sweeperDestinationFailures: 'destination-delivery-failures',
   publisherDestinationFailures: 'destination-delivery-failures',
   insiderDestinationFailures: 'destination-delivery-failures',
+  archiverErrors: 'function-errors',
+  archiverIteratorAge: 'stream-iterator-age',
+  archiverDestinationFailures: 'destination-delivery-failures',
+  archiveFailures: 'archive-failures',
   ingestEventsDropped: 'async-events-dropped',
   sweeperEventsDropped: 'async-events-dropped',
   ruleDeadLetterFailures: 'rule-dead-letter-failures',
@@ -139,6 +80,8 @@ export interface RefundGateMonitoringProps {
     readonly sweeper: lambda.IFunction;
     readonly insider: lambda.IFunction;
   };
+  /** The evidence archiver: monitored like the other stream consumers, kept off the dashboard's per-function graphs. */
+  readonly archiver: lambda.IFunction;
   readonly queues: { readonly rejected: sqs.IQueue; readonly ingestFailure: sqs.IQueue; readonly sweepFailure: sqs.IQueue };
   readonly streamFailureBucket: s3.IBucket;
   /** The inbound rules (on `eventBusName`) and the sweeper's schedule (on the default bus), watched for failed dead-lettering. */
@@ -172,11 +115,12 @@ export class RefundGateMonitoring extends Construct {
       factory.create(alarmId, { metric: queue.metricNumberOfMessagesSent(sum), summary, runbook });
     const errors = (alarmId: string, fn: lambda.IFunction, name: string) =>
       factory.create(alarmId, { metric: fn.metricErrors(sum), summary: `the ${name} function failed (Errors ≥ 1 in 5 minutes).`, runbook: RUNBOOK_ANCHORS.ingestErrors });
-    const iteratorAge = (alarmId: string, fn: lambda.IFunction, name: string) =>
+    // The archiver batches for 5 minutes on purpose: its threshold is above that window.
+    const iteratorAge = (alarmId: string, fn: lambda.IFunction, name: string, behind = Duration.minutes(5)) =>
       factory.create(alarmId, {
         metric: fn.metric('IteratorAge', { period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM }),
-        threshold: Duration.minutes(5).toMilliseconds(),
-        summary: `the ${name} function is more than 5 minutes behind the table's stream.`,
+        threshold: behind.toMilliseconds(),
+        summary: `the ${name} function is more than ${behind.toMinutes()} minutes behind the table's stream.`,
         runbook: RUNBOOK_ANCHORS.publisherIteratorAge,
       });
     const destinationFailures = (alarmId: string, fn: lambda.IFunction, name: string) =>
@@ -236,7 +180,7 @@ export class RefundGateMonitoring extends Construct {
         runbook: RUNBOOK_ANCHORS.publishFailures,
       }),
       insiderFailures: factory.create('InsiderFailuresAlarm', {
-        metric: this.serviceMetric(INSIDER_FAILURES_METRIC, fiveMinutes),
+        metric: this.serviceMetric(METRIC.insiderFailures, fiveMinutes),
         evaluationPeriods: 3,
         datapointsToAlarm: 3,
         summary: 'the insider detector has failed on stream records for 15 minutes (batch item failures).',
@@ -259,6 +203,16 @@ export class RefundGateMonitoring extends Construct {
       sweeperDestinationFailures: destinationFailures('SweeperDestinationFailuresAlarm', sweeper, 'sweeper'),
       publisherDestinationFailures: destinationFailures('PublisherDestinationFailuresAlarm', publisher, 'publisher'),
       insiderDestinationFailures: destinationFailures('InsiderDestinationFailuresAlarm', insider, 'insider'),
+      archiverErrors: errors('ArchiverErrorsAlarm', props.archiver, 'archiver'),
+      archiverIteratorAge: iteratorAge('ArchiverIteratorAgeAlarm', props.archiver, 'archiver', Duration.minutes(30)),
+      archiverDestinationFailures: destinationFailures('ArchiverDestinationFailuresAlarm', props.archiver, 'archiver'),
+      archiveFailures: factory.create('ArchiveFailuresAlarm', {
+        metric: this.serviceMetric(METRIC.archiveFailures, fiveMinutes),
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        summary: 'the archiver has failed to write evidence to the archive bucket for 15 minutes (batches are retried, then parked in the stream-failure bucket).',
+        runbook: RUNBOOK_ANCHORS.archiveFailures,
+      }),
       ingestEventsDropped: eventsDropped('IngestEventsDroppedAlarm', ingest, 'ingest'),
       sweeperEventsDropped: eventsDropped('SweeperEventsDroppedAlarm', sweeper, 'sweeper'),
       ruleDeadLetterFailures: factory.create('RuleDeadLetterFailuresAlarm', {
@@ -373,7 +327,7 @@ export class RefundGateMonitoring extends Construct {
         title: 'Stream iterator age (ms)',
         width: 8,
         left: [props.functions.publisher, props.functions.insider].map((fn, i) => fn.metric('IteratorAge', { period, statistic: cloudwatch.Stats.MAXIMUM, label: i === 0 ? 'publisher' : 'insider' })),
-        right: [METRIC.publishFailures, INSIDER_FAILURES_METRIC].map((m) => this.serviceMetric(m, period).with({ label: m })),
+        right: [METRIC.publishFailures, METRIC.insiderFailures].map((m) => this.serviceMetric(m, period).with({ label: m })),
       }),
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queues (new messages) and failed stream batches',

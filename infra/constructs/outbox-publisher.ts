@@ -10,6 +10,7 @@ import { OUTBOUND_SOURCE } from '../../shared/contract/config.js';
 import { OUTBOUND_DETAIL_TYPES } from '../../shared/contract/outbound.js';
 import type { CommonProps } from './common.js';
 import { createRefundGateFunction } from './function.js';
+import { busDenyStatement } from './producers.js';
 
 export interface OutboxPublisherProps extends CommonProps {
   /** The bus `RefundReleased`/`RefundDenied` go to: in this stack's account and region. */
@@ -76,6 +77,8 @@ export class OutboxPublisher extends Construct {
       topic.applyRemovalPolicy(props.removalPolicy);
       props.pin(topic, 'ReviewTopic');
       this.publisherFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+      // Contract §6: a review or clearance on this topic comes from the publisher, never from anyone else in the account.
+      topic.addToResourcePolicy(reviewTopicGuardStatement(topic.topicArn, role.roleArn));
       this.reviewTopic = topic;
       this.reviewTopicKey = key;
     }
@@ -86,7 +89,8 @@ export class OutboxPublisher extends Construct {
       new iam.PolicyStatement({
         actions: ['events:PutEvents'],
         resources: [props.eventBus.eventBusArn],
-        conditions: { StringEquals: { 'events:source': [OUTBOUND_SOURCE], 'events:detail-type': Object.values(OUTBOUND_DETAIL_TYPES) } },
+        // Both keys are multivalued (one value per entry): every entry must carry refund-gate's source and an outbound detail-type.
+        conditions: { 'ForAllValues:StringEquals': { 'events:source': [OUTBOUND_SOURCE], 'events:detail-type': Object.values(OUTBOUND_DETAIL_TYPES) } },
       }),
     );
     // The bus's side: nobody else may put an event with source refund-gate (a RefundReleased is worth money).
@@ -105,18 +109,22 @@ export class OutboxPublisher extends Construct {
  * Deny `events:PutEvents` with source `refund-gate` on the bus to every
  * principal but the publisher's role. An explicit deny in the bus's resource
  * policy wins over any identity policy, in this account or another.
+ * `events:source` is multivalued (one value per entry of the call), hence
+ * `ForAnyValue:StringEquals`: a call with one such entry is refused whole.
  */
 export function outboundGuardStatement(eventBusArn: string, publisherRoleArn: string): iam.PolicyStatement {
+  return busDenyStatement('RefundGateSourceOnlyFromPublisher', eventBusArn, 'events:source', OUTBOUND_SOURCE, [publisherRoleArn]);
+}
+
+/** Deny `sns:Publish` on the review topic to every principal but the publisher's role. */
+export function reviewTopicGuardStatement(topicArn: string, publisherRoleArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'RefundGateSourceOnlyFromPublisher',
+    sid: 'ReviewsOnlyFromRefundGatePublisher',
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
-    actions: ['events:PutEvents'],
-    resources: [eventBusArn],
-    conditions: {
-      StringEquals: { 'events:source': OUTBOUND_SOURCE },
-      ArnNotEquals: { 'aws:PrincipalArn': publisherRoleArn },
-    },
+    actions: ['sns:Publish'],
+    resources: [topicArn],
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': publisherRoleArn } },
   });
 }
 

@@ -1,7 +1,26 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { createTableInput, STREAM_VIEW, TABLE_KEYS } from '../../shared/store/table.js';
+
+/**
+ * Every DynamoDB action that changes items: what the table's resource policy
+ * refuses to all but refund-gate's writers. Transactions are authorized as
+ * their parts (PutItem, UpdateItem, DeleteItem); PartiQL has its own actions.
+ */
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/** What the analysts' roles may do through the table's policy: read items and the indexes. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'] as const;
 
 export interface RefundGateTableProps {
   /** @default RemovalPolicy.RETAIN (set by RefundGate) */
@@ -60,5 +79,36 @@ export class RefundGateTable extends Construct {
         ...(index.Projection.NonKeyAttributes ? { nonKeyAttributes: [...index.Projection.NonKeyAttributes] } : {}),
       });
     }
+  }
+
+  /**
+   * The table's resource policy (contract §6, state): item writes are denied
+   * to every principal but `writers` (refund-gate's own function roles),
+   * whatever their identity policies allow; `readers` (the analysts' roles,
+   * possibly of another account) may read. Set once, after the functions exist.
+   */
+  public restrictWrites(writers: readonly string[], readers: readonly string[] = []): void {
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'OnlyRefundGateFunctionsWrite',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...TABLE_WRITE_ACTIONS],
+        // A table's policy applies to the table and its indexes; "*" is the table it is attached to.
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...writers] } },
+      }),
+    ];
+    if (readers.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AnalystsRead',
+          principals: readers.map((arn) => new iam.ArnPrincipal(arn)),
+          actions: [...TABLE_READ_ACTIONS],
+          resources: ['*'],
+        }),
+      );
+    }
+    (this.table.node.defaultChild as dynamodb.CfnTable).resourcePolicy = { policyDocument: new iam.PolicyDocument({ statements }) };
   }
 }

@@ -22,6 +22,10 @@ export const METRIC = {
   reviewsRaised: 'ReviewsRaised',
   reviewsCleared: 'ReviewsCleared',
   publishFailures: 'PublishFailures',
+  /** Stream records the insider detector failed on (batch item failures, which Lambda's Errors does not count). */
+  insiderFailures: 'InsiderFailures',
+  /** Archive batches the archiver could not write. */
+  archiveFailures: 'ArchiveFailures',
 } as const;
 
 /**

@@ -2,30 +2,58 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Effect, ReturnState } from '../domain/types.js';
-import { outboxOfItem, stateOfItem } from '../store/item-codec.js';
+import { RefundGateError } from '../errors.js';
+import { BODY_ATTRIBUTE, outboxOfItem, stateOfItem } from '../store/item-codec.js';
 import { toOutboundMessage, type OutboundMessage } from './messages.js';
 import type { OutboundSink } from './sinks.js';
 import { metricContextOf, type PublishedEffect } from '../app/review-metrics.js';
 
+/** A stream record decoded once: the item as this write left it, its effects and (for a return) its state. */
+export interface DecodedRecord {
+  readonly item: Record<string, unknown> | null;
+  readonly effects: readonly Effect[];
+  readonly state: ReturnState | null;
+}
+
 /**
- * The effects a stream record asks to publish: the `outbox` of the item as
- * this write left it. Deletions (including TTL expiry, which DynamoDB writes
- * as REMOVE by the service principal) carry nothing to publish.
+ * An outbox effect the item's own state does not support: a `RefundReleased`
+ * whose return is not RELEASED with that refund and amount, money on an item
+ * that is not a return, or an employee item asking for anything but its
+ * review. Never published; the record is retried, then parked whole in the
+ * stream-failure bucket (the StreamFailures alarm).
  */
+export class UnsupportedEffectError extends RefundGateError {
+  public constructor(message: string, context: Record<string, unknown>) {
+    super(`outbox refused: ${message}`, { context });
+    this.name = 'UnsupportedEffectError';
+  }
+}
+
+/**
+ * Unmarshall a record's NewImage once. Deletions (TTL expiry included) carry
+ * nothing to publish. A return's effects come only from its compressed body
+ * (the store's one write path); an employee flag's from its plain `outbox`,
+ * which holds its one review. Any other item publishes nothing.
+ */
+export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
+  const image = record.eventName === 'INSERT' || record.eventName === 'MODIFY' ? record.dynamodb?.NewImage : undefined;
+  if (!image || isTtlDeletion(record)) return { item: null, effects: [], state: null };
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  if (item['kind'] === 'return') {
+    return { item, effects: item[BODY_ATTRIBUTE] === undefined ? [] : outboxOfItem(item), state: stateOfItem(item) };
+  }
+  if (item['kind'] === 'employee-flag') return { item, effects: outboxOfItem(item), state: null };
+  return { item, effects: [], state: null };
+}
+
+/** The effects a stream record asks to publish (see {@link decodeRecord}). */
 export function effectsInRecord(record: DynamoDBRecord): Effect[] {
-  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return [];
-  if (isTtlDeletion(record)) return [];
-  const image = record.dynamodb?.NewImage;
-  if (!image) return [];
-  return outboxOfItem(unmarshall(image as Record<string, AttributeValue>));
+  return [...decodeRecord(record).effects];
 }
 
 /** The decider state of the return item a stream record wrote, or null (other items, deletions). */
 export function returnStateInRecord(record: DynamoDBRecord): ReturnState | null {
-  const image = record.dynamodb?.NewImage;
-  if (!image) return null;
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  return item['kind'] === 'return' ? stateOfItem(item) : null;
+  return decodeRecord(record).state;
 }
 
 export function isTtlDeletion(record: DynamoDBRecord): boolean {
@@ -33,18 +61,57 @@ export function isTtlDeletion(record: DynamoDBRecord): boolean {
 }
 
 /**
- * Publish one record's effects in order. Any failure throws, so the record is
- * reported as a batch item failure and retried; effects already sent go again
- * under the same effectId (at least once), never a second decision.
+ * Throws {@link UnsupportedEffectError} unless every effect is one the item's
+ * stored state says was decided: a refund is paid only when the return's
+ * state is RELEASED with that refund id and amount (contract §6).
  */
-export async function publishRecord(record: DynamoDBRecord, sink: OutboundSink): Promise<OutboundMessage[]> {
+export function verifyEffects(decoded: DecodedRecord): void {
+  const kind = decoded.item?.['kind'];
+  for (const effect of decoded.effects) {
+    const context = { kind, effectId: effect.effectId, type: effect.type, returnId: (effect as { returnId?: string }).returnId };
+    if (kind === 'employee-flag') {
+      if (effect.type !== 'ReviewRaised') throw new UnsupportedEffectError(`an employee item may only raise its review, not ${effect.type}`, context);
+      continue;
+    }
+    const state = decoded.state;
+    if (state === null) throw new UnsupportedEffectError(`${effect.type} on an item without a return state`, context);
+    const money = effect.type === 'RefundReleased' || effect.type === 'RefundDenied';
+    if (money && effect.returnId !== state.returnId) throw new UnsupportedEffectError(`${effect.type} of return ${effect.returnId} on return ${state.returnId}`, context);
+    if (effect.type === 'RefundReleased') {
+      const release = state.status === 'RELEASED' ? state.release : null;
+      const same =
+        release !== null &&
+        release.refundId === effect.refundId &&
+        release.amount.amount === effect.amount.amount &&
+        release.amount.currency === effect.amount.currency &&
+        release.effectId === effect.effectId;
+      if (!same) throw new UnsupportedEffectError(`RefundReleased ${effect.refundId} does not match the return's stored state (${state.status})`, context);
+    }
+    if (effect.type === 'RefundDenied' && !(state.status === 'DENIED' && state.denial.effectId === effect.effectId)) {
+      throw new UnsupportedEffectError(`RefundDenied does not match the return's stored state (${state.status})`, context);
+    }
+  }
+}
+
+/**
+ * Publish one decoded record's effects in order, after {@link verifyEffects}.
+ * Any failure throws, so the record is reported as a batch item failure and
+ * retried; effects already sent go again under the same effectId (at least
+ * once), never a second decision.
+ */
+export async function publishDecoded(decoded: DecodedRecord, sink: OutboundSink): Promise<OutboundMessage[]> {
+  verifyEffects(decoded);
   const sent: OutboundMessage[] = [];
-  for (const effect of effectsInRecord(record)) {
+  for (const effect of decoded.effects) {
     const message = toOutboundMessage(effect);
     await sink.send(message);
     sent.push(message);
   }
   return sent;
+}
+
+export async function publishRecord(record: DynamoDBRecord, sink: OutboundSink): Promise<OutboundMessage[]> {
+  return publishDecoded(decodeRecord(record), sink);
 }
 
 /**
@@ -53,8 +120,10 @@ export async function publishRecord(record: DynamoDBRecord, sink: OutboundSink):
  * `recordReviewMetrics(metrics, publishedEffectsOf(record))`.
  */
 export function publishedEffectsOf(record: DynamoDBRecord): PublishedEffect[] {
-  const effects = effectsInRecord(record);
-  if (effects.length === 0) return [];
-  const state = returnStateInRecord(record);
-  return effects.map((effect) => ({ effect, ...metricContextOf(state, effect) }));
+  return publishedEffectsFrom(decodeRecord(record));
+}
+
+/** {@link publishedEffectsOf} for a record the publisher already decoded. */
+export function publishedEffectsFrom(decoded: Pick<DecodedRecord, 'effects' | 'state'>): PublishedEffect[] {
+  return decoded.effects.map((effect) => ({ effect, ...metricContextOf(decoded.state, effect) }));
 }

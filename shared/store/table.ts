@@ -52,8 +52,12 @@ export const OPEN_REVIEWS_INDEX = {
 
 export const REVIEW_SHARDS = 8;
 
-/** What the stream carries: the new image is enough for the outbox. */
-export const STREAM_VIEW = 'NEW_IMAGE' as const;
+/**
+ * What the stream carries: the new image for the outbox, and the old image so
+ * that a TTL deletion (a REMOVE by DynamoDB itself) still shows what expired:
+ * the archiver keeps employee flags and open returns that way (contract §6).
+ */
+export const STREAM_VIEW = 'NEW_AND_OLD_IMAGES' as const;
 
 /** CreateTable input for DynamoDB Local; the CDK construct declares the same keys and index. */
 export function createTableInput(tableName: string) {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUNBOOK_ANCHORS, INSIDER_FAILURES_METRIC } from '../../infra/constructs/monitoring.js';
-import { METRIC_INSIDER_FAILURES } from '../../functions/insider/app.js';
+import { RUNBOOK_ANCHORS } from '../../infra/constructs/monitoring.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
 import { getAtt, ROOT, synth, type Synthesized } from './support.js';
 
@@ -137,11 +136,10 @@ describe('alarms', () => {
   });
 
   it('fire when publishing, or insider detection, has failed records for three periods in a row (batch item failures are not Lambda errors)', () => {
-    // The metric the alarm watches is the one the insider handler emits.
-    expect(INSIDER_FAILURES_METRIC).toBe(METRIC_INSIDER_FAILURES);
     for (const [key, metricName] of [
       ['publishFailures', METRIC.publishFailures],
-      ['insiderFailures', METRIC_INSIDER_FAILURES],
+      ['insiderFailures', METRIC.insiderFailures],
+      ['archiveFailures', METRIC.archiveFailures],
     ] as const) {
       expect(alarm(key), key).toMatchObject({
         Namespace: METRICS_NAMESPACE,

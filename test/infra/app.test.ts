@@ -10,7 +10,7 @@ import { SETTING_NAMES } from '../../infra/constructs/settings.js';
 import { SettingsInput } from '../../shared/contract/config.js';
 import { FUNCTION_NAMES, RefundGatePropsError } from '../../infra/refund-gate.js';
 import { RefundGateStack } from '../../infra/refund-gate-stack.js';
-import { cdkJsonContext, ROOT } from './support.js';
+import { cdkJsonContext, ROOT, TRUST_CONTEXT_ARGS, TRUST_DEFAULTS } from './support.js';
 
 const root = fileURLToPath(ROOT);
 
@@ -131,7 +131,7 @@ describe('context → stack props', () => {
 
 describe('honest wiring: the bus must be in the stack account and region', () => {
   const bus = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
-  const stack = (env?: { account: string; region: string }) => () => new RefundGateStack(new App(), 'Wired', { eventBusArn: bus, ...(env ? { env } : {}) });
+  const stack = (env?: { account: string; region: string }) => () => new RefundGateStack(new App(), 'Wired', { ...TRUST_DEFAULTS, eventBusArn: bus, ...(env ? { env } : {}) });
 
   it.each([
     ['another account', { account: '444455556666', region: 'us-east-1' }, /its account 111122223333 is not this stack's \(444455556666\)/],
@@ -166,7 +166,7 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
   let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
 
   beforeAll(() => {
-    synth = cdk('-c', 'eventBusName=orders', '-c', 'threshold=4');
+    synth = cdk('-c', 'eventBusName=orders', '-c', 'threshold=4', ...TRUST_CONTEXT_ARGS);
     if (synth.status === 0) template = JSON.parse(readFileSync(join(outdir, `${DEFAULT_STACK_NAME}.template.json`), 'utf8'));
   }, 240_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -181,7 +181,8 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => (r.Properties['Environment'] as { Variables: Record<string, string> }).Variables['REFUND_GATE_SETTINGS'])
       .filter(Boolean);
-    expect(settings.map((json) => JSON.parse(json!).threshold)).toEqual([4, 4, 4]);
+    // ingest, sweeper, insider and the decision function read the settings.
+    expect(settings.map((json) => JSON.parse(json!).threshold)).toEqual([4, 4, 4, 4]);
   });
 
   it('passes the cdk-nag validation plugins registered by the app', () => {

@@ -49,7 +49,7 @@ describe('evidence archive', () => {
     const bucket = s.template.toJSON()['Resources'][s.id(s.stack.refundGate.evidenceArchiveBucket)]['Properties'];
     expect(bucket['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
     expect(bucket['ObjectLockEnabled']).toBe(true);
-    expect(bucket['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 730 } } });
+    expect(bucket['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 730 } } });
     expect(bucket['BucketEncryption']['ServerSideEncryptionConfiguration'][0]['ServerSideEncryptionByDefault']['SSEAlgorithm']).toBe('AES256');
     expect(bucket['PublicAccessBlockConfiguration']).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
     const [all, large] = bucket['LifecycleConfiguration']['Rules'];

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, RefundGate, RefundGatePropsError, type FunctionName, type RefundGateProps } from '../../infra/refund-gate.js';
 import { ConfigurationError, settingsFromEnv, storeOptionsFromEnv } from '../../shared/app/environment.js';
 import { DEFAULT_SETTINGS, DEFAULT_SOURCES, resolveSettings, SettingsInput } from '../../shared/contract/config.js';
-import { getAtt, newApp, synth, type Synthesized } from './support.js';
+import { getAtt, newApp, synth, type Synthesized, CONSTRUCT_TRUST } from './support.js';
 
 type Variables = Record<string, unknown>;
 
@@ -58,7 +58,7 @@ describe('the functions', () => {
     expect(() => storeOptionsFromEnv({ TABLE_RETENTION_DAYS: '7' })).toThrow(ConfigurationError);
     expect(() => storeOptionsFromEnv({ TABLE_RETENTION_DAYS: 'thirty' })).toThrow(ConfigurationError);
     const stack = new Stack(newApp(), 'ShortRetention');
-    expect(() => new RefundGate(stack, 'R', { eventBus: events.EventBus.fromEventBusName(stack, 'B', 'orders'), tableRetentionDays: 13 })).toThrow(RefundGatePropsError);
+    expect(() => new RefundGate(stack, 'R', { ...CONSTRUCT_TRUST, eventBus: events.EventBus.fromEventBusName(stack, 'B', 'orders'), tableRetentionDays: 13 })).toThrow(RefundGatePropsError);
   });
 
   it('are updated readers first: ingest and sweeper (which write return items) depend on publisher, insider and archiver (which read them)', () => {
@@ -133,7 +133,7 @@ describe('the functions', () => {
 describe('settings validation at synth time', () => {
   const build = (props: Omit<RefundGateProps, 'eventBus'>) => () => {
     const stack = new Stack(newApp(), 'Invalid');
-    new RefundGate(stack, 'RefundGate', { eventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'default'), ...props });
+    new RefundGate(stack, 'RefundGate', { ...CONSTRUCT_TRUST, eventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'default'), ...props });
   };
 
   it.each([

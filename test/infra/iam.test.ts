@@ -6,7 +6,7 @@ import { DUE_TIMERS_INDEX, OPEN_REVIEWS_INDEX } from '../../shared/store/table.j
 import { getAtt, permissionsOf, ref, roleOf, sortedPermissions, synth, type Synthesized } from './support.js';
 
 const BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
-const ALLOWED_TRAILING_WILDCARDS = ['dynamodb:ListStreams', 's3:PutObject'] as const;
+const ALLOWED_TRAILING_WILDCARDS = ['dynamodb:ListStreams', 's3:PutObject', 'iam:ListRoleTags', 'iam:ListUserTags'] as const;
 
 describe('least-privilege IAM', () => {
   let s: Synthesized;
@@ -44,8 +44,9 @@ describe('least-privilege IAM', () => {
   });
 
   it('publisher: reads the stream, publishes to the topic and, as refund-gate only, to the bus', () => {
+    // Multivalued keys (one value per entry): every entry must be refund-gate's.
     const putEvents = `events:PutEvents on ${JSON.stringify(BUS_ARN)} if ${JSON.stringify({
-      StringEquals: { 'events:source': [OUTBOUND_SOURCE], 'events:detail-type': ['RefundReleased', 'RefundDenied'] },
+      'ForAllValues:StringEquals': { 'events:source': [OUTBOUND_SOURCE], 'events:detail-type': ['RefundReleased', 'RefundDenied'] },
     })}`;
     expect(perms('publisher')).toEqual(
       [...streamRead, ...on(['sns:Publish'], ref('RefundGateReviewTopic')), putEvents, ...failureBucket, ...logsOf('Publisher')].sort(),
@@ -71,6 +72,21 @@ describe('least-privilege IAM', () => {
         ...on(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], table),
         ...failureBucket,
         ...logsOf('Insider'),
+      ].sort(),
+    );
+  });
+
+  it('decision: reads the return and the open-review index, puts only ReviewDecided with its source, reads IAM tags', () => {
+    const decisionRole = roleOf(s.template, s.id(s.stack.refundGate.decisionFunction));
+    const iamArn = (kind: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:${kind}/*`]] });
+    expect(sortedPermissions(permissionsOf(s.template, decisionRole))).toEqual(
+      [
+        ...on(['dynamodb:GetItem'], table),
+        ...on(['dynamodb:Query'], { 'Fn::Join': ['', [table, `/index/${OPEN_REVIEWS_INDEX.name}`]] }),
+        `events:PutEvents on ${JSON.stringify(BUS_ARN)} if ${JSON.stringify({ 'ForAllValues:StringEquals': { 'events:source': ['retail.review'], 'events:detail-type': ['ReviewDecided'] } })}`,
+        ...on(['iam:ListRoleTags'], iamArn('role')),
+        ...on(['iam:ListUserTags'], iamArn('user')),
+        ...logsOf('Decision'),
       ].sort(),
     );
   });
@@ -105,7 +121,7 @@ describe('least-privilege IAM', () => {
       Roles: [ref(roleOfFn('publisher'))],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'events:PutEvents', Condition: { StringEquals: Match.objectLike({ 'events:source': [OUTBOUND_SOURCE] }) } }),
+          Match.objectLike({ Action: 'events:PutEvents', Condition: { 'ForAllValues:StringEquals': Match.objectLike({ 'events:source': [OUTBOUND_SOURCE] }) } }),
         ]),
       },
     });

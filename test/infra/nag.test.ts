@@ -3,7 +3,7 @@ import { AwsSolutionsChecks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-gate-stack.js';
-import { envOf, newApp, VARIANTS } from './support.js';
+import { envOf, newApp, VARIANTS, TRUST_DEFAULTS } from './support.js';
 
 const packs = (): NagPack[] => [new AwsSolutionsChecks(), new ServerlessChecks()];
 
@@ -15,7 +15,7 @@ function findings(app: App): string[] {
 
 function build(props: RefundGateStackProps): { app: App; stack: RefundGateStack } {
   const app = newApp();
-  return { app, stack: new RefundGateStack(app, 'RefundGate', { ...envOf(props.eventBusArn), ...props }) };
+  return { app, stack: new RefundGateStack(app, 'RefundGate', { ...TRUST_DEFAULTS, ...envOf(props.eventBusArn), ...props }) };
 }
 
 /** Every acknowledgement in the tree: `<rule> at <path of the acknowledged construct>` → reason. */
@@ -57,12 +57,15 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(rules.sort()).toEqual(
       [
         ...['Inbound/RejectedQueue', 'Inbound/IngestFailureQueue', 'Sweeper/SweepFailureQueue'].flatMap((q) => [`AwsSolutions-SQS3 at ${q}`, `Serverless-SQSRedrivePolicy at ${q}`]),
-        ...['Inbound/Ingest', 'Outbox/Publisher', 'Sweeper/Sweeper', 'Insider/Insider', 'Archive/Archiver'].flatMap((f) => [
+        ...['Inbound/Ingest', 'Outbox/Publisher', 'Sweeper/Sweeper', 'Insider/Insider', 'Archive/Archiver', 'Decision/Decision'].flatMap((f) => [
           `Serverless-LambdaDLQ at ${f}Function`,
           `Serverless-LambdaTracing at ${f}Function`,
         ]),
         'AwsSolutions-IAM5[Resource::<RefundGateEvidenceArchiveBucket.Arn>/returns/*] at Archive/ArchiverRole',
         'AwsSolutions-S1 at Archive/Bucket',
+        ...['arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*', 'arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'].map(
+          (r) => `AwsSolutions-IAM5[Resource::${r}] at Decision/DecisionRole`,
+        ),
         ...['Outbox/Publisher', 'Insider/Insider', 'Archive/Archiver'].flatMap((f) => [
           `AwsSolutions-IAM5[Resource::<RefundGateTable.Arn>/stream/*] at ${f}Role`,
           `AwsSolutions-IAM5[Resource::<RefundGateStreamFailureBucket.Arn>/*] at ${f}Role`,

@@ -12,8 +12,8 @@ describe('outbound integrity: the bus reserves source refund-gate to the publish
     publisherRole = roleOf(s.template, s.id(s.stack.refundGate.publisherFunction));
   });
 
-  it('denies events:PutEvents with source refund-gate on the bus to every principal but the publisher role', () => {
-    const policies = Object.values(s.template.findResources('AWS::Events::EventBusPolicy'));
+  it('denies events:PutEvents with source refund-gate on the bus to every principal but the publisher role (a set operator: the key is multivalued)', () => {
+    const policies = Object.values(s.template.findResources('AWS::Events::EventBusPolicy')).filter((p) => p['Properties']['StatementId'].startsWith('refund-gate-source-guard'));
     expect(policies.map((p) => p['Properties'])).toEqual([
       {
         EventBusName: 'orders',
@@ -25,7 +25,7 @@ describe('outbound integrity: the bus reserves source refund-gate to the publish
           Action: 'events:PutEvents',
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/orders']] },
           Condition: {
-            StringEquals: { 'events:source': OUTBOUND_SOURCE },
+            'ForAnyValue:StringEquals': { 'events:source': OUTBOUND_SOURCE },
             ArnNotEquals: { 'aws:PrincipalArn': getAtt(publisherRole, 'Arn') },
           },
         },
@@ -34,7 +34,7 @@ describe('outbound integrity: the bus reserves source refund-gate to the publish
   });
 
   it('names the bus the publisher publishes to, and the bus the rules are on', () => {
-    const [policy] = Object.values(s.template.findResources('AWS::Events::EventBusPolicy'));
+    const [policy] = Object.values(s.template.findResources('AWS::Events::EventBusPolicy')).filter((p) => p['Properties']['StatementId'].startsWith('refund-gate-source-guard'));
     const env = s.template.toJSON()['Resources'][s.id(s.stack.refundGate.publisherFunction)]['Properties']['Environment']['Variables'];
     expect(env['EVENT_BUS_NAME']).toEqual(policy!['Properties']['Statement']['Resource']);
     s.template.hasResourceProperties('AWS::Events::Rule', { EventBusName: policy!['Properties']['EventBusName'] });
@@ -49,14 +49,16 @@ describe('outbound integrity: the bus reserves source refund-gate to the publish
     const byArn = synth({ eventBusArn: arn });
     byArn.template.hasResourceProperties('AWS::Events::EventBusPolicy', {
       EventBusName: 'orders',
-      Statement: { Effect: 'Deny', Resource: arn, Condition: { StringEquals: { 'events:source': OUTBOUND_SOURCE } } },
+      Statement: { Effect: 'Deny', Resource: arn, Condition: { 'ForAnyValue:StringEquals': { 'events:source': OUTBOUND_SOURCE } } },
     });
     synth().template.hasResourceProperties('AWS::Events::EventBusPolicy', { EventBusName: 'default', Statement: { Effect: 'Deny' } });
   });
 
-  it('can be turned off when the bus policy is managed elsewhere (and then adds no statement)', () => {
-    const t = synth({ eventBusName: 'orders', protectOutboundSource: false });
-    expect(t.template.findResources('AWS::Events::EventBusPolicy')).toEqual({});
+  it('can be turned off when the bus policy is managed elsewhere (the producer guards are governed by producers)', () => {
+    const t = synth({ eventBusName: 'orders', protectOutboundSource: false, producers: 'unbound' });
+    const ids = Object.values(t.template.findResources('AWS::Events::EventBusPolicy')).map((p) => p['Properties']['StatementId']);
+    // Waived and unguarded: only the decision path's own guard (ReviewDecided and its source) remains.
+    expect(ids).toEqual(['refund-gate-dt-ReviewDecided-RefundGate', 'refund-gate-src0-RefundGate']);
     expect(t.stack.refundGate.outboundSourceGuard).toBeUndefined();
   });
 

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, DUE_TIMERS_INDEX, STREAM_VIEW, TABLE_KEYS } from '../../shared/store/table.js';
 import { RefundGate } from '../../infra/refund-gate.js';
-import { getAtt, logicalIdOf, newApp, permissionsOf, roleOf, synth, type Synthesized } from './support.js';
+import { getAtt, logicalIdOf, newApp, permissionsOf, roleOf, synth, type Synthesized, CONSTRUCT_TRUST } from './support.js';
 
 /** Stateful resources whose replacement would lose data; their logical ids are part of the deployed contract. */
 const PINNED = {
@@ -14,7 +14,7 @@ const PINNED = {
   'AWS::SNS::Topic': ['RefundGateReviewTopic'],
   'AWS::SQS::Queue': ['RefundGateRejectedQueue', 'RefundGateIngestFailureQueue', 'RefundGateSweepFailureQueue'],
   'AWS::S3::Bucket': ['RefundGateStreamFailureBucket', 'RefundGateEvidenceArchiveBucket'],
-  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs', 'RefundGateArchiverLogs'],
+  'AWS::Logs::LogGroup': ['RefundGateIngestLogs', 'RefundGatePublisherLogs', 'RefundGateSweeperLogs', 'RefundGateInsiderLogs', 'RefundGateArchiverLogs', 'RefundGateDecisionLogs'],
 } as const;
 
 describe('the table', () => {
@@ -197,7 +197,7 @@ describe('pinned logical ids', () => {
     const stack = new Stack(app, 'Moved');
     const wrapper = new Construct(stack, 'Wrapper');
     // Act
-    new RefundGate(wrapper, 'RefundGate', { eventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'default') });
+    new RefundGate(wrapper, 'RefundGate', { ...CONSTRUCT_TRUST, eventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'default') });
     const template = Template.fromStack(stack);
     // Assess
     for (const [type, ids] of Object.entries(PINNED)) {

@@ -24,6 +24,28 @@ export function newApp(options: { bundle?: boolean; context?: Record<string, unk
   });
 }
 
+/** One producer role per operator-bound detail-type, in the test account. */
+export const PRODUCER_ROLES = {
+  ReturnAuthorized: 'arn:aws:iam::111122223333:role/oms-events',
+  CarrierScan: 'arn:aws:iam::111122223333:role/carrier-events',
+  WarehouseReceipt: 'arn:aws:iam::111122223333:role/wms-events',
+  RefundRequested: 'arn:aws:iam::111122223333:role/payments-events',
+} as const;
+export const PRODUCERS = Object.fromEntries(Object.entries(PRODUCER_ROLES).map(([detailType, arn]) => [detailType, [arn]]));
+
+/**
+ * What every synthesized stack is given unless a test says otherwise: the
+ * producer bindings above and the explicit alarm waiver (contract §6 makes
+ * both required). A test of the requirement itself passes `undefined`.
+ */
+export const TRUST_DEFAULTS: Pick<RefundGateStackProps, 'producers' | 'alarmTopicArn'> = { producers: PRODUCERS, alarmTopicArn: 'none' };
+
+/** {@link TRUST_DEFAULTS} for the RefundGate construct itself. */
+export const CONSTRUCT_TRUST = { producers: PRODUCERS, alarmAction: 'none' } as const;
+
+/** The same as `-c` context values, for `cdk synth` subprocesses. */
+export const TRUST_CONTEXT_ARGS = ['-c', `producers=${JSON.stringify(PRODUCERS)}`, '-c', 'alarmTopicArn=none'];
+
 export interface Synthesized {
   readonly stack: RefundGateStack;
   readonly template: Template;
@@ -41,7 +63,7 @@ export function synth(props: RefundGateStackProps = {}, options: { bundle?: bool
   const cached = key === undefined ? undefined : memo.get(key);
   if (cached) return cached;
   const app = newApp(options);
-  const stack = new RefundGateStack(app, 'RefundGate', { ...envOf(props.eventBusArn), ...props });
+  const stack = new RefundGateStack(app, 'RefundGate', { ...TRUST_DEFAULTS, ...envOf(props.eventBusArn), ...props });
   const result: Synthesized = { stack, template: Template.fromStack(stack), id: (c) => logicalIdOf(c) };
   if (key !== undefined) memo.set(key, result);
   return result;
@@ -78,8 +100,9 @@ export const VARIANTS: Record<string, RefundGateStackProps> = {
       previousSecretWindow: Duration.hours(12),
       upsSilence: Duration.hours(24),
     },
+    analystRoleArns: ['arn:aws:iam::444455556666:role/analysts'],
   },
-  'the bus policy managed elsewhere': { eventBusName: 'orders', protectOutboundSource: false },
+  'the bus policy managed elsewhere, producers waived': { eventBusName: 'orders', protectOutboundSource: false, producers: 'unbound' },
 };
 
 /** Resolves `logicalId` rather than calling `Stack.getLogicalId`, which ignores `overrideLogicalId`. */

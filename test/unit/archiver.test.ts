@@ -16,6 +16,34 @@ const context = { functionName: 'archiver', awsRequestId: 'req-1' } as Context;
 const closed = { pk: 'RETURN#r-1', sk: 'RETURN', kind: 'return', status: 'RELEASED', state: { returnId: 'r-1' }, outbox: [{ type: 'RefundReleased', effectId: 'fx' }], parcels: new Set(['b', 'a']) };
 
 describe('evidence archiver', () => {
+  it('selects what TTL is about to forget: an expiring employee flag or open return, never a user\'s delete or a closed return (archived when it closed)', () => {
+    // Prepare
+    const ttl = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+    const removed = (item: Record<string, unknown>, userIdentity?: unknown) => ({ eventName: 'REMOVE', ...(userIdentity ? { userIdentity } : {}), dynamodb: { OldImage: marshall(item) } });
+    const flag = { pk: 'EMPLOYEE#e-1', sk: 'FLAG', kind: 'employee-flag', flaggedAt: '2026-11-02T10:00:00Z' };
+    const open = { ...closed, status: 'AUTHORIZED' };
+    // Act, Assess
+    expect(passesStreamFilters('archiver', removed(flag, ttl))).toBe(true);
+    expect(passesStreamFilters('archiver', removed(open, ttl))).toBe(true);
+    expect(passesStreamFilters('archiver', removed(flag, { type: 'Service', principalId: 'someone-else' }))).toBe(false);
+    expect(passesStreamFilters('archiver', removed(flag))).toBe(false);
+    expect(passesStreamFilters('archiver', removed(closed, ttl))).toBe(false);
+    expect(passesStreamFilters('archiver', removed({ ...flag, kind: 'parcel' }, ttl))).toBe(false);
+    expect(passesStreamFilters('archiver', { eventName: 'MODIFY', userIdentity: ttl, dynamodb: { NewImage: marshall(flag) } })).toBe(false);
+  });
+
+  it('archives a TTL deletion as its old image, the item as it was when it expired', async () => {
+    const puts: Array<{ key: string; body: Uint8Array }> = [];
+    const handler = createArchiverHandler({ sink: { put: async (key, body) => void puts.push({ key, body }) }, logger: new Logger({ logLevel: 'ERROR' }), metrics: new Metrics({ namespace: 'T' }) });
+    const flag = { pk: 'EMPLOYEE#e-1', sk: 'FLAG', kind: 'employee-flag', flaggedAt: '2026-11-02T10:00:00Z' };
+    await handler(
+      { Records: [{ eventName: 'REMOVE', userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' }, dynamodb: { SequenceNumber: '7', ApproximateCreationDateTime: 1_793_000_000, OldImage: marshall(flag) as never } }] },
+      context,
+    );
+    const line = JSON.parse(gunzipSync(puts[0]!.body).toString('utf8').trim());
+    expect(line).toMatchObject({ sequenceNumber: '7', eventName: 'REMOVE', item: flag });
+  });
+
   it('selects closed returns only', () => {
     expect(passesStreamFilters('archiver', record('1', closed))).toBe(true);
     expect(passesStreamFilters('archiver', record('1', { ...closed, status: 'DENIED' }))).toBe(true);

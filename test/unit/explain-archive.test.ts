@@ -15,6 +15,9 @@ import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDecisionHandler } from '../../functions/decision/app.js';
+import { REVIEWER_TAG } from '../../shared/app/reviewer-identity.js';
+import { lambdaContext } from '../support/lambda.js';
 import { archiveLine } from '../../functions/archiver/app.js';
 import { AwsBackend } from '../../cli/backends/aws.js';
 import type { AwsClients } from '../../cli/backends/backend.js';
@@ -190,10 +193,28 @@ describe('decide on a return the table no longer holds', () => {
   it('says the return is closed and archived (or unknown) and submits nothing', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:sts::123456789012:assumed-role/Reviewer/lp-ana' });
     const clients: AwsClients = { dynamo: new DynamoDBClient({ region: 'us-east-1' }), eventBridge: new EventBridgeClient({ region: 'us-east-1' }), sts: new STSClient({ region: 'us-east-1' }) };
-    const backend = new AwsBackend({ tableName: 'refund-gate', region: 'us-east-1', bus: 'retail', settings, waitSeconds: 0, pollMs: 0 }, clients, () => NOW);
-    const attempt = decide(backend, { reviewId: reviewDecided().reviewId, givenReturnId: RETURN_ID, decision: 'DENY' });
+    // The decision endpoint (functions/decision) reads the table, finds nothing, and puts nothing.
+    const puts: unknown[] = [];
+    const endpoint = createDecisionHandler({
+      logger: new Logger({ logLevel: 'ERROR' }),
+      tags: { tagsOf: async () => [{ Key: REVIEWER_TAG, Value: 'lp-ana' }] },
+      reader: { returnState: async () => null, returnOfOpenReview: async () => null },
+      put: async (detail) => {
+        puts.push(detail);
+        return 'ev';
+      },
+      now: () => NOW,
+    });
+    const fetchFake = (async (_url: string, init: { body: string }) => {
+      const event = { body: init.body, requestContext: { accountId: '123456789012', http: { method: 'POST' }, authorizer: { iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/Reviewer/lp-ana' } } } };
+      const out = (await endpoint(event as never, lambdaContext('decision'))) as { statusCode: number; body: string };
+      return new Response(out.body, { status: out.statusCode });
+    }) as unknown as typeof fetch;
+    const aws = new AwsBackend({ tableName: 'refund-gate', region: 'us-east-1', bus: 'retail', settings, waitSeconds: 0, pollMs: 0 }, { ...clients, decisionCall: { fetch: fetchFake, credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 's' }) } }, () => NOW);
+    const attempt = decide(aws, { reviewId: reviewDecided().reviewId, givenReturnId: RETURN_ID, decision: 'DENY', decisionUrl: 'https://abc.lambda-url.us-east-1.on.aws/' });
     await expect(attempt).rejects.toThrow(ReviewToolError);
     await expect(attempt).rejects.toThrow(/^return "r-1" is not in the table: its item expired .* nothing was submitted$/);
+    expect(puts).toEqual([]);
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 });

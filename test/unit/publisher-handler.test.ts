@@ -6,7 +6,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPublisherHandler } from '../../functions/publisher/app.js';
-import type { Effect } from '../../shared/domain/types.js';
+import type { Effect, ReturnState } from '../../shared/domain/types.js';
+import { packBody } from '../../shared/store/item-codec.js';
 import { AwsOutboundSink } from '../../shared/publish/sinks.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 
@@ -40,18 +41,26 @@ const raised: Effect = {
   evidence: { deliveredScans: [] },
 };
 
+/** The return state a write with this outbox leaves: RELEASED with its release, if it carries one. */
+function stateFor(outbox: readonly Effect[], returnId = 'r-1'): ReturnState {
+  const base = { returnId, scans: [], receipts: [], refunds: [], decisions: [], reviews: [], authorization: null };
+  const release = outbox.find((e) => e.type === 'RefundReleased');
+  return (release ? { ...base, status: 'RELEASED', release } : { ...base, status: 'AWAITING_AUTHORIZATION' }) as unknown as ReturnState;
+}
+
 let seq = 0;
-function record(outbox: Effect[], overrides: Partial<DynamoDBRecord> = {}): DynamoDBRecord {
+function record(outbox: Effect[], overrides: Partial<DynamoDBRecord> = {}, state: ReturnState = stateFor(outbox)): DynamoDBRecord {
+  seq += 1;
+  return imageRecord({ pk: 'RETURN#x', sk: 'RETURN', kind: 'return', version: 2, body: packBody(state, outbox) }, overrides);
+}
+
+function imageRecord(item: Record<string, unknown>, overrides: Partial<DynamoDBRecord> = {}): DynamoDBRecord {
   seq += 1;
   return {
     eventID: `e${seq}`,
     eventName: 'MODIFY',
     eventSource: 'aws:dynamodb',
-    dynamodb: {
-      SequenceNumber: String(100 + seq),
-      NewImage: marshall({ pk: 'RETURN#x', sk: 'RETURN', version: 2, outbox }, { removeUndefinedValues: true }) as never,
-      StreamViewType: 'NEW_IMAGE',
-    },
+    dynamodb: { SequenceNumber: String(100 + seq), NewImage: marshall(item, { removeUndefinedValues: true }) as never, StreamViewType: 'NEW_AND_OLD_IMAGES' },
     ...overrides,
   };
 }
@@ -155,5 +164,36 @@ describe('outbox publisher handler', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  describe('contract §6: only what the stored state says is paid', () => {
+    it('refuses a RefundReleased the return\'s state does not hold (another amount, another refund, not released): not sent, retried, then parked', async () => {
+      const { handle } = handler();
+      const forged = [
+        record([released], {}, stateFor([{ ...released, amount: { amount: 99999, currency: 'USD' } } as Effect])),
+        record([released], {}, stateFor([{ ...released, refundId: 'rf-other' } as Effect])),
+        record([released], {}, stateFor([])),
+        record([{ ...released, returnId: 'r-9' } as Effect], {}, stateFor([{ ...released, returnId: 'r-9' } as Effect], 'r-1')),
+      ];
+      const response = await handle({ Records: forged } satisfies DynamoDBStreamEvent, lambdaContext('publisher'));
+      expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+      expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(forged.map((r) => r.dynamodb!.SequenceNumber));
+    });
+
+    it('publishes nothing from the legacy plain outbox of a return item, nor money from an employee item', async () => {
+      const { handle } = handler();
+      const legacy = imageRecord({ pk: 'RETURN#x', sk: 'RETURN', kind: 'return', outbox: [released] });
+      const employeeMoney = imageRecord({ pk: 'EMPLOYEE#e', sk: 'FLAG', kind: 'employee-flag', outbox: [released] });
+      const response = await handle({ Records: [legacy, employeeMoney] } satisfies DynamoDBStreamEvent, lambdaContext('publisher'));
+      expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+      expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([employeeMoney.dynamodb!.SequenceNumber]);
+    });
+
+    it('still publishes an employee flag\'s own review', async () => {
+      const { handle } = handler();
+      const flag = imageRecord({ pk: 'EMPLOYEE#e', sk: 'FLAG', kind: 'employee-flag', outbox: [raised] });
+      await handle({ Records: [flag] } satisfies DynamoDBStreamEvent, lambdaContext('publisher'));
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    });
   });
 });

@@ -9,7 +9,7 @@ import { AwsBackend, REVIEWER_FROM_FLAG_ENV, reviewerIdFromArn } from '../../cli
 import type { AwsClients } from '../../cli/backends/backend.js';
 import { listReviews } from '../../cli/backends/reads.js';
 import { decide } from '../../cli/commands/decide.js';
-import { ReviewerIdentityError, ReviewToolError } from '../../cli/commands/errors.js';
+import { ReviewToolError } from '../../cli/commands/errors.js';
 import { openReviewIndexOf } from '../../shared/domain/review-queue.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider } from '../../shared/domain/decider.js';
@@ -17,6 +17,12 @@ import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';
 import { employeeFlagKey, returnKey } from '../../shared/store/keys.js';
 import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS } from '../../shared/store/table.js';
 import { authorize, decideReview, recordReceipt, requestRefund, reviewDecided, RETURN_ID } from '../support/facts.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDecisionHandler } from '../../functions/decision/app.js';
+import { REVIEWER_TAG } from '../../shared/app/reviewer-identity.js';
+import type { ReviewDecidedDetail } from '../../shared/contract/inbound.js';
+import { ReviewReader } from '../../shared/store/reviews.js';
+import { lambdaContext } from '../support/lambda.js';
 
 const settings = resolveSettings({});
 const decider = createDecider(settings);
@@ -34,8 +40,10 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 const eventBridge = mockClient(EventBridgeClient);
 const sts = mockClient(STSClient);
 
+const clientsOf = (): AwsClients => ({ dynamo: new DynamoDBClient({ region: 'us-east-1' }), eventBridge: new EventBridgeClient({ region: 'us-east-1' }), sts: new STSClient({ region: 'us-east-1' }) });
+
 function backend(waitSeconds = 0): AwsBackend {
-  const clients: AwsClients = { dynamo: new DynamoDBClient({ region: 'us-east-1' }), eventBridge: new EventBridgeClient({ region: 'us-east-1' }), sts: new STSClient({ region: 'us-east-1' }) };
+  const clients: AwsClients = clientsOf();
   return new AwsBackend({ tableName: 'refund-gate', region: 'us-east-1', bus: BUS, settings, waitSeconds, pollMs: 0 }, clients, () => NOW);
 }
 
@@ -62,68 +70,90 @@ describe('reviewerIdFromArn', () => {
   });
 });
 
-describe('decide in AWS', () => {
-  it('puts a ReviewDecided on the bus with the review source, as the caller, then reads the release', async () => {
-    // Read before (held), then after the pipeline processed it.
-    const decidedState = (decisionId: string) =>
-      stateAfter([decideReview(reviewDecided({ decisionId, reviewerId: 'jane.doe', decidedAt: new Date(NOW).toISOString() }))], held);
-    let submitted: string | undefined;
-    eventBridge.on(PutEventsCommand).callsFake((input) => {
-      submitted = JSON.parse(input.Entries[0].Detail).decisionId;
-      return { FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] };
+describe('decide in AWS: through the decision endpoint, signed with the caller\'s credentials', () => {
+  const URL_ = 'https://abc123xyz.lambda-url.us-east-1.on.aws/';
+  const JANE = 'arn:aws:sts::123456789012:assumed-role/LossPreventionReviewer/jane';
+  const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' });
+  const logger = new Logger({ logLevel: 'ERROR' });
+
+  /** Lambda's side of the URL: it authenticates the caller (here: takes it as given), then invokes the real handler. */
+  function endpoint(options: { caller?: string; tags?: Record<string, string> } = {}) {
+    const requests: Array<{ headers: Record<string, string>; body: Record<string, unknown> }> = [];
+    const details: ReviewDecidedDetail[] = [];
+    const handler = createDecisionHandler({
+      logger,
+      tags: { tagsOf: async (identity) => Object.entries(options.tags ?? { LossPreventionReviewer: 'emp-jane' }).filter(([name]) => name === identity.name).map(([, Value]) => ({ Key: REVIEWER_TAG, Value })) },
+      reader: new ReviewReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'refund-gate'),
+      put: async (detail) => {
+        details.push(detail);
+        return 'ev-1';
+      },
+      now: () => NOW,
+      waitMs: 0,
+      pollMs: 0,
     });
-    dynamo.on(GetCommand).callsFake(() => (submitted === undefined ? returnItem(held) : returnItem(decidedState(submitted))));
+    const fetchFake = (async (_url: string, init: { headers: Record<string, string>; body: string }) => {
+      requests.push({ headers: init.headers, body: JSON.parse(init.body) });
+      const event = {
+        body: init.body,
+        isBase64Encoded: false,
+        requestContext: { accountId: '123456789012', http: { method: 'POST' }, authorizer: { iam: { userArn: options.caller ?? JANE } } },
+      };
+      const out = (await handler(event as never, lambdaContext('decision'))) as { statusCode: number; body: string };
+      return new Response(out.body, { status: out.statusCode });
+    }) as unknown as typeof fetch;
+    return { fetch: fetchFake, requests, details };
+  }
+  const aws = (seam: { fetch: typeof fetch }) =>
+    new AwsBackend({ tableName: 'refund-gate', region: 'us-east-1', bus: BUS, settings, waitSeconds: 0, pollMs: 0 }, { ...clientsOf(), decisionCall: { credentials, fetch: seam.fetch } }, () => NOW);
 
-    const result = await decide(backend(), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'RELEASE', note: 'found it' });
-
-    expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    const entry = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
-    expect(entry).toMatchObject({ EventBusName: BUS, Source: 'retail.review', DetailType: 'ReviewDecided' });
-    expect(JSON.parse(entry.Detail!)).toEqual({
-      decisionId: submitted,
-      reviewId: PHANTOM,
-      returnId: RETURN_ID,
-      reviewerId: 'jane.doe',
-      decision: 'RELEASE',
-      decidedAt: '2026-11-03T08:30:00.000Z',
-      note: 'found it',
-    });
-    expect(submitted).toMatch(/^dec-[0-9a-f-]{36}$/);
-    expect(result.outcome).toMatchObject({ kind: 'RELEASED', amount: { amount: 4_999, currency: 'EUR' } });
-    expect(sts).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
+  it('signs the call (SigV4, service lambda, the URL\'s region, the session token), sends no reviewer, and the function decides as the caller\'s tag', async () => {
+    const decidedState = (decisionId: string) => stateAfter([decideReview(reviewDecided({ decisionId, reviewerId: 'emp-jane', decidedAt: new Date(NOW).toISOString() }))], held);
+    const seam = endpoint();
+    dynamo.on(GetCommand).callsFake(() => (seam.details.length === 0 ? returnItem(held) : returnItem(decidedState(seam.details[0]!.decisionId))));
+    const result = await decide(aws(seam), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'RELEASE', note: 'found it', decisionUrl: URL_ });
+    const { headers, body } = seam.requests[0]!;
+    expect(headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+    expect(headers['x-amz-security-token']).toBe('session-token');
+    expect(body).toEqual({ reviewId: PHANTOM, returnId: RETURN_ID, decision: 'RELEASE', note: 'found it' });
+    expect(seam.details[0]).toMatchObject({ reviewerId: 'emp-jane', reviewId: PHANTOM, returnId: RETURN_ID, decision: 'RELEASE', note: 'found it' });
+    expect(result).toMatchObject({ reviewerId: 'emp-jane', eventId: 'ev-1', outcome: { kind: 'RELEASED', amount: { amount: 4_999, currency: 'EUR' } } });
   });
 
-  it('refuses to pose as someone else, and puts nothing on the bus', async () => {
-    dynamo.on(GetCommand).resolves(returnItem(held));
-    await expect(decide(backend(), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'DENY', reviewerId: 'someone.else' })).rejects.toThrow(ReviewerIdentityError);
-    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+  it('is refused for a caller without the tag, an IAM Identity Center role, or another account: nothing is put', async () => {
+    for (const caller of [
+      'arn:aws:sts::123456789012:assumed-role/SomeoneElse/mallory',
+      'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Reviewers_0123456789abcdef/jane',
+      'arn:aws:sts::999999999999:assumed-role/LossPreventionReviewer/jane',
+      'arn:aws:iam::123456789012:root',
+    ]) {
+      const seam = endpoint({ caller });
+      dynamo.on(GetCommand).resolves(returnItem(held));
+      await expect(decide(aws(seam), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'RELEASE', decisionUrl: URL_ }), caller).rejects.toThrow(/refused \(HTTP 403\)/);
+      expect(seam.details, caller).toEqual([]);
+    }
   });
 
-  it('takes --reviewer only where the deployment allows it, without asking STS', async () => {
-    process.env[REVIEWER_FROM_FLAG_ENV] = 'true';
-    dynamo.on(GetCommand).resolves(returnItem(held));
-    const result = await decide(backend(), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'DENY', reviewerId: 'svc-queue' });
-    expect(result.reviewerId).toBe('svc-queue');
-    expect(sts).not.toHaveReceivedCommand(GetCallerIdentityCommand);
-    // Nothing changed on the table within the wait: reported as not processed yet.
-    expect(result.outcome).toEqual({ kind: 'PENDING' });
+  it('refuses --reviewer and --at in AWS, and a missing or non-Lambda URL, before calling anything', async () => {
+    const seam = endpoint();
+    await expect(decide(aws(seam), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'DENY', reviewerId: 'someone.else', decisionUrl: URL_ })).rejects.toThrow(/--reviewer is for local runs only/);
+    await expect(decide(aws(seam), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'DENY' })).rejects.toThrow(/needs --decision-url/);
+    await expect(decide(aws(seam), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'DENY', decisionUrl: 'https://example.com/' })).rejects.toThrow(/expected a Lambda Function URL/);
+    expect(seam.requests).toEqual([]);
   });
 
-  it('reports a refused PutEvents entry as an error', async () => {
-    dynamo.on(GetCommand).resolves(returnItem(held));
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not authorized' }] });
-    await expect(decide(backend(), { reviewId: PHANTOM, givenReturnId: RETURN_ID, decision: 'RELEASE' })).rejects.toThrow(/AccessDeniedException/);
-  });
-
-  it('finds the return of an open review in the index when --return is not given', async () => {
+  it('lets the function find the review\'s return when --return is not given (the reviewer reads no table)', async () => {
     const entry = openReviewIndexOf(held)!;
     dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo
       .on(QueryCommand, { ExpressionAttributeValues: { ':shard': 'R#3' } })
       .resolves({ Items: [{ ...returnKey(RETURN_ID), kind: 'return', reviewShard: 'R#3', openSince: entry.openSince, reviewQueue: entry.queue }] });
     dynamo.on(GetCommand).resolves(returnItem(held));
-    const result = await decide(backend(), { reviewId: PHANTOM, decision: 'RELEASE' });
+    const seam = endpoint();
+    const result = await decide(aws(seam), { reviewId: PHANTOM, decision: 'RELEASE', decisionUrl: URL_ });
+    expect(seam.requests[0]!.body).toEqual({ reviewId: PHANTOM, decision: 'RELEASE' });
     expect(result.returnId).toBe(RETURN_ID);
+    expect(result.outcome).toEqual({ kind: 'PENDING' });
     expect(dynamo).not.toHaveReceivedCommand(ScanCommand);
   });
 });

@@ -14,7 +14,8 @@ import { recordOpenReviewLevels, recordReviewMetrics, REVIEW_METRIC } from '../.
 import { publishedEffectsOf } from '../../shared/publish/outbox.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { createDecider, effectsOf } from '../../shared/domain/decider.js';
-import type { ReturnCommand, ReturnState } from '../../shared/domain/types.js';
+import type { Effect, ReturnCommand, ReturnState } from '../../shared/domain/types.js';
+import { packBody } from '../../shared/store/item-codec.js';
 import { lambdaContext } from '../support/lambda.js';
 import { authorize, decideReview, recordReceipt, requestRefund, reviewDecided, RETURN_ID } from '../support/facts.js';
 
@@ -35,7 +36,7 @@ function run(commands: readonly ReturnCommand[], from: ReturnState = decider.ini
 function streamRecord(state: ReturnState, outbox: unknown[]): DynamoDBRecord {
   return {
     eventName: 'MODIFY',
-    dynamodb: { NewImage: marshall({ pk: 'x', sk: 'RETURN', kind: 'return', state, outbox }, { removeUndefinedValues: true }) as never, SequenceNumber: '1' },
+    dynamodb: { NewImage: marshall({ pk: 'x', sk: 'RETURN', kind: 'return', body: packBody(state, outbox as Effect[]) }, { removeUndefinedValues: true }) as never, SequenceNumber: '1' },
   };
 }
 
