@@ -24,7 +24,8 @@ import { resolveSettings, type Settings } from '../../shared/contract/config.js'
 import { ContractValidationError } from '../../shared/contract/errors.js';
 import { parseJson } from '../../shared/contract/parse.js';
 import { toEpochMs, toIso } from '../../shared/domain/time.js';
-import type { EmployeeFlag, ReturnState, ReviewDecision } from '../../shared/domain/types.js';
+import type { DecisionFact, EmployeeFlag, ReturnState, ReviewDecision } from '../../shared/domain/types.js';
+import { alertOutcome, isAlertReview, type AlertDecisionOutcome } from './alert-decision.js';
 import { stateOfItem } from '../../shared/store/item-codec.js';
 import { ReviewReader } from '../../shared/store/reviews.js';
 import { openLocalDb, type LocalDb } from '../db-dir.js';
@@ -37,7 +38,8 @@ export { ReviewToolError, ReviewerIdentityError };
 
 export interface DecisionRequest {
   readonly reviewId: string;
-  readonly returnId: string;
+  /** Absent for a decision answering an R7 alert, which has no return (v1.2). */
+  readonly returnId?: string | undefined;
   readonly decision: 'RELEASE' | 'DENY';
   /** As given on the command line (locally) or the console's reviewer; AWS replaces it with the caller. */
   readonly reviewerId: string | undefined;
@@ -47,10 +49,10 @@ export interface DecisionRequest {
 }
 
 /** The decision as submitted (the ReviewDecided detail, note aside), and what came of it. */
-export interface DecisionResult extends Omit<ReviewDecision, 'note'> {
+export interface DecisionResult extends Omit<DecisionFact, 'note'> {
   /** The ReviewDecided event as submitted (its envelope id is the producer's, not an idempotency key). */
   readonly eventId: string;
-  readonly outcome: DecisionOutcome | { readonly kind: 'REJECTED'; readonly error: string };
+  readonly outcome: DecisionOutcome | AlertDecisionOutcome | { readonly kind: 'REJECTED'; readonly error: string };
   /** What refund-gate published in reaction (locally; empty in AWS, where it goes to SNS/EventBridge). */
   readonly published: readonly ReplayLine[];
 }
@@ -270,16 +272,18 @@ export async function listReviews(backend: ReviewBackend, filter: QueueFilter): 
  * The return a review belongs to: the one given (--return), else the one the
  * open-reviews index lists it under. Review ids are opaque to the tools.
  */
-export async function returnOfReview(backend: ReviewBackend, reviewId: string, given: string | undefined): Promise<string> {
+export async function returnOfReview(backend: ReviewBackend, reviewId: string, given: string | undefined): Promise<string | undefined> {
   if (given !== undefined) return given;
   const indexed = await backend.reader.returnOfOpenReview(reviewId);
   if (indexed !== null) return indexed;
+  // v1.2: an R7 alert has no return; its decision names none.
+  if (await isAlertReview(backend.reader, reviewId)) return undefined;
   throw new ReviewToolError(`review ${reviewId} is not in the open-review queue; name its return with --return <returnId>`, {
     context: { reviewId },
   });
 }
 
-function envelopeOf(source: string, detail: ReviewDecision, time: string, eventId: string) {
+function envelopeOf(source: string, detail: DecisionFact, time: string, eventId: string) {
   return {
     version: '0',
     id: eventId,
@@ -293,11 +297,11 @@ function envelopeOf(source: string, detail: ReviewDecision, time: string, eventI
   };
 }
 
-function detailOf(request: DecisionRequest, decisionId: string, reviewerId: string, decidedAt: string): ReviewDecision {
+function detailOf(request: DecisionRequest, decisionId: string, reviewerId: string, decidedAt: string): DecisionFact {
   return {
     decisionId,
     reviewId: request.reviewId,
-    returnId: request.returnId,
+    ...(request.returnId !== undefined ? { returnId: request.returnId } : {}),
     reviewerId,
     decision: request.decision,
     decidedAt,
@@ -374,20 +378,25 @@ export class LocalBackend implements ReviewBackend {
     const decisionId = `dec-${randomUUID()}`;
     const eventId = randomUUID();
     const decidedAt = request.decidedAt ?? this.now();
-    const before = await this.reader.returnState(request.returnId);
-    if (before === null) throw notInTableError(request.returnId);
+    const { returnId } = request;
+    const before = returnId === undefined ? null : await this.reader.returnState(returnId);
+    if (returnId !== undefined && before === null) throw notInTableError(returnId);
     const detail = detailOf(request, decisionId, request.reviewerId, decidedAt);
     const from = this.output.lines.length;
     await this.runtime.deliver(JSON.stringify(envelopeOf(this.settings.sources.ReviewDecided, detail, decidedAt, eventId)), 1);
     const published = this.output.lines.slice(from);
     await this.db.save(this.runtime.snapshot());
     const rejected = published.find((l) => l.channel === 'rejected');
-    const after = await this.reader.returnState(request.returnId);
     const { note: _note, ...submitted } = detail;
     return {
       ...submitted,
       eventId,
-      outcome: rejected?.channel === 'rejected' ? { kind: 'REJECTED', error: rejected.error } : localOutcome(before, after, detail, published),
+      outcome:
+        rejected?.channel === 'rejected'
+          ? { kind: 'REJECTED', error: rejected.error }
+          : returnId === undefined
+            ? await alertOutcome(this.reader, detail.reviewId, decisionId)
+            : localOutcome(before, await this.reader.returnState(returnId), { ...detail, returnId }, published),
       published: published.filter((l) => l.channel !== 'rejected'),
     };
   }
@@ -489,8 +498,9 @@ export class AwsBackend implements ReviewBackend {
     if (!reviewerId) throw new ReviewToolError('a reviewer id is required (--reviewer <id>)');
     const decisionId = `dec-${randomUUID()}`;
     const decidedAt = this.now();
-    const before = await this.reader.returnState(request.returnId);
-    if (before === null) throw notInTableError(request.returnId);
+    const { returnId } = request;
+    const before = returnId === undefined ? null : await this.reader.returnState(returnId);
+    if (returnId !== undefined && before === null) throw notInTableError(returnId);
     const detail = detailOf(request, decisionId, reviewerId, decidedAt);
     const out = await this.clients.eventBridge.send(
       new PutEventsCommand({
@@ -509,10 +519,13 @@ export class AwsBackend implements ReviewBackend {
     if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
       throw new ReviewToolError(`EventBridge refused the decision: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
     }
-    let outcome: DecisionOutcome = { kind: 'PENDING' };
+    let outcome: DecisionOutcome | AlertDecisionOutcome = { kind: 'PENDING' };
     const deadline = this.wallClock() + (this.target.waitSeconds ?? 20) * 1000;
     for (;;) {
-      outcome = decisionOutcome(before, await this.reader.returnState(request.returnId), detail);
+      outcome =
+        returnId === undefined
+          ? await alertOutcome(this.reader, detail.reviewId, decisionId)
+          : decisionOutcome(before, await this.reader.returnState(returnId), detail);
       if (outcome.kind !== 'PENDING' || this.wallClock() >= deadline) break;
       await new Promise((r) => setTimeout(r, this.target.pollMs ?? 1000));
     }
