@@ -9,7 +9,7 @@ import { createPublisherHandler } from '../functions/publisher/app.js';
 import { createSweeperHandler } from '../functions/sweeper/app.js';
 import { businessTimeOf } from '../shared/app/ingest.js';
 import { Pipeline } from '../shared/app/pipeline.js';
-import type { EmployeeFlagReader, Rejection } from '../shared/app/ports.js';
+import type { AlertRepository, EmployeeFlagReader, Rejection } from '../shared/app/ports.js';
 import { METRICS_NAMESPACE, SERVICE, observerFor } from '../shared/app/telemetry.js';
 import type { Settings } from '../shared/contract/config.js';
 import { ContractValidationError } from '../shared/contract/errors.js';
@@ -67,6 +67,8 @@ export interface LocalExtensions {
   readonly consumers?: ReadonlyArray<(env: LocalEnvironment) => StreamConsumer>;
   /** The employee-flag reader the ingest pipeline consults (R7). @default nobody is flagged */
   readonly flags?: (env: LocalEnvironment) => EmployeeFlagReader;
+  /** v1.2: the R7 alerts decisions without returnId answer. @default no alert exists */
+  readonly alerts?: (env: LocalEnvironment) => AlertRepository;
 }
 
 export interface LocalRuntimeOptions extends LocalExtensions {
@@ -233,6 +235,7 @@ export class LocalRuntime {
       store,
       settings,
       flags: options.flags?.(env),
+      alerts: options.alerts?.(env),
       observer: observerFor(logger, metrics),
       // Single-threaded replay never conflicts; no wall-clock back-off either way.
       sleep: async () => {},

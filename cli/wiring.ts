@@ -15,6 +15,7 @@ import type { LocalEnvironment, LocalExtensions, StreamConsumer } from './runtim
  */
 export const R7_WIRING: LocalExtensions = {
   flags: ({ doc, tableName }) => new EmployeeStore(doc, tableName),
+  alerts: ({ doc, tableName }) => new EmployeeStore(doc, tableName),
   consumers: [
     ({ doc, tableName, settings, logger, metrics }) => ({
       name: 'refund-gate-insider',

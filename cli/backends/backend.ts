@@ -7,14 +7,16 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DecisionOutcome } from '../../shared/app/decision-outcome.js';
 import type { ArchiveStore } from '../../shared/archive/reader.js';
 import type { Settings } from '../../shared/contract/config.js';
-import type { ReviewDecision } from '../../shared/domain/types.js';
+import type { DecisionFact } from '../../shared/domain/types.js';
+import type { AlertDecisionOutcome } from '../../shared/app/alert-outcome.js';
 import type { ReviewReader } from '../../shared/store/reviews.js';
 import type { ReplayLine } from '../output.js';
 import type { DecisionCallOptions } from './decision-client.js';
 
 export interface DecisionRequest {
   readonly reviewId: string;
-  readonly returnId: string;
+  /** Absent for a decision answering an R7 alert, which has no return (v1.2). */
+  readonly returnId?: string | undefined;
   readonly decision: 'RELEASE' | 'DENY';
   /** As given on the command line (locally) or the console's reviewer; AWS replaces it with the caller. */
   readonly reviewerId: string | undefined;
@@ -26,10 +28,10 @@ export interface DecisionRequest {
 }
 
 /** The decision as submitted (the ReviewDecided detail, note aside), and what came of it. */
-export interface DecisionResult extends Omit<ReviewDecision, 'note'> {
+export interface DecisionResult extends Omit<DecisionFact, 'note'> {
   /** The ReviewDecided event as submitted (its envelope id is the producer's, not an idempotency key). */
   readonly eventId: string;
-  readonly outcome: DecisionOutcome | { readonly kind: 'REJECTED'; readonly error: string };
+  readonly outcome: DecisionOutcome | AlertDecisionOutcome | { readonly kind: 'REJECTED'; readonly error: string };
   /** What refund-gate published in reaction (locally; empty in AWS, where it goes to SNS/EventBridge). */
   readonly published: readonly ReplayLine[];
 }

@@ -1,10 +1,10 @@
 
 import type { IgnoredWhy } from '../../shared/app/decision-outcome.js';
-import type { ReviewDecision } from '../../shared/domain/types.js';
+import type { DecisionFact } from '../../shared/domain/types.js';
 import type { ReplayLine } from '../output.js';
 import type { DecisionRequest } from './backend.js';
 
-export function envelopeOf(source: string, detail: ReviewDecision, time: string, eventId: string) {
+export function envelopeOf(source: string, detail: DecisionFact, time: string, eventId: string) {
   return {
     version: '0',
     id: eventId,
@@ -18,11 +18,11 @@ export function envelopeOf(source: string, detail: ReviewDecision, time: string,
   };
 }
 
-export function detailOf(request: DecisionRequest, decisionId: string, reviewerId: string, decidedAt: string): ReviewDecision {
+export function detailOf(request: DecisionRequest, decisionId: string, reviewerId: string, decidedAt: string): DecisionFact {
   return {
     decisionId,
     reviewId: request.reviewId,
-    returnId: request.returnId,
+    ...(request.returnId !== undefined ? { returnId: request.returnId } : {}),
     reviewerId,
     decision: request.decision,
     decidedAt,

@@ -15,6 +15,7 @@ import { keptRunWiring } from '../wiring.js';
 import { ReviewToolError } from '../commands/errors.js';
 import type { DecisionRequest, DecisionResult, ReviewBackend } from './backend.js';
 import { detailOf, envelopeOf, ignoredWhyIn } from './decision-event.js';
+import { alertOutcome } from '../../shared/app/alert-outcome.js';
 import { notInTableError } from './reads.js';
 
 /** Lines the runtime publishes, kept for the command that caused them. */
@@ -74,20 +75,25 @@ export class LocalBackend implements ReviewBackend {
     const decisionId = `dec-${randomUUID()}`;
     const eventId = randomUUID();
     const decidedAt = request.decidedAt ?? this.now();
-    const before = await this.reader.returnState(request.returnId);
-    if (before === null) throw notInTableError(request.returnId);
+    const { returnId } = request;
+    const before = returnId === undefined ? null : await this.reader.returnState(returnId);
+    if (returnId !== undefined && before === null) throw notInTableError(returnId);
     const detail = detailOf(request, decisionId, request.reviewerId, decidedAt);
     const from = this.output.lines.length;
     await this.runtime.deliver(JSON.stringify(envelopeOf(this.settings.sources.ReviewDecided, detail, decidedAt, eventId)), 1);
     const published = this.output.lines.slice(from);
     await this.db.save(this.runtime.snapshot());
     const rejected = published.find((l) => l.channel === 'rejected');
-    const after = await this.reader.returnState(request.returnId);
     const { note: _note, ...submitted } = detail;
     return {
       ...submitted,
       eventId,
-      outcome: rejected?.channel === 'rejected' ? { kind: 'REJECTED', error: rejected.error } : localOutcome(before, after, detail, published),
+      outcome:
+        rejected?.channel === 'rejected'
+          ? { kind: 'REJECTED', error: rejected.error }
+          : returnId === undefined
+            ? await alertOutcome(this.reader, detail.reviewId, decisionId)
+            : localOutcome(before, await this.reader.returnState(returnId), { ...detail, returnId }, published),
       published: published.filter((l) => l.channel !== 'rejected'),
     };
   }

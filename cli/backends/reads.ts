@@ -8,6 +8,7 @@ import type { EmployeeFlag, ReturnState } from '../../shared/domain/types.js';
 import { stateOfItem } from '../../shared/store/item-codec.js';
 import { ReviewToolError } from '../commands/errors.js';
 import type { ReviewBackend } from './backend.js';
+import { isAlertReview } from '../../shared/app/alert-outcome.js';
 
 /** Explain one return, or null when the table has no such return. */
 export async function explainFrom(backend: ReviewBackend, returnId: string): Promise<Explanation | null> {
@@ -147,10 +148,12 @@ export async function listReviews(backend: ReviewBackend, filter: QueueFilter): 
  * The return a review belongs to: the one given (--return), else the one the
  * open-reviews index lists it under. Review ids are opaque to the tools.
  */
-export async function returnOfReview(backend: ReviewBackend, reviewId: string, given: string | undefined): Promise<string> {
+export async function returnOfReview(backend: ReviewBackend, reviewId: string, given: string | undefined): Promise<string | undefined> {
   if (given !== undefined) return given;
   const indexed = await backend.reader.returnOfOpenReview(reviewId);
   if (indexed !== null) return indexed;
+  // v1.2: an R7 alert has no return; its decision names none.
+  if (await isAlertReview(backend.reader, reviewId)) return undefined;
   throw new ReviewToolError(`review ${reviewId} is not in the open-review queue; name its return with --return <returnId>`, {
     context: { reviewId },
   });

@@ -157,7 +157,9 @@ export class ReviewConsole {
     const input = decisionInput(body);
     if (typeof input === 'string') return this.send(res, 400, { error: input });
     const result = await this.serial(() => decide(this.backend, input));
-    const explanation = await this.serial(() => explainFrom(this.backend, result.returnId));
+    // An R7 alert (v1.2) has no return to explain.
+    const { returnId } = result;
+    const explanation = returnId === undefined ? null : await this.serial(() => explainFrom(this.backend, returnId));
     return this.send(res, 200, { result, text: outcomeText(result), explanation });
   }
 

@@ -74,12 +74,12 @@ export async function decide(backend: ReviewBackend, input: DecideInput): Promis
 
 export function applied(result: DecisionResult): boolean {
   const k = result.outcome.kind;
-  return k === 'RELEASED' || k === 'DENIED' || k === 'ACCEPTED_AWAITING_REFUND_REQUEST';
+  return k === 'RELEASED' || k === 'DENIED' || k === 'ACCEPTED_AWAITING_REFUND_REQUEST' || k === 'ALERT_CLOSED';
 }
 
 const WHY_TEXT = {
   UNKNOWN_REVIEW: 'the return has no such review',
-  REVIEW_OF_OTHER_RETURN: 'the review belongs to another return',
+  REVIEW_OF_OTHER_RETURN: "the review belongs to another return (an employee alert takes no returnId; a return's review needs its own)",
   REVIEW_NOT_OPEN: 'the review is no longer open (cleared or decided)',
   RETURN_ALREADY_DECIDED: 'the return was already decided; the first decision is final',
 } as const;
@@ -87,7 +87,7 @@ const WHY_TEXT = {
 /** One line for a person: what the decision did. */
 export function outcomeText(r: DecisionResult): string {
   const o = r.outcome;
-  const who = `${r.decision} by ${r.reviewerId} on ${r.reviewId} (return ${r.returnId}, decision ${r.decisionId})`;
+  const who = `${r.decision} by ${r.reviewerId} on ${r.reviewId} (${r.returnId === undefined ? 'employee alert' : `return ${r.returnId}`}, decision ${r.decisionId})`;
   switch (o.kind) {
     case 'RELEASED':
       return `released: ${formatMoney(o.amount)} at ${o.releasedAt}; ${who}`;
@@ -95,12 +95,20 @@ export function outcomeText(r: DecisionResult): string {
       return `denied: ${formatMoney(o.amount)} at ${o.deniedAt}; ${who}`;
     case 'ACCEPTED_AWAITING_REFUND_REQUEST':
       return `accepted: ${o.decision === 'RELEASE' ? 'released' : 'denied'} when the refund is requested; ${who}`;
+    case 'ALERT_CLOSED':
+      return o.decision === 'RELEASE'
+        ? `alert closed, employee cleared: the flag is lifted from ${o.flagLiftedAt ?? o.closedAt} (receipts received before it stay held); ${who}`
+        : `alert closed, confirmed: the employee stays flagged until the flag ends; ${who}`;
     case 'SELF_REVIEW_REFUSED':
-      return `refused as self-review: ${r.reviewerId} received this return, so may not decide it; review ${o.selfReviewId} (SELF_REVIEW_ATTEMPT, HIGH) was raised`;
+      return r.returnId === undefined
+        ? `refused as self-review: ${r.reviewerId} is the employee this alert is about; review ${o.selfReviewId} (SELF_REVIEW_ATTEMPT, HIGH) was raised`
+        : `refused as self-review: ${r.reviewerId} received this return, so may not decide it; review ${o.selfReviewId} (SELF_REVIEW_ATTEMPT, HIGH) was raised`;
     case 'IGNORED':
       return `ignored (${o.why}): ${WHY_TEXT[o.why]}; ${who}`;
     case 'PENDING':
-      return `submitted (event ${r.eventId}) but not processed yet; check with: refund-gate explain ${r.returnId}`;
+      return r.returnId === undefined
+        ? `submitted (event ${r.eventId}) but not processed yet; check with: refund-gate reviews --open`
+        : `submitted (event ${r.eventId}) but not processed yet; check with: refund-gate explain ${r.returnId}`;
     case 'REJECTED':
       return `rejected: ${o.error}`;
   }

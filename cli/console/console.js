@@ -97,7 +97,7 @@ async function loadQueue() {
   const rows = data.reviews.map((r) => {
     const target = r.returnId
       ? el('button', { type: 'button', class: 'link id', onclick: () => showReturn(r.returnId), 'aria-label': `Explain return ${r.returnId}` }, r.returnId)
-      : el('span', {}, 'employee ', el('span', { class: 'id' }, r.employeeId || '?'));
+      : el('button', { type: 'button', class: 'link', onclick: () => showAlert(r), 'aria-label': `Review the alert on employee ${r.employeeId || '?'}` }, 'employee ', el('span', { class: 'id' }, r.employeeId || '?'));
     return el(
       'tr',
       { class: r.returnId && r.returnId === state.selected ? 'selected' : null, 'data-review-id': r.reviewId },
@@ -123,6 +123,31 @@ async function showReturn(returnId, keepOutcome) {
     showOutcome('ERROR', error.message);
   }
   for (const tr of $('queue-table').tBodies[0].rows) tr.classList.toggle('selected', tr.querySelector('button')?.textContent === returnId);
+  $('details').focus();
+}
+
+/** An R7 alert has no return: show what the queue knows and the decision form (v1.2: RELEASE clears the employee, DENY confirms). */
+function showAlert(r) {
+  state.selected = null;
+  $('outcome').replaceChildren();
+  $('details-empty').hidden = true;
+  $('explanation').hidden = false;
+  $('details-title').textContent = `Employee alert: ${r.employeeId || '?'} (${r.status})`;
+  $('headline').textContent = `${r.reason}: receipts by this employee up to ${r.raisedAt} were held because their evidence did not add up; later receipts by them are held while the alert's flag stands.`;
+  const facts = [
+    ['Employee', r.employeeId || '?'],
+    ['Raised', r.raisedAt],
+    ['Money at stake', money(r.atStake)],
+    ['Warehouse', r.warehouseId || '-'],
+    ['May not decide', r.employeeId || '?'],
+  ];
+  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  $('missing').replaceChildren(el('li', {}, 'A reviewer\'s answer: Release clears the employee (the flag lifts from the decision), Deny confirms (the flag stands until it ends).'));
+  $('timeline').tBodies[0].replaceChildren();
+  $('evidence').replaceChildren(el('li', {}, 'The held receipts are on their own returns in the queue; each keeps its review whatever the answer.'));
+  const why = 'Answer the alert itself; it has no return. Receipts already held keep their own reviews.';
+  $('open-reviews').replaceChildren(r.status === 'OPEN' ? reviewCard({ returnId: undefined }, { ...r, why }, 0) : el('p', {}, 'None.'));
+  $('closed-reviews').replaceChildren(el('li', {}, 'None.'));
   $('details').focus();
 }
 
@@ -220,6 +245,7 @@ function showOutcome(kind, text) {
     RELEASED: 'Released',
     DENIED: 'Denied',
     ACCEPTED_AWAITING_REFUND_REQUEST: 'Accepted',
+    ALERT_CLOSED: 'Alert closed',
     SELF_REVIEW_REFUSED: 'Refused: self-review',
     IGNORED: 'Ignored',
     PENDING: 'Submitted, not processed yet',

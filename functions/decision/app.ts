@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { alertOutcome, isAlertReview, type AlertDecisionOutcome, type AlertReader } from '../../shared/app/alert-outcome.js';
 import { decisionOutcome, type DecisionOutcome } from '../../shared/app/decision-outcome.js';
 import { employeeIdOfCaller, iamIdentityOf, ReviewerRefusedError, type TagReader } from '../../shared/app/reviewer-identity.js';
 import { ReviewDecidedDetail } from '../../shared/contract/inbound.js';
@@ -21,7 +22,7 @@ export type DecisionBody = z.infer<typeof DecisionBody>;
 export interface DecisionDeps {
   readonly logger: Logger;
   readonly tags: TagReader;
-  readonly reader: {
+  readonly reader: AlertReader & {
     returnState(returnId: string): Promise<ReturnState | null>;
     returnOfOpenReview(reviewId: string): Promise<string | null>;
   };
@@ -36,7 +37,7 @@ export interface DecisionDeps {
 
 export interface DecisionResponse extends Omit<ReviewDecidedDetail, 'note'> {
   readonly eventId: string;
-  readonly outcome: DecisionOutcome;
+  readonly outcome: DecisionOutcome | AlertDecisionOutcome;
 }
 
 const reply = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
@@ -73,11 +74,14 @@ export function createDecisionHandler(deps: DecisionDeps) {
       const body = parseBody(event);
       if (!body.success) return reply(400, { error: body.error });
       const request = body.data;
-      const returnId = request.returnId ?? (await deps.reader.returnOfOpenReview(request.reviewId));
-      if (returnId === null) return reply(404, { error: `review ${request.reviewId} is not in the open-review queue; give its returnId` });
-      const before = await deps.reader.returnState(returnId);
+      const returnId = request.returnId ?? (await deps.reader.returnOfOpenReview(request.reviewId)) ?? undefined;
+      // v1.2: an R7 alert has no return; its decision names none (contract §1 ReviewDecided).
+      if (returnId === undefined && !(await isAlertReview(deps.reader, request.reviewId))) {
+        return reply(404, { error: `review ${request.reviewId} is not in the open-review queue; give its returnId` });
+      }
+      const before = returnId === undefined ? null : await deps.reader.returnState(returnId);
       // Nothing is put: a decision can only answer a review the item holds (a put would store an empty return).
-      if (before === null) {
+      if (returnId !== undefined && before === null) {
         return reply(404, {
           error: `return ${JSON.stringify(returnId)} is not in the table: its item expired (a closed return is in the evidence archive: refund-gate explain ${returnId}) or refund-gate never saw it. decide answers open reviews only; nothing was submitted`,
         });
@@ -85,7 +89,7 @@ export function createDecisionHandler(deps: DecisionDeps) {
       const detail = ReviewDecidedDetail.parse({
         decisionId: `dec-${randomUUID()}`,
         reviewId: request.reviewId,
-        returnId,
+        ...(returnId === undefined ? {} : { returnId }),
         reviewerId,
         decision: request.decision,
         decidedAt: new Date(deps.now()).toISOString(),
@@ -94,7 +98,7 @@ export function createDecisionHandler(deps: DecisionDeps) {
       const eventId = await deps.put(detail);
       // The decision's own audit line: who (authenticated), as whom (the tag), what.
       logger.info('decision submitted', { callerArn, reviewerId, decisionId: detail.decisionId, reviewId: detail.reviewId, returnId, decision: detail.decision, eventId });
-      const outcome = await waitForOutcome(deps, before, detail);
+      const outcome = before === null ? await waitForAlert(deps, detail) : await waitForOutcome(deps, before, detail);
       const { note: _note, ...submitted } = detail;
       return reply(200, { ...submitted, eventId, outcome } satisfies DecisionResponse);
     });
@@ -114,10 +118,20 @@ function parseBody(event: LambdaFunctionURLEvent): { success: true; data: Decisi
   return { success: false, error: `${issue.path.join('.') || 'body'}: ${issue.message}` };
 }
 
-async function waitForOutcome(deps: DecisionDeps, before: ReturnState, detail: ReviewDecidedDetail): Promise<DecisionOutcome> {
+async function waitForAlert(deps: DecisionDeps, detail: ReviewDecidedDetail): Promise<AlertDecisionOutcome> {
   const deadline = deps.now() + (deps.waitMs ?? 20_000);
   for (;;) {
-    const outcome = decisionOutcome(before, await deps.reader.returnState(detail.returnId), detail);
+    const outcome = await alertOutcome(deps.reader, detail.reviewId, detail.decisionId);
+    if (outcome.kind !== 'PENDING' || deps.now() >= deadline) return outcome;
+    await new Promise((r) => setTimeout(r, deps.pollMs ?? 500));
+  }
+}
+
+async function waitForOutcome(deps: DecisionDeps, before: ReturnState, detail: ReviewDecidedDetail): Promise<DecisionOutcome> {
+  const deadline = deps.now() + (deps.waitMs ?? 20_000);
+  const returnId = before.returnId;
+  for (;;) {
+    const outcome = decisionOutcome(before, await deps.reader.returnState(returnId), detail);
     if (outcome.kind !== 'PENDING' || deps.now() >= deadline) return outcome;
     await new Promise((r) => setTimeout(r, deps.pollMs ?? 500));
   }

@@ -16,12 +16,14 @@ const { logger, metrics } = createTelemetry();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 const storeOptions = storeOptionsFromEnv(process.env);
 const store = new RefundGateStore(doc, tableName, storeOptions);
+const employees = new EmployeeStore(doc, tableName, storeOptions);
 
 export const handler = createIngestHandler({
   logger,
   metrics,
   settings,
-  pipeline: new Pipeline({ store, settings, flags: new EmployeeStore(doc, tableName, storeOptions), observer: observerFor(logger, metrics) }),
+  // The employee store is both R7's flag reader and (v1.2) the alerts decisions without returnId answer.
+  pipeline: new Pipeline({ store, settings, flags: employees, alerts: employees, observer: observerFor(logger, metrics) }),
   rejected: new SqsRejectedSink(new SQSClient({}), requireEnv(process.env, ENV.rejectedQueueUrl)),
   now: () => new Date().toISOString(),
 });

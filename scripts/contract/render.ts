@@ -196,7 +196,7 @@ const FIELD_NOTES: ReadonlyMap<string, string> = new Map([
   ['RefundRequested.requestedAt', 'business time of the request; maxHold counts from it'],
   ['ReviewDecided.decisionId', 'the decision; unique across the deployment'],
   ['ReviewDecided.reviewId', 'the reviewId of the ReviewRequested message being answered'],
-  ['ReviewDecided.returnId', 'the return the review is about'],
+  ['ReviewDecided.returnId', 'the return the review is about; omitted when answering an EMPLOYEE_RECEIPT_ANOMALY alert, which has no return (v1.2)'],
   ['ReviewDecided.reviewerId', 'who decided; may not be the employee on any receipt of the return (R5)'],
   ['ReviewDecided.decision', 'RELEASE pays the refund, DENY never pays it; the first valid decision is final'],
   ['ReviewDecided.decidedAt', 'business time of the decision'],

@@ -47,3 +47,11 @@ export class TooManyConflictsError extends RefundGateError {
     this.name = 'TooManyConflictsError';
   }
 }
+
+/** Another decision or a new alert changed the employee's alert since it was read; read it again. */
+export class AlertConflictError extends RefundGateError {
+  public constructor(reviewId: string, options: { cause?: unknown } = {}) {
+    super(`alert ${JSON.stringify(reviewId)} changed since it was read`, { ...options, context: { reviewId } });
+    this.name = 'AlertConflictError';
+  }
+}

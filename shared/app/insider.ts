@@ -1,6 +1,7 @@
 import { anomalyReview, detectAnomaly, isInsiderReason, isSelfReviewFlag, suspectFromReview, type InsiderSettings } from '../domain/insider.js';
+import { liftedFor } from '../domain/alert-decision.js';
 import { addMs, toEpochMs } from '../domain/time.js';
-import type { Effect, ReviewRaised } from '../domain/types.js';
+import type { Effect, EmployeeFlag, ReviewRaised } from '../domain/types.js';
 import type { EmployeeRepository } from './ports.js';
 
 /**
@@ -41,11 +42,17 @@ export class InsiderDetector {
     const { windowMs } = this.settings;
     const flag = await this.employees.currentFlag(employeeId);
     const suspects = (await this.employees.suspects(employeeId, addMs(receivedAt, -windowMs), addMs(receivedAt, windowMs)))
-      // Receipts an earlier alert already covered do not count toward a new one.
-      .filter((r) => !flag || toEpochMs(r.receivedAt) > toEpochMs(flag.flaggedUntil));
+      // Receipts an earlier alert counted or covered do not count toward a new one (v1.2: an
+      // alert answered RELEASE covers receipts only up to its decision).
+      .filter((r) => !flag || !(flag.counted.includes(r.receiptId) || coveredBy(flag, r.receivedAt)));
     const anomaly = detectAnomaly(suspects, this.settings);
     if (!anomaly) return null;
     const review = anomalyReview(anomaly, this.settings);
     return (await this.employees.raiseFlag(review, this.settings.flagForMs)) ? review : null;
   }
+}
+
+/** Does the flag still cover a receipt received at `receivedAt` (up to its end, or its RELEASE)? */
+function coveredBy(flag: EmployeeFlag, receivedAt: string): boolean {
+  return toEpochMs(receivedAt) <= toEpochMs(flag.flaggedUntil) && !liftedFor(flag.liftedAt, receivedAt);
 }

@@ -4,11 +4,14 @@ import { createDecider, effectsOf, type Decider } from '../domain/decider.js';
 import { nextDueAt } from '../domain/timers.js';
 import { toEpochMs } from '../domain/time.js';
 import type { Effect, ParcelPeer, ReturnAuthorization, ReturnCommand, ReturnEvent, ReturnState } from '../domain/types.js';
+import { AlertDecisions } from './alert-decisions.js';
 import { ConflictingDuplicateError, TooManyConflictsError, VersionConflictError } from './errors.js';
 import { identityOf, type FactIdentity } from './identity.js';
 import {
   NO_FLAGS,
   SILENT,
+  type AlertRepository,
+  type DecisionAnswers,
   type EmployeeFlagReader,
   type IdLedger,
   type Observer,
@@ -19,9 +22,11 @@ import {
 
 export interface PipelineDeps {
   /** The returns, parcels and id-ledger ports (one DynamoDB adapter implements all three). */
-  readonly store: ReturnRepository & ParcelRepository & IdLedger;
+  readonly store: ReturnRepository & ParcelRepository & IdLedger & DecisionAnswers;
   readonly settings: Settings;
   readonly flags?: EmployeeFlagReader;
+  /** v1.2: R7 alerts, answered by decisions without returnId (the employee store; absent when R7 is not wired). */
+  readonly alerts?: AlertRepository;
   readonly observer?: Observer;
   /** Bounded optimistic-concurrency retries per return. @default 8 */
   readonly maxAttempts?: number;
@@ -57,6 +62,7 @@ const EMPTY: Outcome = { returnIds: [], events: [], effects: [], writes: 0 };
  */
 export class Pipeline {
   private readonly decider: Decider;
+  private readonly alertDecisions: AlertDecisions;
   private readonly flags: EmployeeFlagReader;
   private readonly observer: Observer;
   private readonly maxAttempts: number;
@@ -70,6 +76,7 @@ export class Pipeline {
     this.maxAttempts = deps.maxAttempts ?? 8;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;
+    this.alertDecisions = new AlertDecisions(deps.store, deps.alerts, this.maxAttempts);
   }
 
   /**
@@ -124,7 +131,13 @@ export class Pipeline {
       }
       case 'ReviewDecided': {
         const claimed = await this.claim(identity, now);
-        return plusWrites(await this.mutate(event.detail.returnId, { type: 'DecideReview', decision: event.detail, now }), claimed);
+        const { returnId } = event.detail;
+        if (returnId === undefined) {
+          // v1.2: no return named: it answers an R7 alert (or names a return's review without its return).
+          const answered = await this.alertDecisions.handle(event.detail, claimed === 0);
+          return { ...EMPTY, effects: answered.effects, writes: claimed + answered.writes };
+        }
+        return plusWrites(await this.mutate(returnId, { type: 'DecideReview', decision: { ...event.detail, returnId }, now }), claimed);
       }
     }
   }

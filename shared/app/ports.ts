@@ -4,6 +4,7 @@
  * and cli compose the two. Nothing in shared/app imports shared/store.
  */
 import type { DetailType } from '../contract/inbound.js';
+import type { AlertAnswer, AlertRecord } from '../domain/alert-decision.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import type { CarrierScan, Effect, EmployeeFlag, ParcelPeer, ReturnAuthorization, ReturnState, ReviewRaised } from '../domain/types.js';
 
@@ -99,7 +100,8 @@ export interface EmployeeFlagReader {
 
 /** R7's store: suspect receipts per employee and the one flag with its alert. */
 export interface EmployeeRepository extends EmployeeFlagReader {
-  currentFlag(employeeId: string): Promise<EmployeeFlag | null>;
+  /** The latest flag, with (v1.2) the receipts its alert counted. */
+  currentFlag(employeeId: string): Promise<(EmployeeFlag & { readonly counted: readonly string[] }) | null>;
   addSuspect(receipt: SuspectReceipt): Promise<void>;
   removeSuspect(employeeId: string, receivedAt: string, receiptId: string): Promise<void>;
   /** Suspect receipts with receivedAt in [from, to], read consistently. */
@@ -108,6 +110,36 @@ export interface EmployeeRepository extends EmployeeFlagReader {
   raiseFlag(review: ReviewRaised, flagForMs: number): Promise<boolean>;
   /** v1.2: flag the employee from a SELF_REVIEW_ATTEMPT's `decidedAt` for flagFor (kept beside an R7 flag; only ever extended). */
   raiseSelfReviewFlag(employeeId: string, reviewId: string, decidedAt: string, flagForMs: number): Promise<void>;
+}
+
+/** An employee's current R7 alert as stored on its flag item, with the revision the next write is conditional on. */
+export interface StoredAlert {
+  readonly alert: AlertRecord;
+  readonly revision: number;
+}
+
+/** v1.2: R7 alerts are answerable; the alert lives on the employee's flag item. */
+export interface AlertRepository {
+  /** The current alert of the person `employeeId` names (strongly consistent), or null. */
+  loadAlert(employeeId: string): Promise<StoredAlert | null>;
+  /**
+   * Close the alert with its answer and publish `effects` from its item, in one
+   * conditional write (the alert unchanged since `stored` was read); a RELEASE lifts the flag.
+   * @throws {AlertConflictError} when the alert changed since it was read
+   */
+  answerAlert(stored: StoredAlert, answer: AlertAnswer, effects: readonly Effect[]): Promise<void>;
+}
+
+/**
+ * v1.2: a decision without returnId that changes nothing keeps its one
+ * effect on its own ledger entry: the entry is claimed first (R8), then
+ * answered once by a conditional write whose stream record publishes it.
+ */
+export interface DecisionAnswers {
+  /** Whether the decision's ledger entry has been answered already (a redelivery after a crash). */
+  decisionAnswered(decisionId: string): Promise<boolean>;
+  /** Answer the claimed entry with its effects; false when it was answered already. */
+  answerDecision(decisionId: string, effects: readonly Effect[]): Promise<boolean>;
 }
 
 /** No insider detection configured: nobody is flagged. */

@@ -53,7 +53,8 @@ export function recordReviewMetrics(metrics: Metrics, published: readonly Publis
         flow(metrics, REVIEW_METRIC.reviewsOpened, REVIEW_METRIC.moneyAtStakeOpened, effect.reason, effect.refund ?? atStake ?? null);
         break;
       case 'ReviewCleared':
-        flow(metrics, REVIEW_METRIC.reviewsClosed, REVIEW_METRIC.moneyAtStakeClosed, effect.reason, atStake ?? null);
+        // An R7 alert has no return item: its ReviewCleared carries what it held (v1.2).
+        flow(metrics, REVIEW_METRIC.reviewsClosed, REVIEW_METRIC.moneyAtStakeClosed, effect.reason, effect.refund ?? atStake ?? null);
         break;
       case 'RefundReleased':
       case 'RefundDenied': {

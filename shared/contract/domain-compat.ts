@@ -13,6 +13,6 @@ export type DomainCompat = [
   Assignable<C.CarrierScanDetail, D.CarrierScan>,
   Assignable<C.WarehouseReceiptDetail, D.WarehouseReceipt>,
   Assignable<C.RefundRequestedDetail, D.RefundRequest>,
-  Assignable<C.ReviewDecidedDetail, D.ReviewDecision>,
+  Assignable<C.ReviewDecidedDetail, D.DecisionFact>,
 ];
 export const domainCompat: DomainCompat = [true, true, true, true, true];

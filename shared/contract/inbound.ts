@@ -70,7 +70,8 @@ export const ReviewDecidedDetail = z.object({
   decisionId: Id,
   // refund-gate's own reviewIds: a tag and two ids of ≤ 128 code points, escaped (≤ 256 UTF-16 units each).
   reviewId: z.string().min(1).max(544),
-  returnId: Id,
+  // v1.2: omitted on a decision answering an EMPLOYEE_RECEIPT_ANOMALY review (R7), which has no return.
+  returnId: Id.optional(),
   reviewerId: Id,
   decision: ReviewDecision,
   decidedAt: Timestamp,

@@ -100,7 +100,7 @@ export const ReviewClearedMessage = z
   .strictObject({
     type: z.literal('ReviewCleared'),
     reviewId: ReviewId,
-    returnId: Id,
+    returnId: Id.optional().describe('absent when an EMPLOYEE_RECEIPT_ANOMALY alert is closed by its decision (v1.2)'),
     clearedAt: Timestamp,
     cause: ClearCause,
     reason: Reasons.describe('the reason of the review being cleared'),
@@ -120,7 +120,7 @@ export const DecisionIgnoredMessage = z
     type: z.literal('DecisionIgnored'),
     decisionId: Id,
     reviewId: ReviewDecidedDetail.shape.reviewId.describe('the reviewId the decision named, as it was given'),
-    returnId: Id,
+    returnId: Id.optional().describe('the returnId the decision gave, absent when it gave none (v1.2)'),
     reviewerId: Id,
     why: DecisionIgnoredWhy,
     decidedAt: Timestamp,

@@ -18,6 +18,7 @@ const REVIEW_TAG = {
   selfReview: 'rv-self-review',
   parcelReused: 'rv-parcel-reused',
   employeeAnomaly: 'rv-employee-anomaly',
+  alertSelfReview: 'rv-alert-self-review',
 } as const;
 
 /** Tags of reviews raised for one return: the returnId is the tuple's second part. */
@@ -47,6 +48,8 @@ export const reviewIdFor = {
   parcelReused: (returnId: string, receiptId: string) => encodeTuple(REVIEW_TAG.parcelReused, returnId, receiptId),
   /** R7: the one anomaly review of an employee, named by the receipt time that crossed the threshold. */
   employeeAnomaly: (employeeId: string, raisedAt: string) => encodeTuple(REVIEW_TAG.employeeAnomaly, employeeId, raisedAt),
+  /** R7 v1.2: the employee named by an alert tried to answer it (no return). */
+  alertSelfReview: (alertReviewId: string, decisionId: string) => encodeTuple(REVIEW_TAG.alertSelfReview, alertReviewId, decisionId),
 } as const;
 
 export const effectIdFor = {
@@ -55,6 +58,8 @@ export const effectIdFor = {
   released: (returnId: string, refundId: string) => encodeTuple('fx-released', returnId, refundId),
   denied: (returnId: string, refundId: string) => encodeTuple('fx-denied', returnId, refundId),
   decisionIgnored: (returnId: string, decisionId: string) => encodeTuple('fx-decision-ignored', returnId, decisionId),
+  /** v1.2: a decision that gave no returnId and changed nothing. */
+  decisionIgnoredWithoutReturn: (decisionId: string) => encodeTuple('fx-decision-ignored-no-return', decisionId),
 } as const;
 
 /**
@@ -62,7 +67,9 @@ export const effectIdFor = {
  * return's review, `{ employeeId }` for an R7 anomaly, null for a string that
  * no review id encodes to. Used by R5 to tell "unknown" from "of another return".
  */
-export function ownerOfReview(reviewId: string): { readonly returnId: string } | { readonly employeeId: string } | null {
+export function ownerOfReview(
+  reviewId: string,
+): { readonly returnId: string } | { readonly employeeId: string; readonly raisedAt: string } | null {
   let parts: string[];
   try {
     parts = decodeTuple(reviewId);
@@ -71,7 +78,7 @@ export function ownerOfReview(reviewId: string): { readonly returnId: string } |
   }
   const [tag, owner] = parts;
   if (owner === undefined) return null;
-  if (tag === REVIEW_TAG.employeeAnomaly && parts.length === 3) return { employeeId: owner };
+  if (tag === REVIEW_TAG.employeeAnomaly && parts.length === 3) return { employeeId: owner, raisedAt: parts[2]! };
   if (tag !== undefined && RETURN_REVIEW_TAGS.has(tag) && parts.length === (tag === REVIEW_TAG.hold ? 2 : 3)) return { returnId: owner };
   return null;
 }

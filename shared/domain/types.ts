@@ -84,6 +84,13 @@ export interface ReviewDecision {
 }
 
 /**
+ * A ReviewDecided as the contract gives it (v1.2): `returnId` is omitted on a
+ * decision answering an R7 alert (EMPLOYEE_RECEIPT_ANOMALY), which has no
+ * return. A return's decider only ever sees a {@link ReviewDecision}.
+ */
+export type DecisionFact = Omit<ReviewDecision, 'returnId'> & { readonly returnId?: string | undefined };
+
+/**
  * The seam for R7: the insider detector's verdict on a receipt's employee at
  * the time the receipt is processed. Receipts whose `receivedAt` lies in
  * `[flaggedAt, flaggedUntil]` are held.
@@ -93,6 +100,11 @@ export interface EmployeeFlag {
   readonly anomalyReviewId: string;
   readonly flaggedAt: string;
   readonly flaggedUntil: string;
+  /**
+   * v1.2: the `decidedAt` of a RELEASE answering the alert (the employee is
+   * cleared): from then on the flag holds only receipts received before it.
+   */
+  readonly liftedAt?: string | undefined;
 }
 
 /**
@@ -169,7 +181,8 @@ export interface ReviewCleared {
   readonly type: 'ReviewCleared';
   readonly effectId: string;
   readonly reviewId: string;
-  readonly returnId: string;
+  /** Absent only when an R7 alert (no return) is closed by its decision (v1.2). */
+  readonly returnId?: string | undefined;
   readonly reason: Reason;
   readonly clearedAt: string;
   readonly cause: ClearCause;
@@ -180,6 +193,8 @@ export interface ReviewCleared {
   readonly warehouseId?: string | undefined;
   readonly scanId?: string | undefined;
   readonly decisionId?: string | undefined;
+  /** What the closed review held, for the money-at-stake metrics; never published. */
+  readonly refund?: Money | undefined;
 }
 
 export type ReleaseBasis = 'EVIDENCE_MATCHED' | 'REVIEWER_RELEASED';
@@ -219,7 +234,8 @@ export interface DecisionIgnored {
   readonly effectId: string;
   readonly decisionId: string;
   readonly reviewId: string;
-  readonly returnId: string;
+  /** v1.2: as the decision gave it (absent on a decision without one). */
+  readonly returnId?: string | undefined;
   readonly reviewerId: string;
   readonly why: IgnoredWhy;
   readonly decidedAt: string;

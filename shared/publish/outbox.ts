@@ -43,6 +43,8 @@ export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
     return { item, effects: item[BODY_ATTRIBUTE] === undefined ? [] : outboxOfItem(item), state: stateOfItem(item) };
   }
   if (item['kind'] === 'employee-flag') return { item, effects: outboxOfItem(item), state: null };
+  // v1.2: a decision without returnId that changed nothing is answered on its own ledger entry.
+  if (item['kind'] === 'id' && item['answered'] === true) return { item, effects: outboxOfItem(item), state: null };
   return { item, effects: [], state: null };
 }
 
@@ -70,7 +72,15 @@ export function verifyEffects(decoded: DecodedRecord): void {
   for (const effect of decoded.effects) {
     const context = { kind, effectId: effect.effectId, type: effect.type, returnId: (effect as { returnId?: string }).returnId };
     if (kind === 'employee-flag') {
-      if (effect.type !== 'ReviewRaised') throw new UnsupportedEffectError(`an employee item may only raise its review, not ${effect.type}`, context);
+      // Its one anomaly review, raised, and (v1.2) closed by a reviewer's answer.
+      const own = effect.type === 'ReviewRaised' || (effect.type === 'ReviewCleared' && effect.reviewId === decoded.item?.['anomalyReviewId']);
+      if (!own) throw new UnsupportedEffectError(`an employee item may only raise or close its review, not ${effect.type}`, context);
+      continue;
+    }
+    if (kind === 'id') {
+      // v1.2: an answered decision's ledger entry says only why nothing changed: never money, never another return's review.
+      const answer = effect.type === 'DecisionIgnored' || (effect.type === 'ReviewRaised' && effect.reason === 'SELF_REVIEW_ATTEMPT' && effect.returnId === undefined);
+      if (!answer) throw new UnsupportedEffectError(`a decision's ledger entry may only answer it, not ${effect.type}`, context);
       continue;
     }
     const state = decoded.state;

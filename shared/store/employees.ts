@@ -1,23 +1,27 @@
-import { GetCommand, PutCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EmployeeRepository } from '../app/ports.js';
+import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AlertConflictError } from '../app/errors.js';
+import type { AlertRepository, EmployeeRepository, StoredAlert } from '../app/ports.js';
+import { liftedFor, type AlertAnswer } from '../domain/alert-decision.js';
 import type { SuspectReceipt } from '../domain/insider.js';
 import { addMs, toEpochMs } from '../domain/time.js';
-import type { EmployeeFlag, ReviewRaised } from '../domain/types.js';
+import type { Effect, EmployeeFlag, Money, ReviewRaised } from '../domain/types.js';
 import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
 import { employeeFlagKey, employeePk, employeeSelfReviewFlagKey, FLAG_SORT_PREFIX, suspectKey, suspectRange } from './keys.js';
 import { callDynamo, isConditionFailure, pagesOf, translateError } from './dynamo-call.js';
-import { DEFAULT_RETENTION_DAYS, TABLE_KEYS } from './table.js';
+import { DEFAULT_RETENTION_DAYS, OPEN_REVIEWS_INDEX, TABLE_KEYS } from './table.js';
 
 /*
  * R7 items, one partition per employee (keys from ./keys.ts):
  *   (EMPLOYEE, id) / (SUSPECT, receivedAt, receiptId)  one small item per receipt under an insider-reason
  *                                                      review; a cleared one is overwritten by a tombstone
- *   (EMPLOYEE, id) / (FLAG)                            the active flag and, in `outbox`, its one anomaly review
+ *   (EMPLOYEE, id) / (FLAG)                            the active flag and, in `outbox`, its one anomaly review;
+ *                                                      v1.2: the alert's answer (`answer`, `liftedAt` for a RELEASE)
+ *                                                      and the receipts it counted (`counted`)
  * Only suspect receipts touch the partition, so an honest employee never makes it hot.
  * No id is ever an attribute name: the receipt is a value of its own item.
  */
-export class EmployeeStore implements EmployeeRepository {
+export class EmployeeStore implements EmployeeRepository, AlertRepository {
   private readonly retentionSec: number;
 
   public constructor(
@@ -50,7 +54,7 @@ export class EmployeeStore implements EmployeeRepository {
     );
     const t = toEpochMs(receivedAt);
     const flags = (out.Items ?? []).filter((item) => item['flaggedAt'] !== undefined).map((item) => flagOf(employeeId, item));
-    return flags.find((flag) => t >= toEpochMs(flag.flaggedAt) && t <= toEpochMs(flag.flaggedUntil)) ?? null;
+    return flags.find((flag) => t >= toEpochMs(flag.flaggedAt) && t <= toEpochMs(flag.flaggedUntil) && !liftedFor(flag.liftedAt, receivedAt)) ?? null;
   }
 
   public async raiseSelfReviewFlag(employeeId: string, reviewId: string, decidedAt: string, flagForMs: number): Promise<void> {
@@ -79,12 +83,78 @@ export class EmployeeStore implements EmployeeRepository {
     }
   }
 
-  /** The employee's latest flag, expired or not. */
-  public async currentFlag(employeeId: string, options: { consistent?: boolean } = {}): Promise<EmployeeFlag | null> {
+  /** The employee's latest flag, expired or not, with (v1.2) the receipts its alert counted. */
+  public async currentFlag(employeeId: string, options: { consistent?: boolean } = {}): Promise<(EmployeeFlag & { counted: readonly string[] }) | null> {
     const out = await callDynamo('GetItem', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: employeeFlagKey(employeeId), ConsistentRead: options.consistent ?? true })),
     );
-    return out.Item ? flagOf(employeeId, out.Item) : null;
+    if (!out.Item) return null;
+    const counted = Array.isArray(out.Item['counted']) ? (out.Item['counted'] as string[]) : [];
+    return { ...flagOf(employeeId, out.Item), counted };
+  }
+
+  /** v1.2: the employee's current alert (the flag item's), strongly consistent. */
+  public async loadAlert(employeeId: string): Promise<StoredAlert | null> {
+    const out = await callDynamo('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: employeeFlagKey(employeeId), ConsistentRead: true })),
+    );
+    const item = out.Item;
+    if (item?.['kind'] !== 'employee-flag') return null;
+    return {
+      revision: typeof item['revision'] === 'number' ? item['revision'] : 0,
+      alert: {
+        reviewId: String(item['anomalyReviewId']),
+        employeeId: String(item['employeeId']),
+        raisedAt: String(item['flaggedAt']),
+        flaggedUntil: String(item['flaggedUntil']),
+        warehouseId: typeof item['warehouseId'] === 'string' ? item['warehouseId'] : undefined,
+        refund: (item['atStake'] as Money | undefined) ?? undefined,
+        answer: (item['answer'] as AlertAnswer | undefined) ?? undefined,
+      },
+    };
+  }
+
+  /**
+   * v1.2: close the alert in one conditional write: its answer, `liftedAt`
+   * for a RELEASE, the ReviewCleared in the item's outbox (the publisher
+   * sends it from this write's stream record) and the open-reviews index
+   * attributes removed, so the queue and its money at stake drop it.
+   */
+  public async answerAlert(stored: StoredAlert, answer: AlertAnswer, effects: readonly Effect[]): Promise<void> {
+    const { alert, revision } = stored;
+    const lift = answer.decision === 'RELEASE';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: employeeFlagKey(alert.employeeId),
+          UpdateExpression: `SET #answer = :answer, #outbox = :outbox, #revision = :next${lift ? ', #lifted = :lifted' : ''} REMOVE #shard, #since, #queue`,
+          // Timeline: the alert read is still the item's (not replaced by a later alert), unanswered, and unchanged since.
+          ConditionExpression: '#review = :review AND attribute_not_exists(#answer) AND (attribute_not_exists(#revision) OR #revision = :revision)',
+          ExpressionAttributeNames: {
+            '#answer': 'answer',
+            '#outbox': 'outbox',
+            '#revision': 'revision',
+            '#review': 'anomalyReviewId',
+            '#shard': OPEN_REVIEWS_INDEX.partitionKey,
+            '#since': OPEN_REVIEWS_INDEX.sortKey,
+            '#queue': 'reviewQueue',
+            ...(lift ? { '#lifted': 'liftedAt' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':answer': answer,
+            ':outbox': effects,
+            ':next': revision + 1,
+            ':revision': revision,
+            ':review': alert.reviewId,
+            ...(lift ? { ':lifted': answer.decidedAt } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new AlertConflictError(alert.reviewId, { cause: error });
+      throw translateError('UpdateItem', error);
+    }
   }
 
   /** Add (idempotently: same key, same item) a receipt now under an insider-reason review. */
@@ -141,15 +211,20 @@ export class EmployeeStore implements EmployeeRepository {
             flaggedAt: review.raisedAt,
             flaggedUntil,
             outbox: [review],
+            // v1.2: what answering the alert needs without its outbox, and which receipts it counted.
+            counted: countedReceiptIds(review),
+            ...(review.refund ? { atStake: review.refund } : {}),
+            ...(review.warehouseId ? { warehouseId: review.warehouseId } : {}),
             // The publisher's stream filter selects items carrying effects (shared/routing.ts).
             ...streamMarkersFor([review], { insider: false }),
             // The review queue's open-reviews index lists the anomaly while the flag stands.
             ...anomalyReviewAttributes(review, flaggedUntil),
             [TABLE_KEYS.ttlAttribute]: Math.floor(toEpochMs(flaggedUntil) / 1000) + this.retentionSec,
           },
-          // Timeline: a flag whose flaggedUntil is before this alert's raisedAt has expired.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :raisedAt',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#until': 'flaggedUntil' },
+          // Timeline: a flag whose flaggedUntil is before this alert's raisedAt has expired;
+          // v1.2: one lifted (RELEASE) at or before it no longer stands either.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :raisedAt OR #lifted <= :raisedAt',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#until': 'flaggedUntil', '#lifted': 'liftedAt' },
           ExpressionAttributeValues: { ':raisedAt': review.raisedAt },
         }),
       );
@@ -183,5 +258,13 @@ function flagOf(employeeId: string, item: Record<string, unknown>): EmployeeFlag
     anomalyReviewId: String(item['anomalyReviewId']),
     flaggedAt: String(item['flaggedAt']),
     flaggedUntil: String(item['flaggedUntil']),
+    ...(typeof item['liftedAt'] === 'string' ? { liftedAt: item['liftedAt'] } : {}),
   };
+}
+
+/** The receipts an anomaly review counted (its evidence), so an answered alert's receipts never count again. */
+function countedReceiptIds(review: ReviewRaised): string[] {
+  const receipts = review.evidence['receipts'];
+  if (!Array.isArray(receipts)) return [];
+  return receipts.map((r) => (r as { receiptId?: unknown }).receiptId).filter((id): id is string => typeof id === 'string');
 }

@@ -3,7 +3,11 @@ import { openReviewIndexOf, type QueueEntry } from '../domain/review-queue.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import type { EmployeeFlag, ReturnState, ReviewRaised } from '../domain/types.js';
 import { stateOfItem } from './item-codec.js';
-import { employeeFlagKey, returnKey, reviewShardKey } from './keys.js';
+import type { AlertAnswer } from '../domain/alert-decision.js';
+import { ownerOfReview } from '../domain/identity.js';
+import type { Effect } from '../domain/types.js';
+import { outboxOfItem } from './item-codec.js';
+import { employeeFlagKey, ledgerKey, returnKey, reviewShardKey } from './keys.js';
 import { callDynamo, pagesOf } from './dynamo-call.js';
 import { OPEN_REVIEWS_INDEX, REVIEW_SHARDS } from './table.js';
 
@@ -124,6 +128,39 @@ export class ReviewReader {
       }
     }
     return out;
+  }
+
+  /**
+   * v1.2: what refund-gate did with a decision answering an R7 alert (no
+   * returnId): the alert's answer when this decision closed it, else the
+   * effect the decision's ledger entry was answered with (self-review or
+   * ignored), else null (not processed yet).
+   */
+  public async alertDecision(reviewId: string, decisionId: string): Promise<{ closed: AlertAnswer & { liftedAt?: string } } | { effect: Effect } | null> {
+    const owner = ownerOfReview(reviewId);
+    if (owner !== null && 'employeeId' in owner) {
+      const flag = await this.get(employeeFlagKey(owner.employeeId));
+      const answer = flag?.['answer'] as AlertAnswer | undefined;
+      if (flag?.['anomalyReviewId'] === reviewId && answer?.decisionId === decisionId) {
+        return { closed: { ...answer, ...(typeof flag['liftedAt'] === 'string' ? { liftedAt: flag['liftedAt'] } : {}) } };
+      }
+    }
+    const ledger = await this.get(ledgerKey('ReviewDecided', decisionId));
+    const [effect] = ledger?.['answered'] === true ? outboxOfItem(ledger) : [];
+    return effect ? { effect } : null;
+  }
+
+  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const out = await callDynamo('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
+    return out.Item;
+  }
+
+  /** Is this reviewId an R7 alert in the open-reviews index (a review with no return)? */
+  public async isOpenAlert(reviewId: string): Promise<boolean> {
+    for (const item of await this.openReviewItems()) {
+      if (item.returnId === null && item.queue.some((q) => q.reviewId === reviewId)) return true;
+    }
+    return false;
   }
 
   /** The return a review belongs to, found in the open-reviews index (null when it is not open). */

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictingDuplicateError, VersionConflictError } from '../app/errors.js';
-import type { FactClaim, IdLedger, ParcelLinks, ParcelRepository, ReturnRepository, SaveReturnInput, StoredReturn } from '../app/ports.js';
-import type { CarrierScan, ReturnAuthorization } from '../domain/types.js';
+import type { DecisionAnswers, FactClaim, IdLedger, ParcelLinks, ParcelRepository, ReturnRepository, SaveReturnInput, StoredReturn } from '../app/ports.js';
+import type { CarrierScan, Effect, ReturnAuthorization } from '../domain/types.js';
 import { toEpochMs } from '../domain/time.js';
 import { ledgerKey, parcelKey, returnIdOfKey, returnKey, timerShardKey, timerShardOf } from './keys.js';
 import { CLOSED_RETURN_STATUSES, streamMarkersFor } from '../routing.js';
@@ -26,6 +26,7 @@ const ATTR = {
   status: 'status',
   authorizationPrint: 'authorizationPrint',
   fingerprint: 'fingerprint',
+  answered: 'answered',
 } as const;
 
 /**
@@ -33,7 +34,7 @@ const ATTR = {
  * code that speaks DynamoDB for them. Every key comes from ./keys.ts; SDK
  * errors become typed errors at this boundary.
  */
-export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLedger {
+export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLedger, DecisionAnswers {
   private readonly retentionSec: number;
 
   public constructor(
@@ -74,6 +75,44 @@ export class RefundGateStore implements ReturnRepository, ParcelRepository, IdLe
       const old = oldItemOf(error);
       if (old?.[ATTR.fingerprint] === fact.fingerprint) return 'seen';
       throw new ConflictingDuplicateError(fact.detailType, fact.idField, fact.id);
+    }
+  }
+
+  /** v1.2: whether a decision's ledger entry carries its answer (a decision without returnId that changed nothing). */
+  public async decisionAnswered(decisionId: string): Promise<boolean> {
+    const out = await this.call('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: ledgerKey('ReviewDecided', decisionId), ConsistentRead: true })),
+    );
+    return out.Item?.[ATTR.answered] === true;
+  }
+
+  /**
+   * v1.2: answer a claimed decision with the effects it published, once: the
+   * entry's own outbox (with the publisher's stream marker), written only if
+   * not answered yet, so a redelivery after a crash publishes nothing twice.
+   */
+  public async answerDecision(decisionId: string, effects: readonly Effect[]): Promise<boolean> {
+    const markers = streamMarkersFor(effects, { insider: false });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerKey('ReviewDecided', decisionId),
+          UpdateExpression: `SET #answered = :true, #outbox = :outbox${Object.keys(markers).map((_, i) => `, #m${i} = :true`).join('')}`,
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#answered)',
+          ExpressionAttributeNames: {
+            '#pk': TABLE_KEYS.partitionKey,
+            '#answered': ATTR.answered,
+            '#outbox': 'outbox',
+            ...Object.fromEntries(Object.keys(markers).map((name, i) => [`#m${i}`, name])),
+          },
+          ExpressionAttributeValues: { ':true': true, ':outbox': effects },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw translateError('UpdateItem', error);
     }
   }
 

@@ -120,6 +120,26 @@ describe('review tools on a kept --db run', () => {
     ]);
   }, 300_000);
 
+  it('an insider alert (no return, v1.2): its employee may not answer it; a RELEASE closes it and takes it off the queue; a second answer is ignored', async () => {
+    const open = JSON.parse((await cli(['reviews', '--open', '--json', '--db', db])).stdout) as { reviews: Array<Record<string, unknown>> };
+    const alert = open.reviews.find((r) => r['reason'] === 'EMPLOYEE_RECEIPT_ANOMALY');
+    expect(alert).toMatchObject({ returnId: null, employeeId: 'emp-dfw-07', status: 'OPEN' });
+    const reviewId = String(alert!['reviewId']);
+    const self = await cli(['decide', reviewId, '--release', '--reviewer', ' EMP-DFW-07', '--json', '--db', db]);
+    expect(self.code, self.stderr).toBe(3);
+    expect((JSON.parse(self.stdout) as DecideJson).outcome).toMatchObject({ kind: 'SELF_REVIEW_REFUSED' });
+    const release = await cli(['decide', reviewId, '--release', '--reviewer', 'lp-ana', '--db', db]);
+    expect(release.code, release.stderr).toBe(0);
+    expect(release.stdout).toMatch(/^alert closed, employee cleared: the flag is lifted from /);
+    const after = JSON.parse((await cli(['reviews', '--open', '--json', '--db', db])).stdout) as { reviews: Array<Record<string, unknown>> };
+    expect(after.reviews.map((r) => r['reviewId'])).not.toContain(reviewId);
+    const again = await cli(['decide', reviewId, '--deny', '--reviewer', 'lp-bob', '--json', '--db', db]);
+    expect(again.code).toBe(3);
+    const ignored = JSON.parse(again.stdout) as DecideJson & { returnId?: string };
+    expect(ignored.outcome).toEqual({ kind: 'IGNORED', why: 'REVIEW_NOT_OPEN' });
+    expect(ignored.returnId).toBeUndefined();
+  }, 300_000);
+
   it('a later replay on the same directory carries on: nothing published twice, the clock moves on and timers fire', async () => {
     const again = await cli(['replay', FIXTURE, '--db', db]);
     expect(again.code, again.stderr).toBe(0);

@@ -4,7 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { resolveSettings, type Settings, type SettingsInput } from '../../shared/contract/config.js';
 import { ingest, businessTimeOf, type IngestResult } from '../../shared/app/ingest.js';
 import { Pipeline } from '../../shared/app/pipeline.js';
-import type { EmployeeFlagReader, Rejection } from '../../shared/app/ports.js';
+import type { AlertRepository, EmployeeFlagReader, Rejection } from '../../shared/app/ports.js';
 import { RefundGateStore, returnKey } from '../../shared/store/store.js';
 import type { TestTable } from './dynamo.js';
 
@@ -20,10 +20,10 @@ export interface Harness {
 }
 
 /** The real pipeline on a DynamoDB Local table, with the business clock of replay. */
-export function harness(table: TestTable, settingsInput: SettingsInput = {}, flags?: EmployeeFlagReader): Harness {
+export function harness(table: TestTable, settingsInput: SettingsInput = {}, flags?: EmployeeFlagReader, alerts?: AlertRepository): Harness {
   const settings = resolveSettings(settingsInput);
   const store = new RefundGateStore(table.doc, table.tableName);
-  const pipeline = new Pipeline({ store, settings, flags, sleep: async () => {} });
+  const pipeline = new Pipeline({ store, settings, flags, alerts, sleep: async () => {} });
   const rejected: Rejection[] = [];
   let sequence = 0;
   const item = async (returnId: string) =>

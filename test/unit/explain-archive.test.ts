@@ -198,7 +198,7 @@ describe('decide on a return the table no longer holds', () => {
     const endpoint = createDecisionHandler({
       logger: new Logger({ logLevel: 'ERROR' }),
       tags: { tagsOf: async () => [{ Key: REVIEWER_TAG, Value: 'lp-ana' }] },
-      reader: { returnState: async () => null, returnOfOpenReview: async () => null },
+      reader: { returnState: async () => null, returnOfOpenReview: async () => null, isOpenAlert: async () => false, alertDecision: async () => null },
       put: async (detail) => {
         puts.push(detail);
         return 'ev';

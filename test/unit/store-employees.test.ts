@@ -95,8 +95,9 @@ describe('EmployeeStore', () => {
         // The anomaly stays in the open-reviews queue while the flag stands.
         reviewQueue: [expect.objectContaining({ reviewId: 'rv-emp', employeeId: 'emp#7', returnIds: ['r#1'], flaggedUntil: '2026-11-02T10:05:01.000Z' })],
       }),
-      ConditionExpression: 'attribute_not_exists(#pk) OR #until < :raisedAt',
-      ExpressionAttributeNames: { '#pk': 'pk', '#until': 'flaggedUntil' },
+      // v1.2: a flag lifted by a RELEASE at or before this raisedAt no longer stands either.
+      ConditionExpression: 'attribute_not_exists(#pk) OR #until < :raisedAt OR #lifted <= :raisedAt',
+      ExpressionAttributeNames: { '#pk': 'pk', '#until': 'flaggedUntil', '#lifted': 'liftedAt' },
       ExpressionAttributeValues: { ':raisedAt': '2026-11-02T10:05:00.000Z' },
     });
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
