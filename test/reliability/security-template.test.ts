@@ -72,8 +72,14 @@ describe('synthesized RefundGateStack: who may write and publish', () => {
     for (const roleId of Object.keys(s.template.findResources('AWS::IAM::Role'))) {
       if (permissionsOf(s.template, roleId).some((p) => p.action === 'sns:Publish' || p.action === 'events:PutEvents')) publishers.add(roleId);
     }
-    expect([...publishers]).toEqual([roles.publisher]);
-    // The topic's resource policy only denies (non-TLS); it grants publishing to nobody.
+    // v1.2 (contract §6): the decision function is the only other one, and it may put ReviewDecided only.
+    const decision = roleOf(s.template, s.id(s.stack.refundGate.decisionFunction));
+    expect([...publishers].sort()).toEqual([roles.publisher, decision].sort());
+    const decisionPuts = permissionsOf(s.template, decision).filter((p) => p.action === 'sns:Publish' || p.action === 'events:PutEvents');
+    expect(decisionPuts.map((p) => p.action)).toEqual(['events:PutEvents']);
+    expect(JSON.stringify(decisionPuts[0]!.condition)).toContain('ReviewDecided');
+    expect(JSON.stringify(decisionPuts[0]!.condition)).not.toContain('RefundReleased');
+    // The topic's resource policy only denies (non-TLS, every publisher but refund-gate's); it grants publishing to nobody.
     for (const policy of Object.values(s.template.findResources('AWS::SNS::TopicPolicy'))) {
       const statements = policy['Properties']['PolicyDocument']['Statement'] as { Effect: string }[];
       expect(statements.filter((st) => st.Effect === 'Allow')).toEqual([]);
@@ -84,7 +90,8 @@ describe('synthesized RefundGateStack: who may write and publish', () => {
     const putEvents = permissionsOf(s.template, roles.publisher).filter((p) => p.action === 'events:PutEvents');
     expect(putEvents).toHaveLength(1);
     expect(putEvents[0]!.resource).toBe(JSON.stringify(BUS_ARN));
-    expect(putEvents[0]!.condition).toMatchObject({ StringEquals: { 'events:source': [OUTBOUND_SOURCE] } });
+    // events:source is multivalued for PutEvents (one value per entry): every entry must carry refund-gate's source.
+    expect(putEvents[0]!.condition).toMatchObject({ 'ForAllValues:StringEquals': { 'events:source': [OUTBOUND_SOURCE] } });
   });
 
   it('no function may invoke another function or assume another role', () => {
