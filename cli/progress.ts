@@ -4,6 +4,11 @@ const TTY_REDRAW_MS = 100;
 /** Without a terminal (CI logs), one plain line this often at most. */
 const PLAIN_EVERY_MS = 15_000;
 const BAR_WIDTH = 20;
+/** The estimate uses the throughput of the last this-many ms (a slow start, e.g. DynamoDB Local warming up, is forgotten). */
+const ETA_WINDOW_MS = 10_000;
+/** No estimate before this much of the work or this much time: too little evidence. */
+const ETA_MIN_FRACTION = 0.1;
+const ETA_MIN_ELAPSED_MS = 5_000;
 
 export const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -19,6 +24,8 @@ export class Progress {
   private readonly startedMs: number;
   private lastDrawMs = -Infinity;
   private lastPlainMs: number;
+  /** (time, done) samples within the ETA window, oldest first. */
+  private readonly samples: Array<{ at: number; done: number }> = [];
 
   /**
    * @param total the amount that means done (bytes of a file, events), or undefined when unknown (a pipe)
@@ -37,6 +44,7 @@ export class Progress {
 
   public update(done: number): void {
     const now = this.clock();
+    this.sample(now, done);
     if (this.channel.isTTY) {
       if (now - this.lastDrawMs < TTY_REDRAW_MS) return;
       this.lastDrawMs = now;
@@ -65,8 +73,24 @@ export class Progress {
     const fraction = complete ? 1 : Math.min(1, Math.max(0, done / this.total));
     const filled = Math.round(fraction * BAR_WIDTH);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
-    const eta = fraction > 0.02 && !complete ? `  ~${seconds((elapsed / fraction) * (1 - fraction))} left` : '';
+    const left = complete ? undefined : this.estimateLeftMs(done, now, fraction);
+    const eta = left === undefined ? '' : `  ~${seconds(left)} left`;
     const text = `${this.label} ${bar} ${String(Math.floor(fraction * 100)).padStart(3)}%  ${this.describe()}  ${seconds(elapsed)}${eta}`;
     return text.length > this.channel.columns - 1 ? text.slice(0, this.channel.columns - 1) : text;
+  }
+
+  private sample(now: number, done: number): void {
+    this.samples.push({ at: now, done });
+    while (this.samples.length > 2 && now - this.samples[1]!.at >= ETA_WINDOW_MS) this.samples.shift();
+  }
+
+  /** Time left at the recent throughput, or undefined while there is too little evidence for an honest figure. */
+  private estimateLeftMs(done: number, now: number, fraction: number): number | undefined {
+    if (this.total === undefined) return undefined;
+    if (fraction < ETA_MIN_FRACTION && now - this.startedMs < ETA_MIN_ELAPSED_MS) return undefined;
+    const oldest = this.samples[0];
+    if (!oldest || now - oldest.at < 1_000 || done <= oldest.done) return undefined;
+    const perMs = (done - oldest.done) / (now - oldest.at);
+    return Math.max(0, this.total - done) / perMs;
   }
 }

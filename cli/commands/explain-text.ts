@@ -17,6 +17,7 @@ export function explanationText(e: Explanation): string {
   for (const s of e.evidence.scans) {
     lines.push(`  scan ${s.scanId}: ${s.status} at ${s.facilityId ?? '(no facility)'} ${s.scannedAt}${s.inbound ? ' [inbound]' : ''}${s.weight ? `, ${formatWeight(s.weight)}` : ''}`);
   }
+  lines.push(...parcelText(e));
   if (e.evidence.receipts.length === 0) lines.push('  no warehouse receipt');
   for (const r of e.evidence.receipts) {
     const verdict = r.matched === null ? 'not assessed (return not authorized)' : r.matched ? `matched by ${r.matchingScanId}` : `NOT matched: ${r.unmatchedReason}`;
@@ -53,4 +54,20 @@ export function explanationText(e: Explanation): string {
 function weightCheckText(c: WeightCheck): string {
   const list = c.weights.map((w) => `${String(w['source'])}${w['scanId'] !== undefined ? ` ${String(w['scanId'])}` : ''} ${String(w['grams'])} g`).join(', ');
   return c.agree ? `${list}: agree` : `${list}: DISAGREE by ${c.differenceGrams} g (tolerance ${c.toleranceGrams} g)`;
+}
+
+/**
+ * PARCEL_EVIDENCE_REUSED's story (v1.2): the other returns naming the parcel,
+ * or the deliveries at the warehouse that predate the return.
+ */
+function parcelText(e: Explanation): string[] {
+  const lines: string[] = [];
+  const others = e.evidence.parcelReturns ?? [];
+  if (others.length > 0) lines.push(`  other returns on parcel ${e.carrier ?? ''} ${e.trackingNumber ?? ''}:`.replace(/ {2,}/g, ' ').replace(/^ /, '  '));
+  for (const o of others) lines.push(`      ${o.returnId}: customer ${o.customerId}, authorized ${o.authorizedAt}, ${o.released ? 'RELEASED' : 'not released'}`);
+  const stale = e.evidence.scans.filter((s) => !s.inbound && s.facilityId !== null && s.facilityId === e.warehouseId);
+  if (stale.length > 0 && e.evidence.authorizedAt) {
+    lines.push(`  stale deliveries (before the return existed; authorized ${e.evidence.authorizedAt}): ${stale.map((s) => `${s.scanId} ${s.scannedAt}`).join(', ')}`);
+  }
+  return lines;
 }

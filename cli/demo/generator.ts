@@ -1,29 +1,38 @@
-import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
-import type { DetailType } from '../../shared/contract/inbound.js';
 import { reviewIdFor } from '../../shared/domain/identity.js';
+import { FactWriter, at, itemGrams, toIso, type Pending } from './facts.js';
 import { Rng } from './prng.js';
+import { parcelRing } from './ring.js';
 import {
-  CARRIERS,
-  CURRENCY,
+  PER_1000,
+  SCENARIOS,
+  scenarioCounts,
+  type DemoDay,
+  type GenerateOptions,
+  type Insider,
+  type Scenario,
+  type TruthReturn,
+} from './scenarios.js';
+import {
   DAY,
-  DAY_START_MS,
   EMPLOYEES,
   EVERYDAY,
   HIGH_VALUE,
   HOUR,
   MID_VALUE,
   MINUTE,
-  ORIGINS,
   OTHER_FACILITIES,
   SECOND,
   expectedPackagingGrams,
   WAREHOUSES,
   onShift,
-  type Carrier,
   type Employee,
   type Product,
   type Warehouse,
 } from './world.js';
+
+export { carrierWeight } from './facts.js';
+export { SCENARIOS, scenarioCounts } from './scenarios.js';
+export type { DemoDay, Envelope, GenerateOptions, Insider, Money, Scenario, TruthReturn } from './scenarios.js';
 
 /**
  * A realistic receiving day at three returns centres, with its ground truth.
@@ -39,7 +48,9 @@ import {
  * boxes an honest employee catches at the dock, and an empty-box ring:
  * customers mail empty boxes and a bribed clerk marks them received in good
  * condition. Only the weights give the ring away: the catalogue says what the
- * items and packaging weigh, the carrier weighed the parcel.
+ * items and packaging weigh, the carrier weighed the parcel. And a parcel
+ * ring (ring.ts): customers who name a tracking number delivered for someone
+ * else, or delivered long ago.
  *
  * Weights are realistic for honest parcels: packaging varies (85–120 % of the
  * estimate), USPS rounds up to the next ounce, UPS and FedEx to the next
@@ -50,140 +61,17 @@ import {
  * hours (out of order) and about 5% delivered twice, as real producers do.
  */
 
-export type Scenario =
-  | 'honest'
-  | 'honest-early-receipt'
-  | 'honest-late-scan'
-  | 'honest-wrong-item'
-  | 'bribed-employee'
-  | 'phished-account'
-  | 'fake-tracking'
-  | 'empty-box'
-  | 'empty-box-ring';
-
-export const SCENARIOS: Record<Scenario, { readonly fraud: boolean; readonly label: string }> = {
-  honest: { fraud: false, label: 'honest' },
-  'honest-early-receipt': { fraud: false, label: 'received minutes before the delivery scan (within skew)' },
-  'honest-late-scan': { fraud: false, label: 'delivery scan reported hours late' },
-  'honest-wrong-item': { fraud: false, label: 'wrong item flagged, released by a reviewer' },
-  'bribed-employee': { fraud: true, label: 'bribed employee: never-shipped returns marked received' },
-  'phished-account': { fraud: true, label: 'phished account: phantom receipts at night' },
-  'fake-tracking': { fraud: true, label: 'fake tracking: parcel delivered to another facility' },
-  'empty-box': { fraud: true, label: 'empty box, caught at the dock and denied' },
-  'empty-box-ring': { fraud: true, label: 'empty-box ring: clerk marks empty boxes received in good condition' },
-};
-
-export interface Money {
-  readonly amount: number;
-  readonly currency: string;
-}
-
-/** The generator's ground truth for one return. */
-export interface TruthReturn {
-  readonly returnId: string;
-  readonly scenario: Scenario;
-  readonly fraud: boolean;
-  readonly refund: Money;
-  readonly warehouseId: string;
-  /** The employee (account) that marked it received, if anyone did. */
-  readonly receivedBy?: string | undefined;
-  /** The insider behind it, for insider frauds. */
-  readonly insider?: string | undefined;
-}
-
-export interface Insider {
-  readonly employeeId: string;
-  readonly warehouseId: string;
-  readonly kind: 'bribed-employee' | 'phished-account' | 'empty-box-ring';
-}
-
-export interface Envelope {
-  readonly version: '0';
-  readonly id: string;
-  readonly 'detail-type': DetailType;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: Record<string, unknown>;
-}
-
-export interface DemoDay {
-  readonly seed: number;
-  readonly day: string;
-  /** Inbound events in arrival order. */
-  readonly events: readonly Envelope[];
-  readonly truth: readonly TruthReturn[];
-  readonly insiders: readonly Insider[];
-  /** The clerk of the empty-box ring: R7 does not count weight mismatches, the weight check holds the money. */
-  readonly ringClerk: { readonly employeeId: string; readonly warehouseId: string };
-  /** decisionId → the reviewId it answers, for the summary. */
-  readonly decisions: ReadonlyMap<string, string>;
-  readonly duplicates: number;
-  /** Events delayed past later ones (out of order), late carrier scans not included. */
-  readonly delayed: number;
-  readonly lateScans: number;
-  /** Where replay should move the clock after the last event: the end of the business day. */
-  readonly until: string;
-}
-
-export interface GenerateOptions {
-  readonly seed: number;
-  readonly returns: number;
-}
-
-const PER_1000 = {
-  'bribed-employee': 76,
-  'phished-account': 14,
-  'fake-tracking': 20,
-  'empty-box': 10,
-  'empty-box-ring': 12,
-  'honest-wrong-item': 6,
-  'honest-late-scan': 30,
-  'honest-early-receipt': 50,
-} as const;
-const MINIMUM = {
-  // Enough for R7's default threshold (3 in 24 h) to have something to find.
-  'bribed-employee': 4,
-  'phished-account': 3,
-  'fake-tracking': 3,
-  'empty-box': 1,
-  'empty-box-ring': 2,
-  'honest-wrong-item': 1,
-  'honest-late-scan': 2,
-  'honest-early-receipt': 2,
-} as const;
 
 /** Bribed receipts' value per 1,000 returns: about $100,000 (cents). */
 const BRIBED_VALUE_PER_1000 = 10_000_000;
 const DUPLICATE_RATE = 0.05;
 const DELAY_RATE = 0.1;
 
-export function scenarioCounts(returns: number): Record<Scenario, number> {
-  const counts = Object.fromEntries(
-    (Object.keys(PER_1000) as Array<keyof typeof PER_1000>).map((s) => [s, Math.max(MINIMUM[s], Math.round((PER_1000[s] * returns) / 1000))]),
-  ) as Record<Exclude<Scenario, 'honest'>, number>;
-  const special = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (special > returns) throw new RangeError(`at least ${special} returns are needed for every scenario`);
-  return { honest: returns - special, ...counts };
-}
-
 export function generateDay(options: GenerateOptions): DemoDay {
   return new DayBuilder(options).build();
 }
 
 // ---------------------------------------------------------------- builder
-
-interface Pending {
-  readonly seq: number;
-  readonly detailType: DetailType;
-  readonly detail: Record<string, unknown>;
-  readonly businessMs: number;
-  arrivalMs: number;
-  /** May be delayed out of order (decisions and the late-scan story are timed on purpose). */
-  readonly delayable: boolean;
-}
 
 interface PendingDecision {
   readonly receipt: Pending;
@@ -193,51 +81,64 @@ interface PendingDecision {
   readonly note: string;
 }
 
-interface NewReturn {
-  readonly returnId: string;
-  readonly warehouse: Warehouse;
-  readonly carrier: Carrier;
-  readonly trackingNumber: string;
-  readonly refund: Money;
-}
-
-const toIso = (ms: number): string => new Date(Math.floor(ms / SECOND) * SECOND).toISOString().replace('.000Z', 'Z');
-const at = (hours: number): number => DAY_START_MS + hours * HOUR;
-
-class DayBuilder {
-  private readonly rng: Rng;
-  private readonly pending: Pending[] = [];
+class DayBuilder extends FactWriter {
   private readonly decisions: PendingDecision[] = [];
   private readonly truth: TruthReturn[] = [];
-  private readonly trackingNumbers = new Set<string>();
   private readonly lateScanLoad = new Map<string, number>();
   private readonly reconcileLoad = new Map<string, number>();
-  private seq = 0;
-  private receiptSeq = 310_000;
-  private refundSeq = 770_000;
   private decisionSeq = 5_000;
   private lateScans = 0;
 
   public constructor(private readonly options: GenerateOptions) {
-    this.rng = new Rng(options.seed);
+    super(new Rng(options.seed));
   }
 
   public build(): DemoDay {
-    const counts = scenarioCounts(this.options.returns);
+    const { insiders, ringClerk } = this.cast();
+    this.tellStories(insiders, ringClerk);
+    const delayed = this.delaySome();
+    const decisions = this.decide();
+    const duplicates = this.duplicateSome();
+    const ordered = [...this.pending].sort((a, b) => a.arrivalMs - b.arrivalMs || a.seq - b.seq);
+    return {
+      seed: this.options.seed,
+      day: DAY,
+      events: ordered.map((e) => this.envelope(e)),
+      truth: this.truth,
+      insiders,
+      ringClerk: { employeeId: ringClerk.id, warehouseId: ringClerk.warehouseId },
+      decisions,
+      duplicates,
+      delayed,
+      lateScans: this.lateScans,
+      until: `${DAY}T23:59:59Z`,
+    };
+  }
+
+  /** The insiders: a bribed employee, a phished account, the empty-box ring's clerk and the parcel ring's. */
+  private cast(): { insiders: Insider[]; ringClerk: Employee } {
     const dfwEarly = EMPLOYEES.filter((e) => e.warehouseId === 'WH-DFW' && e.shift === 'early');
     const rno = EMPLOYEES.filter((e) => e.warehouseId === 'WH-RNO');
     const insiders: Insider[] = [
       { employeeId: this.rng.pick(dfwEarly).id, warehouseId: 'WH-DFW', kind: 'bribed-employee' },
       { employeeId: this.rng.pick(rno).id, warehouseId: 'WH-RNO', kind: 'phished-account' },
     ];
-    const bribed = EMPLOYEES.find((e) => e.id === insiders[0]!.employeeId)!;
-    const phished = EMPLOYEES.find((e) => e.id === insiders[1]!.employeeId)!;
     const ringClerk = this.rng.pick(EMPLOYEES.filter((e) => e.warehouseId === 'WH-CMH' && e.shift === 'early'));
+    // The parcel ring's clerk works the late shift, when the ring's parcels are "received".
+    const parcelClerk = this.rng.pick(EMPLOYEES.filter((e) => e.warehouseId === 'WH-CMH' && e.shift === 'late'));
+    insiders.push({ employeeId: parcelClerk.id, warehouseId: parcelClerk.warehouseId, kind: 'parcel-ring' });
+    return { insiders, ringClerk };
+  }
 
+  private tellStories(insiders: readonly Insider[], ringClerk: Employee): void {
+    const counts = scenarioCounts(this.options.returns);
+    const employee = (kind: Insider['kind']) => EMPLOYEES.find((e) => e.id === insiders.find((i) => i.kind === kind)!.employeeId)!;
+    const [bribed, phished, parcelClerk] = [employee('bribed-employee'), employee('phished-account'), employee('parcel-ring')];
     // Scenario slots in random order, so return ids say nothing about the scenario.
     const slots = this.rng.shuffle((Object.keys(counts) as Scenario[]).flatMap((s) => Array<Scenario>(counts[s]).fill(s)));
     const bribedTarget = Math.round((BRIBED_VALUE_PER_1000 * counts['bribed-employee']) / PER_1000['bribed-employee']);
     const bribedValue = { left: bribedTarget, count: counts['bribed-employee'] };
+    const ring = { shared: [] as string[], stale: [] as string[] };
     let fakeIndex = 0;
     slots.forEach((scenario, i) => {
       const returnId = `RMA-${4_100_000 + i * 17 + this.rng.int(0, 16)}`;
@@ -256,10 +157,17 @@ class DayBuilder {
           return this.phantom(returnId, scenario, phished, this.rng.pick(MID_VALUE));
         case 'empty-box-ring':
           return this.emptyBoxRing(returnId, ringClerk);
+        case 'shared-parcel':
+          return void ring.shared.push(returnId);
+        case 'stale-scan':
+          return void ring.stale.push(returnId);
       }
     });
+    this.truth.push(...parcelRing(this, parcelClerk, ring.shared, ring.stale));
+  }
 
-    // About 10% of events arrive late, after events that happened after them.
+  /** About 10% of events arrive late, after events that happened after them. */
+  private delaySome(): number {
     let delayed = 0;
     for (const event of this.pending) {
       if (event.delayable && this.rng.chance(DELAY_RATE)) {
@@ -267,51 +175,33 @@ class DayBuilder {
         delayed += 1;
       }
     }
-    // Reviewers decide after the receipt (and so its review) has arrived.
+    return delayed;
+  }
+
+  /** Reviewers decide after the receipt (and so its review) has arrived. Returns decisionId → reviewId. */
+  private decide(): Map<string, string> {
     const decisionIndex = new Map<string, string>();
     for (const d of this.decisions) {
       const decidedAt = d.receipt.arrivalMs + this.rng.between(30 * MINUTE, 3 * HOUR);
       const decisionId = `DEC-${this.decisionSeq++}`;
       const reviewId = reviewIdFor.receipt(d.returnId, d.receiptId);
       decisionIndex.set(decisionId, reviewId);
-      this.emit(
-        'ReviewDecided',
-        {
-          decisionId,
-          reviewId,
-          returnId: d.returnId,
-          reviewerId: this.rng.pick(['lp-reviewer-ana', 'lp-reviewer-marcus']),
-          decision: d.decision,
-          decidedAt: toIso(decidedAt),
-          note: d.note,
-        },
-        decidedAt,
-        { delayable: false },
-      );
+      const reviewerId = this.rng.pick(['lp-reviewer-ana', 'lp-reviewer-marcus']);
+      const detail = { decisionId, reviewId, returnId: d.returnId, reviewerId, decision: d.decision, decidedAt: toIso(decidedAt), note: d.note };
+      this.emit('ReviewDecided', detail, decidedAt, { delayable: false });
     }
-    // About 5% delivered twice: same detail, a new envelope, a little later.
-    const originals = [...this.pending];
+    return decisionIndex;
+  }
+
+  /** About 5% delivered twice: same detail, a new envelope, a little later. */
+  private duplicateSome(): number {
     let duplicates = 0;
-    for (const event of originals) {
+    for (const event of [...this.pending]) {
       if (!this.rng.chance(DUPLICATE_RATE)) continue;
       duplicates += 1;
-      this.pending.push({ ...event, seq: this.seq++, arrivalMs: event.arrivalMs + this.rng.between(SECOND, 30 * MINUTE), delayable: false });
+      this.pending.push({ ...event, seq: this.nextSeq(), arrivalMs: event.arrivalMs + this.rng.between(SECOND, 30 * MINUTE), delayable: false });
     }
-    const ordered = [...this.pending].sort((a, b) => a.arrivalMs - b.arrivalMs || a.seq - b.seq);
-    const events = ordered.map((e) => this.envelope(e));
-    return {
-      seed: this.options.seed,
-      day: DAY,
-      events,
-      truth: this.truth,
-      insiders,
-      ringClerk: { employeeId: ringClerk.id, warehouseId: ringClerk.warehouseId },
-      decisions: decisionIndex,
-      duplicates,
-      delayed,
-      lateScans: this.lateScans,
-      until: `${DAY}T23:59:59Z`,
-    };
+    return duplicates;
   }
 
   // ------------------------------------------------------------ scenarios
@@ -435,119 +325,6 @@ class DayBuilder {
     return { authorizedAt, ret };
   }
 
-  private newReturn(returnId: string, warehouse: Warehouse, items: Product[]): NewReturn {
-    const carrier = this.rng.pick(CARRIERS);
-    return { returnId, warehouse, carrier, trackingNumber: this.trackingNumber(carrier), refund: { amount: items.reduce((s, p) => s + p.price, 0), currency: CURRENCY } };
-  }
-
-  private emitAuthorization(ret: NewReturn, authorizedAt: number, items: Product[]): void {
-    this.emit(
-      'ReturnAuthorized',
-      {
-        returnId: ret.returnId,
-        orderId: `ORD-${this.rng.digits(9)}`,
-        customerId: `CUST-${this.rng.digits(7)}`,
-        warehouseId: ret.warehouse.id,
-        carrier: ret.carrier.name,
-        trackingNumber: ret.trackingNumber,
-        refund: ret.refund,
-        authorizedAt: toIso(authorizedAt),
-        items: items.map((p) => ({ sku: p.sku, quantity: 1 })),
-        expectedWeight: { value: itemGrams(items) + expectedPackagingGrams(itemGrams(items)), unit: 'g' },
-      },
-      authorizedAt,
-    );
-  }
-
-  /**
-   * PICKED_UP, IN_TRANSIT, then DELIVERED at `deliveredTo` (omitted when
-   * `delivered` is null: the caller reports it itself).
-   */
-  private travel(ret: NewReturn, authorizedAt: number, deliveredAt: number, deliveredTo: string, parcelGrams: number, delivered?: null): void {
-    const span = deliveredAt - authorizedAt;
-    const pickedUp = authorizedAt + Math.floor(span * (0.1 + 0.2 * this.rng.float()));
-    const inTransit = pickedUp + Math.floor((deliveredAt - pickedUp) * (0.4 + 0.3 * this.rng.float()));
-    this.scan(ret, 'PICKED_UP', this.rng.pick(ORIGINS), pickedUp);
-    this.scan(ret, 'IN_TRANSIT', this.rng.pick(ret.carrier.hubs), inTransit);
-    if (delivered !== null) this.scan(ret, 'DELIVERED', deliveredTo, deliveredAt, { parcelGrams });
-  }
-
-  private scan(ret: NewReturn, status: string, facilityId: string | undefined, scannedAt: number, timing: Timing & { parcelGrams?: number } = {}): Pending {
-    const { parcelGrams, ...when } = timing;
-    return this.emit(
-      'CarrierScan',
-      {
-        scanId: `${ret.carrier.name.toUpperCase()}-SCN-${this.rng.alnum(12)}`,
-        carrier: ret.carrier.name,
-        trackingNumber: ret.trackingNumber,
-        status,
-        ...(facilityId !== undefined ? { facilityId } : {}),
-        scannedAt: toIso(scannedAt),
-        ...(parcelGrams !== undefined ? { weight: carrierWeight(ret.carrier, parcelGrams) } : {}),
-      },
-      scannedAt,
-      when,
-    );
-  }
-
-  private receipt(
-    ret: NewReturn,
-    employee: Employee,
-    receivedAt: number,
-    condition: string,
-    options: Timing & { stationId?: string; dockGrams?: number } = {},
-  ): Pending {
-    const { dockGrams, stationId, ...when } = options;
-    return this.emit(
-      'WarehouseReceipt',
-      {
-        receiptId: `RCV-${ret.warehouse.short.toUpperCase()}-${this.receiptSeq++}`,
-        returnId: ret.returnId,
-        warehouseId: ret.warehouse.id,
-        employeeId: employee.id,
-        stationId: stationId ?? employee.stationId,
-        receivedAt: toIso(receivedAt),
-        condition,
-        // A dock scale reads to 5 g.
-        ...(dockGrams !== undefined ? { weight: { value: Math.round(dockGrams / 5) * 5, unit: 'g' } } : {}),
-      },
-      receivedAt,
-      when,
-    );
-  }
-
-  private refund(ret: NewReturn, requestedAt: number): void {
-    this.emit('RefundRequested', { refundId: `RFD-${this.refundSeq++}`, returnId: ret.returnId, amount: ret.refund, requestedAt: toIso(requestedAt) }, requestedAt);
-  }
-
-  private emit(detailType: DetailType, detail: Record<string, unknown>, businessMs: number, timing: Timing = {}): Pending {
-    const event: Pending = {
-      seq: this.seq++,
-      detailType,
-      detail,
-      businessMs,
-      // Producers publish within seconds; EventBridge delivers within a second or two.
-      arrivalMs: timing.arrivalMs ?? businessMs + this.rng.between(200, 45 * SECOND),
-      delayable: timing.delayable ?? true,
-    };
-    this.pending.push(event);
-    return event;
-  }
-
-  private envelope(event: Pending): Envelope {
-    return {
-      version: '0',
-      id: this.rng.uuid(),
-      'detail-type': event.detailType,
-      source: DEFAULT_SOURCES[event.detailType],
-      account: '123456789012',
-      time: toIso(event.arrivalMs),
-      region: 'us-east-1',
-      resources: [],
-      detail: event.detail,
-    };
-  }
-
   // ------------------------------------------------------------ helpers
 
   private everydayItems(): Product[] {
@@ -570,41 +347,4 @@ class DayBuilder {
     load.set(employee.id, least + 1);
     return employee;
   }
-
-  private trackingNumber(carrier: Carrier): string {
-    for (;;) {
-      const n =
-        carrier.name === 'UPS'
-          ? `1Z${this.rng.alnum(6)}03${this.rng.digits(8)}`
-          : carrier.name === 'FedEx'
-            ? this.rng.digits(12)
-            : `9400${this.rng.digits(18)}`;
-      if (!this.trackingNumbers.has(n)) {
-        this.trackingNumbers.add(n);
-        return n;
-      }
-    }
-  }
-}
-
-interface Timing {
-  readonly arrivalMs?: number;
-  readonly delayable?: boolean;
-}
-
-const itemGrams = (items: readonly Product[]): number => items.reduce((sum, p) => sum + p.grams, 0);
-
-const GRAMS_PER_OZ = 28.349523125;
-const GRAMS_PER_LB = 453.59237;
-
-/**
- * The weight a carrier reports for a parcel, rounded up as carriers do:
- * USPS to the next ounce; UPS to the next 0.1 lb; FedEx to the next 0.1 lb,
- * and to the next whole pound from 5 kg.
- */
-export function carrierWeight(carrier: Carrier, grams: number): { value: number; unit: 'oz' | 'lb' } {
-  if (carrier.name === 'USPS') return { value: Math.ceil(grams / GRAMS_PER_OZ), unit: 'oz' };
-  const pounds = grams / GRAMS_PER_LB;
-  if (carrier.name === 'FedEx' && grams >= 5_000) return { value: Math.ceil(pounds), unit: 'lb' };
-  return { value: Math.ceil(pounds * 10) / 10, unit: 'lb' };
 }

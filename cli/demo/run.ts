@@ -9,7 +9,8 @@ import { openInput, replayInput } from '../replay.js';
 import { LocalRuntime, type LocalExtensions } from '../runtime.js';
 import type { StderrChannel } from '../channel.js';
 import { generateDay } from './generator.js';
-import { DemoTally, formatSummary, summarize, type DemoSummary } from './summary.js';
+import { formatSummary } from './summary-text.js';
+import { DemoTally, summarize, type DemoSummary } from './summary.js';
 
 export const DEMO_DEFAULTS = { seed: 42, returns: 1000 } as const;
 

@@ -1,8 +1,9 @@
 import { REASONS, type Reason } from '../../shared/domain/reasons.js';
 import type { ReplayLine, ReplayOutput } from '../output.js';
-import { integer, seconds } from '../progress.js';
-import { SCENARIOS, type DemoDay, type Insider, type Scenario } from './generator.js';
+import { SCENARIOS, type DemoDay, type Insider, type Scenario } from './scenarios.js';
 import { EMPLOYEES, WAREHOUSES } from './world.js';
+import { parcelCheckOf } from './parcel-check.js';
+import { reasonWords } from './words.js';
 
 /**
  * Tallies what refund-gate published during the demo, by return and by
@@ -110,6 +111,32 @@ export interface DemoSummary {
     /** Honest refunds held by it (false alarms); zero at the default tolerances. */
     readonly honestHeld: Tally;
   };
+  /** PARCEL_EVIDENCE_REUSED (contract v1.2): what it held, set against the parcel ring of the ground truth. */
+  readonly parcelCheck: ParcelCheck;
+}
+
+export interface ParcelCheck {
+  /** Refunds not released with a PARCEL_EVIDENCE_REUSED review: a parcel named by several customers. */
+  readonly heldShared: Tally;
+  /** The same, for a return whose only deliveries at the warehouse predate it. */
+  readonly heldStale: Tally;
+  readonly ring: Tally;
+  readonly ringStopped: Tally;
+  readonly ringMissed: Tally;
+  /** Honest refunds held by it (false alarms). */
+  readonly honestHeld: Tally;
+  /** The story of each shared parcel and stale return, as the reviews tell it. */
+  readonly parcels: ReadonlyArray<ParcelStory>;
+}
+
+export interface ParcelStory {
+  readonly kind: 'SHARED_PARCEL' | 'STALE_SCANS';
+  readonly trackingNumber: string;
+  readonly returns: ReadonlyArray<{ readonly returnId: string; readonly customerId: string | null; readonly released: boolean }>;
+  readonly authorizedAt?: string | undefined;
+  readonly staleScans?: ReadonlyArray<{ readonly scannedAt: string; readonly facilityId: string | null }> | undefined;
+  readonly receivedBy?: string | undefined;
+  readonly held: Tally;
 }
 
 const zero = (): Tally => ({ count: 0, amount: 0 });
@@ -120,39 +147,62 @@ const add = (t: Tally, amount: number): void => {
 
 /** Set what refund-gate published against the generator's ground truth. */
 export function summarize(day: DemoDay, tally: DemoTally, elapsedMs: number): DemoSummary {
+  const { rows, openByReturn } = reviewRows(day, tally);
+  const flagged = flaggedEmployees(day, tally);
+  const flaggedIds = new Set(flagged.map((f) => f.employeeId));
+  const { refunds, truth, schemes, honestHeldBy } = settle(day, tally, openByReturn);
+  return {
+    seed: day.seed,
+    day: day.day,
+    returns: day.truth.length,
+    warehouses: WAREHOUSES.length,
+    employees: EMPLOYEES.length,
+    events: { total: day.events.length, duplicates: day.duplicates, delayed: day.delayed, lateScans: day.lateScans, rejected: tally.rejected },
+    elapsedMs,
+    refunds,
+    reviews: REASONS.filter((reason) => rows.has(reason)).map((reason) => ({ reason, ...rows.get(reason)! })),
+    employeesFlagged: flagged,
+    truth: {
+      ...truth,
+      byScheme: (Object.keys(SCENARIOS) as Scenario[])
+        .filter((s) => schemes.has(s))
+        .map((scenario) => ({ scenario, label: SCENARIOS[scenario].label, ...schemes.get(scenario)! })),
+      honestHeldBy: [...honestHeldBy]
+        .map(([why, tally]) => ({ why, tally }))
+        .sort((a, b) => b.tally.count - a.tally.count || (a.why < b.why ? -1 : 1)),
+      insiders: day.insiders.map((i) => ({ ...i, flagged: flaggedIds.has(i.employeeId) })),
+      honestEmployeesFlagged: flagged.filter((f) => f.insider === null).length,
+    },
+    weightCheck: weightCheckOf(day, tally),
+    parcelCheck: parcelCheckOf(day, tally),
+  };
+}
+
+type ReviewRow = { raised: number; cleared: number; decided: number; open: number };
+
+/** Reviews by reason (raised, cleared, decided, open), and the open reasons of each return. */
+function reviewRows(day: DemoDay, tally: DemoTally): { rows: Map<Reason, ReviewRow>; openByReturn: Map<string, Reason[]> } {
   const decidedReviews = new Set([...day.decisions].filter(([decisionId]) => tally.effectiveDecisions.has(decisionId)).map(([, reviewId]) => reviewId));
-  const openReviewsByReturn = new Map<string, Reason[]>();
-  const reasons = new Map<Reason, { raised: number; cleared: number; decided: number; open: number }>();
+  const openByReturn = new Map<string, Reason[]>();
+  const rows = new Map<Reason, ReviewRow>();
   for (const [reviewId, review] of tally.reviews) {
-    const row = reasons.get(review.reason) ?? { raised: 0, cleared: 0, decided: 0, open: 0 };
+    const row = rows.get(review.reason) ?? { raised: 0, cleared: 0, decided: 0, open: 0 };
     row.raised += 1;
     if (tally.cleared.has(reviewId)) row.cleared += 1;
     else if (decidedReviews.has(reviewId)) row.decided += 1;
     else {
       row.open += 1;
-      if (review.returnId) openReviewsByReturn.set(review.returnId, [...(openReviewsByReturn.get(review.returnId) ?? []), review.reason]);
+      if (review.returnId) openByReturn.set(review.returnId, [...(openByReturn.get(review.returnId) ?? []), review.reason]);
     }
-    reasons.set(review.reason, row);
+    rows.set(review.reason, row);
   }
+  return { rows, openByReturn };
+}
 
-  const refunds = {
-    released: zero(),
-    releasedOnEvidence: zero(),
-    releasedByReviewer: zero(),
-    held: zero(),
-    heldUnderReview: zero(),
-    heldAwaitingEvidence: zero(),
-    denied: zero(),
-  };
-  const truth = {
-    fraud: zero(),
-    fraudStopped: zero(),
-    fraudMissed: zero(),
-    honest: zero(),
-    honestReleased: zero(),
-    honestHeld: zero(),
-    honestDenied: zero(),
-  };
+/** Each return's refund as published (released, denied, held), and the same against the ground truth. */
+function settle(day: DemoDay, tally: DemoTally, openByReturn: ReadonlyMap<string, Reason[]>) {
+  const refunds = { released: zero(), releasedOnEvidence: zero(), releasedByReviewer: zero(), held: zero(), heldUnderReview: zero(), heldAwaitingEvidence: zero(), denied: zero() };
+  const truth = { fraud: zero(), fraudStopped: zero(), fraudMissed: zero(), honest: zero(), honestReleased: zero(), honestHeld: zero(), honestDenied: zero() };
   const schemes = new Map<Scenario, { total: Tally; stopped: Tally; missed: Tally }>();
   const honestHeldBy = new Map<string, Tally>();
   for (const r of day.truth) {
@@ -166,7 +216,7 @@ export function summarize(day: DemoDay, tally: DemoTally, elapsedMs: number): De
       add(refunds.denied, denied.amount ?? amount);
     } else {
       add(refunds.held, amount);
-      add(openReviewsByReturn.has(r.returnId) ? refunds.heldUnderReview : refunds.heldAwaitingEvidence, amount);
+      add(openByReturn.has(r.returnId) ? refunds.heldUnderReview : refunds.heldAwaitingEvidence, amount);
     }
     if (r.fraud) {
       add(truth.fraud, amount);
@@ -175,140 +225,58 @@ export function summarize(day: DemoDay, tally: DemoTally, elapsedMs: number): De
       add(s.total, amount);
       add(released ? s.missed : s.stopped, amount);
       schemes.set(r.scenario, s);
-    } else {
-      add(truth.honest, amount);
-      add(released ? truth.honestReleased : denied ? truth.honestDenied : truth.honestHeld, amount);
-      if (!released && !denied) {
-        const open = openReviewsByReturn.get(r.returnId) ?? [];
-        const why = open.includes('RECEIPT_BY_FLAGGED_EMPLOYEE')
-          ? 'received by a flagged employee'
-          : open[0] !== undefined
-            ? `under review: ${open[0]}`
-            : 'awaiting carrier or warehouse evidence';
-        const t = honestHeldBy.get(why) ?? zero();
-        add(t, amount);
-        honestHeldBy.set(why, t);
-      }
+      continue;
     }
+    add(truth.honest, amount);
+    add(released ? truth.honestReleased : denied ? truth.honestDenied : truth.honestHeld, amount);
+    if (released || denied) continue;
+    const why = heldWhy(openByReturn.get(r.returnId) ?? []);
+    const t = honestHeldBy.get(why) ?? zero();
+    add(t, amount);
+    honestHeldBy.set(why, t);
   }
+  return { refunds, truth, schemes, honestHeldBy };
+}
 
-  // The weight check: returns with a WEIGHT_MISMATCH review, and the other reasons that hold them.
-  const reasonsByReturn = new Map<string, Set<Reason>>();
+/** Why a refund is still held: a flagged employee first, else the oldest open review's reason, else no review yet. */
+function heldWhy(open: readonly Reason[]): string {
+  if (open.includes('RECEIPT_BY_FLAGGED_EMPLOYEE')) return 'received by a flagged employee';
+  return open[0] !== undefined ? `under review: ${reasonWords(open[0])} (${open[0]})` : 'awaiting carrier or warehouse evidence';
+}
+
+function reasonsByReturn(tally: DemoTally): Map<string, Set<Reason>> {
+  const byReturn = new Map<string, Set<Reason>>();
   for (const review of tally.reviews.values()) {
-    if (review.returnId) reasonsByReturn.set(review.returnId, (reasonsByReturn.get(review.returnId) ?? new Set<Reason>()).add(review.reason));
+    if (review.returnId) byReturn.set(review.returnId, (byReturn.get(review.returnId) ?? new Set<Reason>()).add(review.reason));
   }
+  return byReturn;
+}
+
+/** The weight check: returns with a WEIGHT_MISMATCH review, and the other reasons that hold them. */
+function weightCheckOf(day: DemoDay, tally: DemoTally): DemoSummary['weightCheck'] {
+  const byReturn = reasonsByReturn(tally);
   const weightCheck = { held: zero(), wouldHaveBeenLost: zero(), honestHeld: zero() };
   for (const r of day.truth) {
-    const reasonsOf = reasonsByReturn.get(r.returnId);
+    const reasonsOf = byReturn.get(r.returnId);
     if (!reasonsOf?.has('WEIGHT_MISMATCH') || tally.released.has(r.returnId)) continue;
     add(weightCheck.held, r.refund.amount);
     if (!r.fraud) add(weightCheck.honestHeld, r.refund.amount);
     else if ([...reasonsOf].every((reason) => reason === 'WEIGHT_MISMATCH' || reason === 'HOLD_EXPIRED')) add(weightCheck.wouldHaveBeenLost, r.refund.amount);
   }
+  return weightCheck;
+}
 
+/** EMPLOYEE_RECEIPT_ANOMALY reviews, one per employee, oldest first, with the insider they are (if any). */
+function flaggedEmployees(day: DemoDay, tally: DemoTally): DemoSummary['employeesFlagged'] {
   const anomalies = [...tally.reviews.values()].filter((r) => r.reason === 'EMPLOYEE_RECEIPT_ANOMALY' && r.employeeId);
   const insiderKind = new Map<string, Insider['kind']>([
     ...day.insiders.map((i): [string, Insider['kind']] => [i.employeeId, i.kind]),
     [day.ringClerk.employeeId, 'empty-box-ring'],
   ]);
-  const flagged = [...new Map(anomalies.map((a) => [a.employeeId!, a])).values()]
+  return [...new Map(anomalies.map((a) => [a.employeeId!, a])).values()]
     .map((a) => ({ employeeId: a.employeeId!, raisedAt: a.raisedAt, insider: insiderKind.get(a.employeeId!) ?? null }))
     .sort((a, b) => (a.raisedAt < b.raisedAt ? -1 : a.raisedAt > b.raisedAt ? 1 : a.employeeId < b.employeeId ? -1 : 1));
-  const flaggedIds = new Set(flagged.map((f) => f.employeeId));
-
-  return {
-    seed: day.seed,
-    day: day.day,
-    returns: day.truth.length,
-    warehouses: WAREHOUSES.length,
-    employees: EMPLOYEES.length,
-    events: { total: day.events.length, duplicates: day.duplicates, delayed: day.delayed, lateScans: day.lateScans, rejected: tally.rejected },
-    elapsedMs,
-    refunds,
-    reviews: REASONS.filter((reason) => reasons.has(reason)).map((reason) => ({ reason, ...reasons.get(reason)! })),
-    employeesFlagged: flagged,
-    truth: {
-      ...truth,
-      byScheme: (Object.keys(SCENARIOS) as Scenario[])
-        .filter((s) => schemes.has(s))
-        .map((scenario) => ({ scenario, label: SCENARIOS[scenario].label, ...schemes.get(scenario)! })),
-      honestHeldBy: [...honestHeldBy]
-        .map(([why, tally]) => ({ why, tally }))
-        .sort((a, b) => b.tally.count - a.tally.count || (a.why < b.why ? -1 : 1)),
-      insiders: day.insiders.map((i) => ({ ...i, flagged: flaggedIds.has(i.employeeId) })),
-      honestEmployeesFlagged: flagged.filter((f) => f.insider === null).length,
-    },
-    weightCheck,
-  };
 }
 
-// ---------------------------------------------------------------- the text
 
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-const money = (cents: number): string => usd.format(cents / 100);
-const pct = (part: number, whole: number): string => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`);
-
-function row(label: string, t: Tally, note = ''): string {
-  return `  ${label.padEnd(44)}${integer(t.count).padStart(7)}  ${money(t.amount).padStart(14)}${note ? `   ${note}` : ''}`;
-}
-
-/** The summary as a loss-prevention manager reads it. */
-export function formatSummary(s: DemoSummary): string {
-  const out: string[] = [];
-  const insiderName = (i: Insider) =>
-    `${i.employeeId} (${i.kind === 'bribed-employee' ? 'bribed employee' : i.kind === 'phished-account' ? 'phished account' : 'empty-box ring'}, ${i.warehouseId})`;
-  out.push(`refund-gate demo: receiving day ${s.day}, seed ${s.seed}`);
-  out.push(`${integer(s.returns)} returns at ${s.warehouses} returns centres, ${s.employees} receiving employees`);
-  out.push(
-    `${integer(s.events.total)} events replayed (${integer(s.events.duplicates)} duplicates, ${integer(s.events.delayed)} delivered out of order, ` +
-      `${integer(s.events.lateScans)} late delivery scans${s.events.rejected ? `, ${integer(s.events.rejected)} rejected` : ''}) in ${seconds(s.elapsedMs)}`,
-  );
-  out.push('');
-  out.push(`${'REFUNDS'.padEnd(46)}${'returns'.padStart(7)}  ${'amount'.padStart(14)}`);
-  out.push(row('released', s.refunds.released));
-  out.push(row('  on matched carrier and warehouse evidence', s.refunds.releasedOnEvidence));
-  out.push(row('  by a reviewer', s.refunds.releasedByReviewer));
-  out.push(row('held', s.refunds.held));
-  out.push(row('  under review', s.refunds.heldUnderReview));
-  out.push(row('  awaiting carrier or warehouse evidence', s.refunds.heldAwaitingEvidence));
-  out.push(row('denied by a reviewer', s.refunds.denied));
-  out.push('');
-  out.push(`${'REVIEWS BY REASON'.padEnd(40)}${'raised'.padStart(7)}${'cleared'.padStart(9)}${'decided'.padStart(9)}${'open'.padStart(7)}`);
-  if (s.reviews.length === 0) out.push('  (none)');
-  for (const r of s.reviews) {
-    out.push(`  ${r.reason.padEnd(38)}${integer(r.raised).padStart(7)}${integer(r.cleared).padStart(9)}${integer(r.decided).padStart(9)}${integer(r.open).padStart(7)}`);
-  }
-  out.push('');
-  out.push('WEIGHT CHECK (WEIGHT_MISMATCH: expected, carrier and dock weights disagree)');
-  out.push(row('refunds held by the weight check', s.weightCheck.held));
-  out.push(row('  would have been lost without it', s.weightCheck.wouldHaveBeenLost, 'fraud held by nothing else'));
-  out.push(row('  honest refunds held by it', s.weightCheck.honestHeld, 'at the default tolerances'));
-  out.push('');
-  out.push('EMPLOYEES FLAGGED (EMPLOYEE_RECEIPT_ANOMALY)');
-  if (s.employeesFlagged.length === 0) out.push('  (none)');
-  for (const f of s.employeesFlagged) {
-    out.push(`  ${f.employeeId.padEnd(14)} flagged at ${f.raisedAt}   ${f.insider ? `insider (${f.insider})` : 'honest employee (false alarm)'}`);
-  }
-  out.push('');
-  out.push(`AGAINST THE GENERATOR'S GROUND TRUTH`);
-  const t = s.truth;
-  out.push(row('fraud attempted', t.fraud));
-  out.push(row('  stopped (held or denied)', t.fraudStopped, pct(t.fraudStopped.amount, t.fraud.amount)));
-  out.push(row('  missed (released)', t.fraudMissed, pct(t.fraudMissed.amount, t.fraud.amount)));
-  for (const b of t.byScheme) {
-    out.push(`    ${b.label}`);
-    out.push(row(`      stopped`, b.stopped));
-    if (b.missed.count > 0) out.push(row(`      missed`, b.missed));
-  }
-  out.push(row('honest refunds', t.honest));
-  out.push(row('  released', t.honestReleased));
-  out.push(row('  held (honest customers waiting)', t.honestHeld, `${pct(t.honestHeld.count, t.honest.count)} of honest refunds`));
-  for (const h of t.honestHeldBy) out.push(row(`    ${h.why}`, h.tally));
-  if (t.honestDenied.count > 0) out.push(row('  denied', t.honestDenied));
-  const caught = t.insiders.filter((i) => i.flagged);
-  out.push(
-    `  insiders flagged: ${caught.length} of ${t.insiders.length} (${t.insiders.map((i) => `${insiderName(i)}${i.flagged ? ' ✓' : ''}`).join('; ')})`,
-  );
-  out.push(`  honest employees flagged: ${t.honestEmployeesFlagged}`);
-  return `${out.join('\n')}\n`;
-}
+export { formatSummary } from './summary-text.js';

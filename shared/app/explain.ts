@@ -91,7 +91,15 @@ export function explainReturn(input: ExplainInput): Explanation {
     decision: final ? decisionView({ decision: final, outcome: 'FINAL' }) : null,
     decisions: state.decisions.map(decisionView),
     timeline: timelineOf(state, sources, reviews),
-    evidence: { expectedWeight: auth ? weightOf(auth) : null, scans: scanEvidence, receipts: receiptEvidence },
+    evidence: {
+      expectedWeight: auth ? weightOf(auth) : null,
+      scans: scanEvidence,
+      receipts: receiptEvidence,
+      authorizedAt: auth ? utc(auth.authorizedAt) : null,
+      ...(state.peers?.length
+        ? { parcelReturns: state.peers.map((p) => ({ returnId: p.returnId, customerId: p.customerId, authorizedAt: utc(p.authorizedAt), released: p.released === true })) }
+        : {}),
+    },
     openReviews,
     closedReviews,
     missing,

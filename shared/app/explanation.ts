@@ -125,6 +125,10 @@ export interface Explanation {
     /** DELIVERED scans of the parcel (other statuses are not kept). */
     readonly scans: readonly ScanEvidence[];
     readonly receipts: readonly ReceiptEvidence[];
+    /** v1.2: the other returns naming the parcel (PARCEL_EVIDENCE_REUSED's story); absent when there are none. */
+    readonly parcelReturns?: ReadonlyArray<{ readonly returnId: string; readonly customerId: string; readonly authorizedAt: string; readonly released: boolean }>;
+    /** v1.2: the return's authorizedAt, beside which a delivery is stale. */
+    readonly authorizedAt?: string | null;
   };
   readonly openReviews: readonly ReviewView[];
   readonly closedReviews: readonly ReviewView[];

@@ -102,6 +102,50 @@ describe('the demo generator (no DynamoDB)', () => {
     expect(new Set(ring.map((v) => v.t.receivedBy))).toEqual(new Set([day.ringClerk.employeeId]));
   });
 
+  it('has a parcel ring: tracking numbers named by several customers (one DELIVERED scan, one clerk) and a return backed only by an old delivery', () => {
+    // Prepare: authorizations and scans by tracking number.
+    const auths = new Map<string, Record<string, any>>();
+    const scans = new Map<string, Array<Record<string, any>>>();
+    for (const e of day.events) {
+      if (e['detail-type'] === 'ReturnAuthorized') auths.set(String(e.detail['returnId']), e.detail);
+      if (e['detail-type'] === 'CarrierScan' && e.detail['status'] === 'DELIVERED') {
+        const id = String(e.detail['scanId']);
+        const list = scans.get(String(e.detail['trackingNumber'])) ?? [];
+        if (!list.some((x) => x['scanId'] === id)) list.push(e.detail);
+        scans.set(String(e.detail['trackingNumber']), list);
+      }
+    }
+    const shared = day.truth.filter((t) => t.scenario === 'shared-parcel');
+    const stale = day.truth.filter((t) => t.scenario === 'stale-scan');
+    const clerk = day.insiders.find((i) => i.kind === 'parcel-ring')!;
+    expect([shared.length, stale.length]).toEqual([scenarioCounts(1000)['shared-parcel'], scenarioCounts(1000)['stale-scan']]);
+    // Shared: every tracking number is named by 3+ returns of different customers, delivered once at their warehouse.
+    const byTracking = new Map<string, TruthReturn[]>();
+    for (const t of shared) {
+      const tracking = auths.get(t.returnId)!['trackingNumber'] as string;
+      byTracking.set(tracking, [...(byTracking.get(tracking) ?? []), t]);
+    }
+    expect(byTracking.size).toBe(3);
+    for (const [tracking, group] of byTracking) {
+      expect(group.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(group.map((t) => auths.get(t.returnId)!['customerId'])).size).toBe(group.length);
+      expect(scans.get(tracking)!.map((s) => s['facilityId'])).toEqual([clerk.warehouseId]);
+    }
+    // Stale: the only DELIVERED scans at the warehouse are from long before authorizedAt − 7 days.
+    for (const t of stale) {
+      const auth = auths.get(t.returnId)!;
+      const delivered = scans.get(auth['trackingNumber'])!;
+      expect(delivered.length).toBeGreaterThan(0);
+      for (const s of delivered) expect(Date.parse(s['scannedAt'])).toBeLessThan(Date.parse(auth['authorizedAt']) - 30 * 86_400_000);
+    }
+    // One clerk receives them all; every authorization arrives before the first of their receipts.
+    const ringIds = new Set([...shared, ...stale].map((t) => t.returnId));
+    expect(new Set([...shared, ...stale].map((t) => t.receivedBy))).toEqual(new Set([clerk.employeeId]));
+    const arrival = (type: string) => day.events.filter((e) => e['detail-type'] === type && ringIds.has(String(e.detail['returnId']))).map((e) => Date.parse(e.time));
+    expect(Math.max(...arrival('ReturnAuthorized'))).toBeLessThan(Math.min(...arrival('WarehouseReceipt')));
+    expect([...shared, ...stale].every((t) => t.fraud)).toBe(true);
+  });
+
   it('is the same day for the same seed', () => {
     expect(JSON.stringify(generateDay({ seed: 42, returns: 1000 }).events)).toBe(JSON.stringify(day.events));
     expect(JSON.stringify(generateDay({ seed: 43, returns: 1000 }).events)).not.toBe(JSON.stringify(day.events));
@@ -232,6 +276,40 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     expect(summary.weightCheck.held.count).toBeGreaterThanOrEqual(ring.length);
     expect(demo.stdout).toMatch(new RegExp(`would have been lost without it\\s+${ring.length}\\s+${escapeRegExp(usd(tally(ring).amount))}`));
     expect(demo.stdout).toMatch(/honest refunds held by it\s+0\s+\$0\.00/);
+  });
+
+  it('holds every refund of the parcel ring under PARCEL_EVIDENCE_REUSED, and holds no honest return for it', () => {
+    // Prepare
+    const released = new Set(outputs.filter((l) => l['detailType'] === 'RefundReleased').map((l) => l['detail']['returnId'] as string));
+    const parcelReviews = outputs.filter((l) => l['message']?.['type'] === 'ReviewRequested' && l['message']['reason'] === 'PARCEL_EVIDENCE_REUSED').map((l) => l['message']);
+    const ring = truth.filter((t) => t.scenario === 'shared-parcel' || t.scenario === 'stale-scan');
+    const tally = (ts: TruthReturn[]) => ({ count: ts.length, amount: ts.reduce((s, t) => s + t.refund.amount, 0) });
+    // Assess: none released; each held by a review whose evidence tells its story.
+    expect(ring.length).toBeGreaterThanOrEqual(4);
+    expect(ring.filter((t) => released.has(t.returnId)).map((t) => t.returnId)).toEqual([]);
+    for (const t of ring) {
+      const review = parcelReviews.find((m) => m['returnId'] === t.returnId);
+      const problem = t.scenario === 'shared-parcel' ? 'SHARED_PARCEL' : 'STALE_SCANS';
+      expect([t.returnId, review?.['evidence']['evidenceProblem']]).toEqual([t.returnId, problem]);
+    }
+    const honestIds = new Set(truth.filter((t) => !t.fraud).map((t) => t.returnId));
+    expect(parcelReviews.filter((m) => honestIds.has(m['returnId'])).map((m) => m['returnId'])).toEqual([]);
+    // The summary's figures, and the same on standard output.
+    expect(summary.parcelCheck.ring).toEqual(tally(ring));
+    expect(summary.parcelCheck.ringStopped).toEqual(tally(ring));
+    expect(summary.parcelCheck.honestHeld).toEqual({ count: 0, amount: 0 });
+    expect(summary.parcelCheck.heldShared.count + summary.parcelCheck.heldStale.count).toBe(ring.length);
+    expect(demo.stdout).toContain('PARCEL RING');
+    expect(demo.stdout).toMatch(new RegExp(`parcel ring in the ground truth\\s+${ring.length}\\s+${escapeRegExp(usd(tally(ring).amount))}`));
+    expect(demo.stdout).toMatch(/missed \(released\)\s+0\s+\$0\.00\n\s+honest refunds held by it\s+0\s+\$0\.00\n\s+tracking /);
+    for (const t of ring) expect(demo.stdout).toContain(t.returnId);
+  });
+
+  it('speaks in words with the codes beside them, readable times and a legend', () => {
+    expect(demo.stdout).toMatch(/received, but never delivered\s+\d+\s+\d+\s+\d+\s+\d+\s+RECEIPT_WITHOUT_INBOUND_SCAN/);
+    expect(demo.stdout).toContain('raised: reviews opened; cleared:');
+    expect(demo.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(demo.stdout).toMatch(/flagged at \d{1,2} Nov \d\d:\d\d UTC/);
   });
 
   it('lists as flagged exactly the employees of the EMPLOYEE_RECEIPT_ANOMALY reviews published, judged against the truth', () => {
