@@ -19,15 +19,39 @@ import { SCENARIOS, type ScenarioName } from './scenarios.js';
  * asserted anywhere; nothing tracked is written unless asked
  * (`--json <file>`, `--write-docs`).
  */
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    full: { type: 'boolean', default: false },
-    json: { type: 'string' },
-    'write-docs': { type: 'boolean', default: false },
-    skip: { type: 'string', multiple: true, default: [] },
-  },
-});
+const USAGE = `usage: npm run bench -- [--quick] [--full] [--json <file>] [--write-docs] [--skip <part>]…
+
+  --quick        fewer returns per scenario (a smoke run)
+  --full         larger replay-memory sizes, and Lambda cold starts
+  --json <file>  also write the figures as JSON to <file>
+  --write-docs   regenerate docs/maintainers/performance.md from this run
+  --skip <part>  leave a part out: throughput, memory or coldstart (repeatable)
+  -h, --help     this text
+
+Each figure is printed with its target and met/missed; no timing is asserted.`;
+
+const values = (() => {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        full: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        'write-docs': { type: 'boolean', default: false },
+        skip: { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    // A mistyped option is the reader's to fix: one line and the usage, no stack trace.
+    process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const quick = values.quick ?? false;
 const skip = new Set(values.skip ?? []);
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -30,7 +30,7 @@ export const CONTEXT_KEYS = {
   reviewTopicArn: 'reviewTopicArn',
   reviewTopicKeyArn: 'reviewTopicKeyArn',
   alarmTopicArn: 'alarmTopicArn',
-  /** A whole settings object as JSON, e.g. the file given to `replay --config`; individual setting keys override it. */
+  /** A whole settings object: JSON, or the path of a JSON file such as the one `replay --config` takes; individual setting keys override it. */
   settings: 'settings',
   removalPolicy: 'removalPolicy',
   deletionProtection: 'deletionProtection',
@@ -100,7 +100,7 @@ export function stackFromContext(node: Node): { stackName: string; props: Refund
   };
 
   // Settings: the `settings` object, then each individual key on top; the contract's parser names the field.
-  const settings: Record<string, unknown> = { ...(objectOf(CONTEXT_KEYS.settings, get(CONTEXT_KEYS.settings)) ?? {}) };
+  const settings: Record<string, unknown> = { ...(settingsObjectOf(get(CONTEXT_KEYS.settings)) ?? {}) };
   for (const name of SETTING_NAMES) {
     const value = get(name);
     if (value === undefined) continue;
@@ -188,6 +188,24 @@ function carrierOptionsOf(get: (key: string) => unknown) {
     upsSilence: hours(CONTEXT_KEYS.upsSilenceHours),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<typeof options>;
+}
+
+/**
+ * `settings`: a JSON object, or the path of a file holding one (the file `replay --config` takes, pretty-printed
+ * or not). The CDK CLI keeps a `-c` value only up to its first line break, so `-c settings="$(cat file)"` of a
+ * pretty-printed file arrives as `{`: say so and point at the path form.
+ */
+function settingsObjectOf(value: unknown): Record<string, unknown> | undefined {
+  const key = CONTEXT_KEYS.settings;
+  if (typeof value !== 'string') return objectOf(key, value);
+  if (!value.trimStart().startsWith('{')) return objectOf(key, readContextFile(key, value));
+  try {
+    JSON.parse(value);
+  } catch (cause) {
+    const hint = value.includes('\n') ? '' : ' (the CDK CLI keeps a -c value only up to its first line break: give the file\'s path, -c settings=refund-gate.json)';
+    throw new RefundGatePropsError(`context ${key}: expected a JSON object or the path of a JSON file, got ${JSON.stringify(value.slice(0, 40))}${hint}`, { cause, context: { key } });
+  }
+  return objectOf(key, value);
 }
 
 /** `producers`: `unbound`, a JSON object, or the path of a file holding one; checked in full by the construct. */

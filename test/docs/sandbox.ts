@@ -1,23 +1,48 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 
+/** Secrets a reader exports before a carriers.md block (test values, ASCII so openssl signs what refund-gate checks). */
+export const READER_ENV = {
+  SECRET: 'doc-test-secret-0123456789abcdef0123456789',
+  EASYPOST_SECRET: 'doc-test-secret-0123456789abcdef0123456789',
+  AFTERSHIP_SECRET: 'doc-test-secret-0123456789abcdef0123456789',
+  SHIPPO_SECRET: 'doc-test-secret-0123456789abcdef0123456789',
+  UPS_CREDENTIAL: 'doc-test-secret-0123456789abcdef0123456789',
+  PRESENTED: 'doc-test-secret-0123456789abcdef0123456789',
+  EASYPOST_API_KEY: 'doc-test-key',
+  UPS_TOKEN: 'doc-test-token',
+};
+
+const CARRIER_BODY: Record<string, string> = {
+  aftership: 'aftership-delivered.json',
+  easypost: 'easypost-delivered.json',
+  shippo: 'shippo-delivered.json',
+  ups: 'ups-delivered.json',
+};
+
 /**
- * A scratch directory in which a page's shell blocks run as written, through
- * bash, with the tools a reader has. Three names are shims:
- * - `npx refund-gate …` runs this checkout's CLI; `npx cdk deploy …` runs
- *   `cdk synth` with the same arguments (deploying needs an AWS account);
- *   `npx cdk bootstrap` is recorded and skipped;
- * - `aws …` and `curl` to a non-local host are recorded and skipped (AWS and
- *   carriers' APIs are out of reach here).
- * Files the pages name (`facilities.json`, `body.json`, `refund-gate.json`)
- * are there, made from the test fixtures.
+ * A scratch directory laid out like a clone of the repository (test/, docs/,
+ * schemas/ linked from this checkout) in which one block's shell commands run
+ * as written, through bash. Shims:
+ * - `npx refund-gate …` runs this checkout's CLI; `npx cdk deploy|synth …`
+ *   synthesizes with the same context (cdk-shim.mjs: once per distinct
+ *   command; a real `cdk synth` when RG_CDK_REAL=1); `npx cdk bootstrap` is
+ *   skipped (needs an AWS account);
+ * - `npm ci|start|test` are skipped (CI runs them; the demo test covers
+ *   `npm start`);
+ * - `aws …` and `curl` to a non-local host are skipped (AWS and carriers'
+ *   APIs are out of reach here).
+ * The files the pages name are there: facilities.json, body.json (the
+ * fixture of the carrier the block names), event.json (a UPS body),
+ * refund-gate.json (pretty-printed settings), producers.json.
  */
-export function makeSandbox(): string {
+export function makeSandbox(block: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'rg-doc-'));
+  for (const name of ['test', 'docs', 'schemas']) symlinkSync(join(ROOT, name), join(dir, name));
   const bin = join(dir, '.bin');
   mkdirSync(bin);
   const shim = (name: string, body: string): void => {
@@ -32,12 +57,13 @@ export function makeSandbox(): string {
       '  cdk) shift; sub="$1"; shift',
       '    case "$sub" in',
       '      bootstrap) echo "doc-test: skipped cdk bootstrap (needs an AWS account)" >&2; exit 0 ;;',
-      `      deploy|synth) exec node ${ROOT}/node_modules/aws-cdk/bin/cdk synth --app "node ${ROOT}/node_modules/tsx/dist/cli.mjs --tsconfig ${ROOT}/tsconfig.json ${ROOT}/infra/app.ts" -o "$PWD/.cdk.out" --quiet --no-notices "$@" ;;`,
+      `      deploy|synth) exec node ${ROOT}/test/docs/cdk-shim.mjs ${ROOT} "$@" ;;`,
       '    esac ;;',
       'esac',
       'echo "doc-test: npx $* is not a documented tool" >&2; exit 127',
     ].join('\n'),
   );
+  shim('npm', 'case "$1" in ci|start|test) echo "doc-test: skipped npm $1 (CI runs it; test/integration covers npm start)" >&2; exit 0 ;; esac\necho "doc-test: npm $* is not documented" >&2; exit 127');
   shim('aws', 'echo "doc-test: skipped aws $1 $2 (needs an AWS account)" >&2; exit 0');
   shim(
     'curl',
@@ -46,10 +72,15 @@ export function makeSandbox(): string {
       'echo "doc-test: skipped curl to a carrier API" >&2; exit 0',
     ].join('\n'),
   );
-  // cdk.json next to the commands, so `cdk synth` finds the project's feature flags from here.
-  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ ...cdkJson, app: undefined, watch: undefined }));
-  copyFileSync(join(ROOT, 'test/fixtures/carriers/facilities.json'), join(dir, 'facilities.json'));
+  const fixtures = join(ROOT, 'test/fixtures/carriers');
+  copyFileSync(join(fixtures, 'facilities.json'), join(dir, 'facilities.json'));
+  const provider = /webhook (\w+) body\.json/.exec(block)?.[1] ?? 'aftership';
+  copyFileSync(join(fixtures, CARRIER_BODY[provider] ?? CARRIER_BODY['aftership']!), join(dir, 'body.json'));
+  copyFileSync(join(fixtures, 'ups-delivered.json'), join(dir, 'event.json'));
+  writeFileSync(join(dir, 'refund-gate.json'), `${JSON.stringify({ skew: 'PT30M', sources: { WarehouseReceipt: 'acme.wms' }, threshold: 5 }, null, 2)}\n`);
+  const roles = { ReturnAuthorized: 'oms-events', CarrierScan: 'carrier-events', WarehouseReceipt: 'wms-events', RefundRequested: 'payments-events' };
+  const producers = Object.fromEntries(Object.entries(roles).map(([type, role]) => [type, [`arn:aws:iam::123456789012:role/${role}`]]));
+  writeFileSync(join(dir, 'producers.json'), `${JSON.stringify(producers, null, 2)}\n`);
   return dir;
 }
 
@@ -61,21 +92,38 @@ export interface StepResult {
 }
 
 /**
+ * `serve` and `console` run until stopped: run one on a free port, wait for
+ * its listening line, stop it, and print what it said.
+ */
+const UNTIL_LISTENING = `rg_until_listening() {
+  local log; log=$(mktemp); "$@" >"$log" 2>&1 & local pid=$!
+  for _ in $(seq 1 300); do
+    if grep -q 'http://[^ ]*:[1-9]' "$log"; then kill "$pid"; wait "$pid" 2>/dev/null; cat "$log"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break; sleep 0.1
+  done
+  kill "$pid" 2>/dev/null; cat "$log"; return 1
+}`;
+
+/**
  * Run a block's commands in order in one bash (so a variable set by one is
  * seen by the next), each one's status and output kept apart.
  */
-export function runCommands(dir: string, commands: readonly string[], env: NodeJS.ProcessEnv = {}): StepResult[] {
-  const script = commands
-    .map((c, i) => `{\n${c}\n} >"$RG_OUT/${i}.out" 2>"$RG_OUT/${i}.err" </dev/null; echo $? >"$RG_OUT/${i}.rc"`)
-    .join('\n');
+export async function runCommands(dir: string, commands: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<StepResult[]> {
+  const script = [UNTIL_LISTENING, ...commands.map((c, i) => `{\n${c}\n} >"$RG_OUT/${i}.out" 2>"$RG_OUT/${i}.err" </dev/null; echo $? >"$RG_OUT/${i}.rc"`)].join('\n');
   const out = mkdtempSync(join(dir, '.out-'));
-  const run = spawnSync('bash', ['-c', script], {
-    cwd: dir,
-    env: { ...process.env, ...env, RG_OUT: out, PATH: `${join(dir, '.bin')}:${process.env['PATH'] ?? ''}`, CI: 'true' },
-    encoding: 'utf8',
-    timeout: 240_000,
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], {
+      cwd: dir,
+      env: { ...process.env, ...READER_ENV, ...env, RG_OUT: out, PATH: `${join(dir, '.bin')}:${process.env['PATH'] ?? ''}`, CI: 'true' },
+      stdio: 'ignore',
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
-  if (run.error) throw run.error;
   return commands.map((command, i) => ({
     command,
     status: Number(readOr(join(out, `${i}.rc`), '-1')),
