@@ -75,9 +75,14 @@ export function commandsOf(block: DocBlock): DocCommand[] {
       commands.at(-1)?.expected.push(output[1].trim());
       continue;
     }
-    const line = pending ? `${pending} ${raw.trim()}` : raw.trim();
+    const line = pending ? `${pending}${pending.endsWith('\n') ? '' : ' '}${raw.trim()}` : raw.trim();
     if (line.endsWith('\\')) {
       pending = line.slice(0, -1).trim();
+      continue;
+    }
+    // A quote still open at the end of the line: the shell reads on (a JSON body over several lines).
+    if (openQuote(line)) {
+      pending = `${line}\n`;
       continue;
     }
     pending = '';
@@ -85,6 +90,17 @@ export function commandsOf(block: DocBlock): DocCommand[] {
     if (command) commands.push({ command, expected: [] });
   }
   return commands;
+}
+
+/** Whether a shell line ends inside a single- or double-quoted string. */
+function openQuote(line: string): boolean {
+  let quote: string | undefined;
+  for (const c of line) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+  }
+  return quote !== undefined;
 }
 
 /** A command without its trailing `# remark` (a `#` inside quotes stays). */

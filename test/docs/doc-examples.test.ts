@@ -75,6 +75,8 @@ describe('documented examples', () => {
         const expected = commands[i]?.expected ?? [];
         // A console block showing an error promises a failure with that text, not success.
         if (/^refund-gate:? /.test(expected[0] ?? '') && /error|unknown|expected|cannot|invalid/.test(expected[0] ?? '')) expect(result.status, where).not.toBe(0);
+        // decide's documented exit 3: the decision was not applied (refused as self-review, or ignored).
+        else if (/^(refused|ignored)\b/.test(expected[0] ?? '')) expect(result.status, where).toBe(3);
         else expect(result.status, where).toBe(0);
         for (const line of expected) expect(showsLine(result.stdout + result.stderr, line), `${where}\nexpected: ${line}`).toBe(true);
       });
