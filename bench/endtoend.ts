@@ -10,6 +10,7 @@ import type { Settings } from '../shared/contract/config.js';
 import { loggerOptions, METRICS_NAMESPACE, SERVICE } from '../shared/app/telemetry.js';
 import type { ReplayLine, ReplayOutput } from '../cli/output.js';
 import { LocalRuntime } from '../cli/runtime.js';
+import { BenchRuntime } from './concurrent-runtime.js';
 import { StderrChannel } from '../cli/channel.js';
 import { StderrLogger } from '../cli/stderr.js';
 import { R7_WIRING } from '../cli/wiring.js';
@@ -178,7 +179,7 @@ function liveMetrics(): Metrics {
 export const MAPPING_BATCH_SIZE = 100;
 
 export interface ThroughputOptions {
-  /** Writes that may wait on the stream before it is read (LocalRuntimeOptions.streamBatchWrites); 1 reads after every event, as replay. */
+  /** Writes that may wait on the stream before it is read (BenchRuntimeOptions.streamBatchWrites); 1 reads after every event, as replay. */
   readonly streamBatchWrites: number;
   /** Returns delivered before timing starts, and raw writes made: warms Node's and DynamoDB Local's JIT for both. */
   readonly warmupReturns: number;
@@ -186,7 +187,7 @@ export interface ThroughputOptions {
   readonly rounds: number;
   /**
    * Concurrency on both sides: this many lanes deliver different returns'
-   * events at once through the ingest handler ({@link LocalRuntime.deliverConcurrently}),
+   * events at once through the ingest handler ({@link BenchRuntime.deliverConcurrently}),
    * the stream read in the background by one reader, against as many raw
    * writers at once. @default 1: one event at a time through {@link LocalRuntime.deliver}, as replay, against one writer
    */
@@ -254,7 +255,7 @@ export async function measureThroughput(settings: Settings, scenario: ScenarioNa
   let rejected = 0;
   const lanes = options.lanes ?? 1;
   const tableName = `bench-throughput-${scenario}`;
-  const runtime = await LocalRuntime.start({
+  const runtime = await BenchRuntime.start({
     settings,
     output: {
       emit: async (line: ReplayLine) => {

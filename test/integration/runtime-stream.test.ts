@@ -15,16 +15,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSettings, type Settings } from '../../shared/contract/config.js';
 import { localDynamoClient, localStreamsClient } from '../../cli/dynamo.js';
 import type { ReplayLine } from '../../cli/output.js';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../cli/runtime.js';
+import { LocalRuntime } from '../../cli/runtime.js';
 import { StderrChannel } from '../../cli/channel.js';
 import { StderrLogger } from '../../cli/stderr.js';
 import { onStreamRead, TableStreamReader } from '../../cli/stream.js';
 import { R7_WIRING } from '../../cli/wiring.js';
+import { BenchRuntime, type BenchRuntimeOptions } from '../../bench/concurrent-runtime.js';
 import { returnEvents } from '../../bench/scenarios.js';
 import { honestReturn } from '../support/envelopes.js';
 
-interface Probe {
-  readonly runtime: LocalRuntime;
+interface Probe<R extends LocalRuntime = LocalRuntime> {
+  readonly runtime: R;
   readonly lines: ReplayLine[];
   /** Sequence numbers of the records the spy consumer (every record, no filter) was handed. */
   readonly consumed: string[];
@@ -38,12 +39,16 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((r) => r.stop()));
 });
 
-async function probe(settings: Settings, extra: Partial<LocalRuntimeOptions> = {}): Promise<Probe> {
+/** A replay runtime, or with `extra` (batched reads, concurrent lanes) the bench's. */
+async function probe(settings: Settings): Promise<Probe>;
+async function probe(settings: Settings, extra: Partial<BenchRuntimeOptions>): Promise<Probe<BenchRuntime>>;
+async function probe(settings: Settings, extra?: Partial<BenchRuntimeOptions>): Promise<Probe<LocalRuntime>> {
   const lines: ReplayLine[] = [];
   const consumed: string[] = [];
   let getRecords = 0;
   let doc: DynamoDBDocumentClient | undefined;
-  const runtime = await LocalRuntime.start({
+  const start = extra === undefined ? LocalRuntime.start : BenchRuntime.start;
+  const runtime = await start({
     settings,
     output: { emit: async (l) => void lines.push(l), close: async () => {} },
     logger: new StderrLogger({ serviceName: 'test', logLevel: 'ERROR' }, new StderrChannel()),

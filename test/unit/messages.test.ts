@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { effectIdFor, reviewIdFor, type DecisionIgnored, type ReviewCleared } from '../../shared/domain/index.js';
 import { toOutboundMessage } from '../../shared/publish/messages.js';
 
-describe('outbound messages (v1.1)', () => {
+describe('outbound messages', () => {
   it('DecisionIgnored goes to the review topic with type, severity LOW and warehouseId attributes, fields in the contract order', () => {
     // Prepare
     const effect: DecisionIgnored = {

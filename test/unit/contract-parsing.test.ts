@@ -132,7 +132,7 @@ describe('§1 a present but malformed optional field rejects the event', () => {
   });
 });
 
-describe('settings (v1.1)', () => {
+describe('settings', () => {
   it('resolves the weight tolerances with their defaults', () => {
     expect(resolveSettings()).toMatchObject({ weightTolerance: 0.15, weightToleranceGrams: 150 });
     expect(resolveSettings({ weightTolerance: 0.2, weightToleranceGrams: 50 })).toMatchObject({ weightTolerance: 0.2, weightToleranceGrams: 50 });

@@ -1,6 +1,6 @@
 /*
- * Hand-written contract v1.1 scenarios (test/fixtures/v1-1) through
- * `refund-gate replay`, as a subprocess: the real CLI, handlers, store and
+ * Hand-written rule scenarios (test/fixtures/v1-1: weights, late
+ * authorization, decisions, bad lines) through `refund-gate replay`, as a subprocess: the real CLI, handlers, store and
  * outbox against DynamoDB Local.
  */
 import { spawn } from 'node:child_process';
@@ -28,7 +28,7 @@ const outline = (l: Line): string =>
       ? [l['message']['type'], l['message']['returnId'], l['message']['reason'] ?? l['message']['why'], l['message']['cause']].filter(Boolean).join(' ')
       : `rejected ${l['line']}: ${String(l['error']).split(':')[0]}`;
 
-describe('v1.1 scenarios through refund-gate replay', { timeout: 120_000 }, () => {
+describe('rule scenarios through refund-gate replay: weights, late authorization, decisions, bad lines', { timeout: 120_000 }, () => {
   it('weights: the empty box is held by WEIGHT_MISMATCH naming the pair in grams, the honest parcel in ounces is released', async () => {
     const { code, lines } = await replay('weights');
     expect(code).toBe(0);
