@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../shared/contract/index.js';
-import { createDecider, REASON, REASONS, severityOf, type Reason } from '../../shared/domain/index.js';
-import {
-  authorize,
-  decideReview,
-  recordReceipt,
-  recordScan,
-  refundRequested,
-  requestRefund,
-  returnAuthorized,
-  reviewDecided,
-  warehouseReceipt,
-} from '../support/facts.js';
+import { REASON, REASONS, severityOf, type Reason } from '../../shared/domain/index.js';
+import { authorize, decideReview, recordReceipt, refundRequested, requestRefund, returnAuthorized, reviewDecided, warehouseReceipt } from '../support/facts.js';
 import { spec } from '../support/given-when-then.js';
+import { decider, auth, scan, refund, noScanReceipt } from '../support/rule-fixtures.js';
 
 /* Across the rules: every effect's severity, and its times in UTC. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const auth = authorize();
-const scan = recordScan();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 
 describe('severities', () => {
   const HIGH: Reason[] = [REASON.EMPLOYEE_RECEIPT_ANOMALY, REASON.RECEIPT_BY_FLAGGED_EMPLOYEE, REASON.SELF_REVIEW_ATTEMPT, REASON.PARCEL_EVIDENCE_REUSED];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../../shared/contract/index.js';
-import { createDecider, effectIdFor, REASON } from '../../../shared/domain/index.js';
+import { effectIdFor, REASON } from '../../../shared/domain/index.js';
 import {
   T,
   authorize,
@@ -13,14 +12,9 @@ import {
   warehouseReceipt,
 } from '../../support/facts.js';
 import { spec } from '../../support/given-when-then.js';
+import { decider, auth, scan, receipt, refund } from '../../support/rule-fixtures.js';
 
 /* R1: a refund is held until the whole evidence agrees. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const auth = authorize();
-const scan = recordScan();
-const receipt = recordReceipt();
-const refund = requestRefund();
 
 describe('R1 hold: release only on the whole evidence', () => {
   it('releases on authorization + request + matched receipt, basis EVIDENCE_MATCHED, at the latest fact time', () => {

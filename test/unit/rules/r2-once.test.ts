@@ -1,36 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../../shared/contract/index.js';
-import { createDecider, effectIdFor, REASON, reviewIdFor, type Effect, type ReturnState } from '../../../shared/domain/index.js';
-import {
-  DAY,
-  T,
-  authorize,
-  decideReview,
-  later,
-  recordReceipt,
-  recordScan,
-  refundRequested,
-  requestRefund,
-  returnAuthorized,
-  reviewDecided,
-  tick,
-  warehouseReceipt,
-} from '../../support/facts.js';
+import { effectIdFor, REASON, reviewIdFor } from '../../../shared/domain/index.js';
+import { DAY, T, authorize, decideReview, later, recordReceipt, refundRequested, requestRefund, returnAuthorized, reviewDecided, tick, warehouseReceipt } from '../../support/facts.js';
 import { spec } from '../../support/given-when-then.js';
+import { decider, plus, instantOf, releaseOf, auth, scan, receipt, refund, noScanReceipt } from '../../support/rule-fixtures.js';
 
 /* R2: a return's refund is released at most once, the first refund only. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
-/** The epoch ms of an effect's time field, whatever its ISO spelling. */
-const instantOf = (effect: Effect | undefined, field: 'raisedAt' | 'clearedAt' | 'releasedAt' | 'deniedAt') =>
-  Date.parse(String((effect as unknown as Record<string, unknown> | undefined)?.[field]));
-const releaseOf = (state: ReturnState) => (state.status === 'RELEASED' ? state.release : undefined);
-const auth = authorize();
-const scan = recordScan();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 
 describe('R2 once', () => {
   const secondRefund = requestRefund(refundRequested({ refundId: 'rf-2', amount: { amount: 1_000, currency: 'EUR' }, requestedAt: T('12:00') }));

@@ -10,32 +10,14 @@ import {
   type ReturnCommand,
   type Weight,
 } from '../../../shared/domain/index.js';
-import {
-  T,
-  authorize,
-  carrierScan,
-  decideReview,
-  recordReceipt,
-  recordScan,
-  requestRefund,
-  returnAuthorized,
-  reviewDecided,
-  tick,
-  warehouseReceipt,
-} from '../../support/facts.js';
+import { T, authorize, carrierScan, decideReview, recordReceipt, recordScan, returnAuthorized, reviewDecided, tick, warehouseReceipt } from '../../support/facts.js';
 import { run, spec } from '../../support/given-when-then.js';
+import { decider, auth, scan, receipt, refund, noScanReceipt } from '../../support/rule-fixtures.js';
 
 /* R3: a receipt the evidence does not match raises a review, for the first reason that applies (weights included). */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
 // The default story (test/support/facts.ts): authorized 09:00, refund 10:00,
 // DELIVERED at WH-1 11:00, received at WH-1 11:10 by emp-7.
 const RECEIPT_REVIEW = reviewIdFor.receipt('r-1', 'rc-1');
-const auth = authorize();
-const scan = recordScan();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 const g = (value: number): Weight => ({ value, unit: 'g' });
 /** The default honest story with these weights: expected (authorization), carrier (scan), dock (receipt). */
 function weighed(expected?: Weight, carrier?: Weight, dock?: Weight) {

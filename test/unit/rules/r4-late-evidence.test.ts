@@ -1,35 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../../shared/contract/index.js';
-import { createDecider, effectIdFor, openReviews, REASON, reviewById, reviewIdFor } from '../../../shared/domain/index.js';
-import {
-  DAY,
-  HOUR,
-  T,
-  authorize,
-  carrierScan,
-  decideReview,
-  recordReceipt,
-  recordScan,
-  requestRefund,
-  returnAuthorized,
-  reviewDecided,
-  tick,
-  warehouseReceipt,
-  MINUTE,
-} from '../../support/facts.js';
+import { effectIdFor, openReviews, REASON, reviewById, reviewIdFor } from '../../../shared/domain/index.js';
+import { DAY, HOUR, T, authorize, carrierScan, decideReview, recordReceipt, recordScan, returnAuthorized, reviewDecided, tick, warehouseReceipt, MINUTE } from '../../support/facts.js';
 import { spec } from '../../support/given-when-then.js';
+import { decider, plus, auth, receipt, refund, noScanReceipt } from '../../support/rule-fixtures.js';
 
 /* R4: late evidence (a matching scan, a late authorization) clears the review it answers. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 // The default story (test/support/facts.ts): authorized 09:00, refund 10:00,
 // DELIVERED at WH-1 11:00, received at WH-1 11:10 by emp-7.
 const RECEIPT_REVIEW = reviewIdFor.receipt('r-1', 'rc-1');
-const auth = authorize();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 
 describe('R4 late evidence clears', () => {
   it('clears the review when a matching scan arrives late, then releases', () => {

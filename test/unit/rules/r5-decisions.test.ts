@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../../shared/contract/index.js';
-import {
-  createDecider,
-  effectIdFor,
-  finalDecision,
-  openReviews,
-  REASON,
-  reviewById,
-  reviewIdFor,
-  type Effect,
-} from '../../../shared/domain/index.js';
+import { effectIdFor, finalDecision, openReviews, REASON, reviewById, reviewIdFor } from '../../../shared/domain/index.js';
 import {
   DAY,
   HOUR,
@@ -27,21 +17,12 @@ import {
   warehouseReceipt,
 } from '../../support/facts.js';
 import { run, spec } from '../../support/given-when-then.js';
+import { decider, plus, instantOf, auth, refund, noScanReceipt } from '../../support/rule-fixtures.js';
 
 /* R5: reviewers' decisions release or deny, close the other reviews, or say why they changed nothing. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
-/** The epoch ms of an effect's time field, whatever its ISO spelling. */
-const instantOf = (effect: Effect | undefined, field: 'raisedAt' | 'clearedAt' | 'releasedAt' | 'deniedAt') =>
-  Date.parse(String((effect as unknown as Record<string, unknown> | undefined)?.[field]));
 // The default story (test/support/facts.ts): authorized 09:00, refund 10:00,
 // DELIVERED at WH-1 11:00, received at WH-1 11:10 by emp-7.
 const RECEIPT_REVIEW = reviewIdFor.receipt('r-1', 'rc-1');
-const auth = authorize();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 
 describe('R5 decisions', () => {
   const deny = (o: Parameters<typeof reviewDecided>[0] = {}) => decideReview(reviewDecided({ decision: 'DENY', ...o }));

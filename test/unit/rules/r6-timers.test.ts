@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../../shared/contract/index.js';
 import { createDecider, REASON, reviewById, reviewIdFor } from '../../../shared/domain/index.js';
-import {
-  DAY,
-  HOUR,
-  SECOND,
-  T,
-  authorize,
-  carrierScan,
-  decideReview,
-  recordReceipt,
-  recordScan,
-  requestRefund,
-  returnAuthorized,
-  reviewDecided,
-  tick,
-  warehouseReceipt,
-} from '../../support/facts.js';
+import { DAY, HOUR, SECOND, T, authorize, carrierScan, decideReview, recordReceipt, returnAuthorized, reviewDecided, tick, warehouseReceipt } from '../../support/facts.js';
 import { spec } from '../../support/given-when-then.js';
+import { decider, plus, auth, scan, receipt, refund, noScanReceipt } from '../../support/rule-fixtures.js';
 
 /* R6: timers (HOLD_EXPIRED, RECEIPT_FOR_UNKNOWN_RETURN) and their order before a command. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 // The default story (test/support/facts.ts): authorized 09:00, refund 10:00,
 // DELIVERED at WH-1 11:00, received at WH-1 11:10 by emp-7.
 const RECEIPT_REVIEW = reviewIdFor.receipt('r-1', 'rc-1');
-const auth = authorize();
-const scan = recordScan();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 
 describe('R6 timers', () => {
   const holdExpiresAt = plus(T('10:00'), 14 * DAY);

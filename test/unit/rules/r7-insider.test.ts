@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../../shared/contract/index.js';
-import { createDecider, effectIdFor, REASON, reviewIdFor } from '../../../shared/domain/index.js';
-import {
-  HOUR,
-  T,
-  authorize,
-  carrierScan,
-  decideReview,
-  employeeFlag,
-  recordReceipt,
-  recordScan,
-  requestRefund,
-  reviewDecided,
-  warehouseReceipt,
-} from '../../support/facts.js';
+import { effectIdFor, REASON, reviewIdFor } from '../../../shared/domain/index.js';
+import { HOUR, T, authorize, carrierScan, decideReview, employeeFlag, recordReceipt, recordScan, reviewDecided, warehouseReceipt } from '../../support/facts.js';
 import { spec } from '../../support/given-when-then.js';
+import { decider, plus, auth, scan, refund } from '../../support/rule-fixtures.js';
 
 /* R7 in the decider: receipts by a flagged employee are held, up to the flag's end inclusive. */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 // The default story (test/support/facts.ts): authorized 09:00, refund 10:00,
 // DELIVERED at WH-1 11:00, received at WH-1 11:10 by emp-7.
 const RECEIPT_REVIEW = reviewIdFor.receipt('r-1', 'rc-1');
-const auth = authorize();
-const scan = recordScan();
-const refund = requestRefund();
 
 describe('R7 seam: receipts by a flagged employee', () => {
   it('holds even a matched receipt with RECEIPT_BY_FLAGGED_EMPLOYEE, HIGH', () => {

@@ -29,17 +29,9 @@ import {
 import { run, spec } from '../../support/given-when-then.js';
 import fc from 'fast-check';
 import { decodeTuple } from '../../../shared/domain/ids.js';
+import { decider, plus, releaseOf, auth, scan, receipt, refund, noScanReceipt } from '../../support/rule-fixtures.js';
 
 /* R8: redelivery changes nothing; review and effect ids are stable and opaque (§1). */
-const defaults = resolveSettings();
-const decider = createDecider(defaults);
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
-const releaseOf = (state: ReturnState) => (state.status === 'RELEASED' ? state.release : undefined);
-const auth = authorize();
-const scan = recordScan();
-const receipt = recordReceipt();
-const refund = requestRefund();
-const noScanReceipt = receipt; // without `scan` in the history the receipt has no inbound scan
 
 describe('R8 idempotency', () => {
   const history = [auth, scan, receipt, refund];
