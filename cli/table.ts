@@ -156,7 +156,6 @@ with it. Exit 3 when the decision was not applied (ignored, refused, rejected,
 or not processed yet).`,
     options: {
       ...TARGET,
-      bus: BUS,
       'decision-url': { type: 'string', value: '<url>', help: "AWS: the decision endpoint (the stack's DecisionUrl output; else REFUND_GATE_DECISION_URL)" },
       release: { type: 'boolean', help: 'release the refund' },
       deny: { type: 'boolean', help: 'deny the refund' },

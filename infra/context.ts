@@ -241,7 +241,8 @@ function readContextFile(key: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new RefundGatePropsError(`context ${key}: expected ${key === CONTEXT_KEYS.producers ? `"${PRODUCERS_UNBOUND}", a JSON object or the path of a JSON file; ` : ''}cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause, context: { key } });
+    const expected = key === CONTEXT_KEYS.producers ? `expected "${PRODUCERS_UNBOUND}", a JSON object or the path of a JSON file; ` : '';
+    throw new RefundGatePropsError(`context ${key}: ${expected}cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause, context: { key } });
   }
 }
 

@@ -11,7 +11,7 @@ import type { DecisionFact } from '../../shared/domain/types.js';
 import type { AlertDecisionOutcome } from '../../shared/app/alert-outcome.js';
 import type { ReviewReader } from '../../shared/store/reviews.js';
 import type { ReplayLine } from '../output.js';
-import type { DecisionCallOptions } from './decision-client.js';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface DecisionRequest {
   readonly reviewId: string;
@@ -83,4 +83,12 @@ export interface AwsClients {
   readonly s3?: S3Client;
   /** The decision endpoint's credentials and fetch (tests); default: the SDK's credential chain and global fetch. */
   readonly decisionCall?: DecisionCallOptions;
+}
+
+/** How `decide` in AWS reaches the decision endpoint (tests inject both). */
+export interface DecisionCallOptions {
+  /** @default the SDK's default credential chain (profile, SSO, environment, role) */
+  readonly credentials?: AwsCredentialIdentityProvider;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
 }

@@ -2,7 +2,9 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
 import type { DecisionOutcome } from '../../shared/app/decision-outcome.js';
-import type { DecisionRequest, DecisionResult } from './backend.js';
+import type { DecisionCallOptions, DecisionRequest, DecisionResult } from './backend.js';
+
+export type { DecisionCallOptions } from './backend.js';
 import { ReviewToolError } from '../commands/errors.js';
 
 /** Where `decide` finds the decision endpoint when `--decision-url` is not given (the stack output DecisionUrl). */
@@ -28,12 +30,8 @@ export interface DecisionCall {
   readonly note?: string | undefined;
 }
 
-export interface DecisionClientOptions {
+export interface DecisionClientOptions extends DecisionCallOptions {
   readonly url: string;
-  /** @default the SDK's default credential chain (profile, SSO, environment, role) */
-  readonly credentials?: AwsCredentialIdentityProvider;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
 }
 
 /** SHA-256 (or its HMAC with a secret) from node:crypto, in the shape SigV4 asks for. */
@@ -122,7 +120,6 @@ async function defaultCredentials(): Promise<AwsCredentialIdentityProvider> {
 }
 
 /** The test seams of {@link callDecisionUrl}: credentials and fetch. */
-export type DecisionCallOptions = Omit<DecisionClientOptions, 'url'>;
 
 /** `decide` in AWS: checks what only a local run may give, then calls the decision endpoint. */
 export async function decideInAws(request: DecisionRequest, options: DecisionCallOptions = {}): Promise<DecisionResult> {

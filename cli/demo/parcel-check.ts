@@ -1,5 +1,11 @@
 import { PARCEL_RING, type DemoDay, type TruthReturn } from './scenarios.js';
-import type { DemoTally, ParcelCheck, ParcelStory, Tally } from './summary.js';
+import type { ParcelCheck, ParcelStory, Tally } from './summary-types.js';
+
+/** What the parcel check reads of the replay's tally (summary.ts's DemoTally). */
+interface DemoTally {
+  readonly released: ReadonlyMap<string, unknown>;
+  readonly reviews: ReadonlyMap<string, { readonly reason: string; readonly returnId?: string; readonly evidence: Record<string, unknown> }>;
+}
 
 /**
  * What PARCEL_EVIDENCE_REUSED (contract v1.2) held, set against the parcel

@@ -1,6 +1,6 @@
 import { integer, seconds } from '../progress.js';
 import type { Insider } from './scenarios.js';
-import type { DemoSummary, ParcelStory, Tally } from './summary.js';
+import type { DemoSummary, ParcelStory, Tally } from './summary-types.js';
 import { readableTime, reasonWords } from './words.js';
 
 /** The demo summary as a loss-prevention manager reads it: words first, codes beside them. */

@@ -56,12 +56,13 @@ export const EXAMPLE_DETAILS: Readonly<Record<DetailType, Record<string, unknown
   },
   ReviewDecided: {
     decisionId: 'DEC-0001',
-    reviewId: 'rv/receipt/RMA-1002/RCV-DFW-310002',
-    returnId: 'RMA-1002',
+    // A reviewId refund-gate really raises: replay test/fixtures/review-queue.jsonl (the doc-test replays this example after it).
+    reviewId: 'rv-receipt#RMA-2003#RCV-RQ-2003',
+    returnId: 'RMA-2003',
     reviewerId: 'lp-analyst-7',
     decision: 'DENY',
-    decidedAt: '2026-11-02T14:03:00Z',
-    note: 'carrier confirms the parcel never left the customer',
+    decidedAt: '2026-11-20T15:00:00Z',
+    note: 'the warehouse photos show a different item than the one sold',
   },
 };
 

@@ -118,7 +118,8 @@ describe('the local runtime reads the stream when, and only when, something was 
   });
 });
 
-describe('batched stream reads (the bench throughput run)', () => {
+// Each case starts its own DynamoDB Local runs (two per case): on a busy 2-core machine that alone can take a minute.
+describe('batched stream reads (the bench throughput run)', { timeout: 180_000 }, () => {
   const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
   const timersSettings = () => resolveSettings(JSON.parse(readFileSync(fixture('replay-timers.config.json'), 'utf8')));
   const timerLines = () => readFileSync(fixture('replay-timers.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 
 // A CDK App synthesized without an `outdir` writes to CDK_OUTDIR, else to a new
-// temporary directory it never removes. Each test file gets one directory
-// (its Apps synthesize in turn), removed when the file is done.
+// temporary directory it never removes. Each test file gets one directory.
+// With CDK_OUTDIR set, an App also synthesizes by itself when the process is
+// about to exit (autoSynth, on 'beforeExit'), so the directory is removed on
+// 'exit', after that, rather than when the file's tests end.
 const dir = mkdtempSync(join(tmpdir(), 'refund-gate-cdk-'));
 process.env['CDK_OUTDIR'] = dir;
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
