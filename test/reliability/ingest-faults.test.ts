@@ -119,8 +119,9 @@ describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)',
     baseline = { calls: [...client.calls], returnWrites, state: normalized(await stateOf('r-base'), 'r-base'), effects: effectShape(outboxEffects(records), 'r-base') };
     expect(baseline.state.status).toBe('RELEASED');
     expect(baseline.effects.map((e) => e.type)).toEqual(['RefundReleased']);
-    // Reads and writes of every kind are on the path (the exact list is the store's business).
-    expect(new Set(baseline.calls.map((c) => c.operation))).toEqual(new Set(['GetItem', 'UpdateItem', 'PutItem']));
+    // Reads and writes of every kind are on the path (the exact list is the store's business;
+    // v1.2: the receipt's employee-flag lookup is one Query over the R7 and self-review flags).
+    expect(new Set(baseline.calls.map((c) => c.operation))).toEqual(new Set(['GetItem', 'Query', 'UpdateItem', 'PutItem']));
   });
 
   it('throttling at each DynamoDB call of a story, one at a time: the handler throws StoreThrottledError (Lambda retries), nothing goes to the DLQ, the retry gives the same outcome', async () => {
@@ -221,9 +222,9 @@ describe('DynamoDB faults on the inbound path (ingest handler, DynamoDB Local)',
   });
 
   it('crash between the two return writes of one DELIVERED scan: the redelivery finishes the second return without repeating the first', async () => {
-    // Prepare: two returns share a parcel; the scan fans out to both.
-    const a = honestReturn('r-fan-a', { tracking: 'FAN-1' });
-    const b = honestReturn('r-fan-b', { tracking: 'FAN-1' });
+    // Prepare: one customer's two returns share a parcel (one box; v1.2: two customers' would be a shared parcel); the scan fans out to both.
+    const a = honestReturn('r-fan-a', { tracking: 'FAN-1', customerId: 'c-fan' });
+    const b = honestReturn('r-fan-b', { tracking: 'FAN-1', customerId: 'c-fan' });
     const healthy = ingestHandler(table.doc);
     for (const e of [a.authorized, b.authorized, a.receipt, b.receipt, a.refund, b.refund]) expect(await healthy(e)).toBe('processed');
     const scan = envelope('CarrierScan', { ...a.delivered.detail, scanId: 's-fan' });

@@ -23,7 +23,7 @@ export function envelope(detailType: DetailType, detail: Record<string, unknown>
 export const T = (hhmm: string, day = '2026-11-02') => `${day}T${hhmm}:00Z`;
 
 /** One return's honest story: authorized, delivered to its warehouse, received, refund requested. */
-export function honestReturn(returnId: string, opts: { warehouseId?: string; tracking?: string; amount?: number } = {}) {
+export function honestReturn(returnId: string, opts: { warehouseId?: string; tracking?: string; amount?: number; customerId?: string } = {}) {
   const warehouseId = opts.warehouseId ?? 'WH-1';
   const tracking = opts.tracking ?? `1Z${returnId}`;
   const amount = opts.amount ?? 12_999;
@@ -31,7 +31,7 @@ export function honestReturn(returnId: string, opts: { warehouseId?: string; tra
     authorized: envelope('ReturnAuthorized', {
       returnId,
       orderId: `o-${returnId}`,
-      customerId: `c-${returnId}`,
+      customerId: opts.customerId ?? `c-${returnId}`,
       warehouseId,
       carrier: 'UPS',
       trackingNumber: tracking,
