@@ -11,6 +11,7 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/infra/**/*.test.ts', 'test/unit/review-metrics.test.ts'],
     setupFiles: ['test/support/cdk-outdir.ts'],
+    globalSetup: ['test/support/cdk-outdir-global.ts'],
     env: ENV,
     testTimeout: 120_000,
     pool: 'forks',
