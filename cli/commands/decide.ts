@@ -6,6 +6,7 @@ import { returnOfReview } from '../backends/reads.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { safeText } from '../text-safe.js';
+import { evidenceTime } from '../time-text.js';
 
 /** Exit status of decide when the decision was not applied (ignored, refused, rejected, or not processed yet). */
 export const DECIDE_NOT_APPLIED = 3;
@@ -90,14 +91,14 @@ export function outcomeText(r: DecisionResult): string {
   const who = `${r.decision} by ${r.reviewerId} on ${r.reviewId} (${r.returnId === undefined ? 'employee alert' : `return ${r.returnId}`}, decision ${r.decisionId})`;
   switch (o.kind) {
     case 'RELEASED':
-      return `released: ${formatMoney(o.amount)} at ${o.releasedAt}; ${who}`;
+      return `released: ${formatMoney(o.amount)} at ${evidenceTime(o.releasedAt)}; ${who}`;
     case 'DENIED':
-      return `denied: ${formatMoney(o.amount)} at ${o.deniedAt}; ${who}`;
+      return `denied: ${formatMoney(o.amount)} at ${evidenceTime(o.deniedAt)}; ${who}`;
     case 'ACCEPTED_AWAITING_REFUND_REQUEST':
       return `accepted: ${o.decision === 'RELEASE' ? 'released' : 'denied'} when the refund is requested; ${who}`;
     case 'ALERT_CLOSED':
       return o.decision === 'RELEASE'
-        ? `alert closed, employee cleared: the flag is lifted from ${o.flagLiftedAt ?? o.closedAt} (receipts received before it stay held); ${who}`
+        ? `alert closed, employee cleared: the flag is lifted from ${evidenceTime(o.flagLiftedAt ?? o.closedAt)} (receipts received before it stay held); ${who}`
         : `alert closed, confirmed: the employee stays flagged until the flag ends; ${who}`;
     case 'SELF_REVIEW_REFUSED':
       return r.returnId === undefined

@@ -7,6 +7,7 @@ import { ReviewToolError } from './errors.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { safeText } from '../text-safe.js';
+import { evidenceTime } from '../time-text.js';
 
 /** The archive bucket when `--archive-bucket` is not given (AWS only). */
 export const ARCHIVE_BUCKET_ENV = 'REFUND_GATE_ARCHIVE_BUCKET';
@@ -96,7 +97,7 @@ export function archivedText(found: ArchivedExplanation): string {
   const a = found.archive;
   const lines = [
     `From the evidence archive: ${a.closed ? 'the return is closed and its item has left the table' : 'its item has left the table'}.`,
-    `  object ${a.location.replace(/\/+$/, '')}/${a.key} line ${a.line} (sequence ${a.sequenceNumber}${a.writtenAt ? `, written ${a.writtenAt}` : ''})`,
+    `  object ${a.location.replace(/\/+$/, '')}/${a.key} line ${a.line} (sequence ${a.sequenceNumber}${a.writtenAt ? `, written ${evidenceTime(a.writtenAt)}` : ''})`,
   ];
   if (a.employeeFlags === 'unavailable') {
     lines.push(`  employee flags could not be read from the table (${found.flagsProblem ?? 'unknown error'}): receipts show no insider flag; the reviews below still say what held the refund`);

@@ -6,6 +6,7 @@ import { listReviews } from '../backends/reads.js';
 import { flag, text, type Invocation, type Runner } from '../context.js';
 import { reviewContext, targetOf, type CommandContext } from './common.js';
 import { safeText } from '../text-safe.js';
+import { evidenceTime } from '../time-text.js';
 
 /** `refund-gate reviews`: the review queue with money at stake, oldest first. */
 export const reviewsRunner: Runner = (invocation, ctx) => reviewsCommand(invocation, reviewContext(ctx));
@@ -31,7 +32,7 @@ export function queueText(entries: readonly QueueEntry[]): string {
   if (entries.length === 0) return 'No reviews.\n';
   // Ids are opaque: a cell is escaped (cli/text-safe.ts) before the columns are measured.
   const rows = entries.map((e) => [
-    e.raisedAt,
+    evidenceTime(e.raisedAt),
     e.severity,
     e.status,
     e.reason,

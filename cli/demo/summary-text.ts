@@ -1,7 +1,8 @@
 import { integer, seconds } from '../progress.js';
 import type { Insider } from './scenarios.js';
 import type { DemoSummary, ParcelStory, Tally } from './summary-types.js';
-import { readableTime, reasonWords } from './words.js';
+import { readableTime } from '../time-text.js';
+import { reasonWords } from './words.js';
 
 /** The demo summary as a loss-prevention manager reads it: words first, codes beside them. */
 
@@ -95,8 +96,8 @@ function parcelStory(p: ParcelStory, year: number): string[] {
     return [`  tracking ${p.trackingNumber}: named by ${p.returns.length} customers${who}; ${held}`, `      ${names}`];
   }
   const r = p.returns[0];
-  const scans = (p.staleScans ?? []).map((x) => `${readableTime(x.scannedAt, year)} at ${x.facilityId ?? '(no facility)'}`).join(', ') || 'none reported';
-  const authorized = p.authorizedAt ? readableTime(p.authorizedAt, year) : '?';
+  const scans = (p.staleScans ?? []).map((x) => `${readableTime(x.scannedAt, { year })} at ${x.facilityId ?? '(no facility)'}`).join(', ') || 'none reported';
+  const authorized = p.authorizedAt ? readableTime(p.authorizedAt, { year }) : '?';
   return [
     `  tracking ${p.trackingNumber}: ${r?.returnId ?? '?'} (${r?.customerId ?? '?'}${r?.released ? ', RELEASED' : ''})${who}; ${held}`,
     `      authorized ${authorized}; only delivery ${scans}`,
@@ -107,7 +108,7 @@ function flagged(s: DemoSummary, year: number): string[] {
   const out = ['EMPLOYEES FLAGGED: insider alerts (EMPLOYEE_RECEIPT_ANOMALY)'];
   if (s.employeesFlagged.length === 0) out.push('  (none)');
   for (const f of s.employeesFlagged) {
-    out.push(`  ${f.employeeId.padEnd(14)} flagged at ${readableTime(f.raisedAt, year)}   ${f.insider ? `insider (${INSIDER_KIND[f.insider]})` : 'honest employee (false alarm)'}`);
+    out.push(`  ${f.employeeId.padEnd(14)} flagged at ${readableTime(f.raisedAt, { year })}   ${f.insider ? `insider (${INSIDER_KIND[f.insider]})` : 'honest employee (false alarm)'}`);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { whyText } from '../../shared/domain/review-queue.js';
 
 /**
  * Words for a loss-prevention manager: each reason as a short phrase (the
- * code is printed beside it), and times as "2 Nov 02:23 UTC".
+ * code is printed beside it). Times are cli/time-text.ts's.
  */
 const PHRASES: Readonly<Record<Reason, string>> = {
   RECEIPT_AT_OTHER_WAREHOUSE: 'received at another warehouse',
@@ -29,18 +29,3 @@ export function reasonWords(reason: string): string {
 
 /** The sentence the review tools show for a reason. */
 export const reasonSentence = whyText;
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/**
- * "2 Nov 02:23 UTC"; the year is added when it is not `year` (a stale scan
- * from another year). Unparseable input is returned as it came.
- */
-export function readableTime(iso: string, year?: number): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const d = new Date(ms);
-  const hhmm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-  const y = d.getUTCFullYear() === year ? '' : ` ${d.getUTCFullYear()}`;
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}${y} ${hhmm} UTC`;
-}

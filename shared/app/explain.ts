@@ -120,12 +120,24 @@ function statusOf(state: ReturnState): ReturnStatusView {
   }
 }
 
+/**
+ * The headline of a released or denied return, with its time as the caller
+ * writes it: exact ISO in the {@link Explanation}, readable in the CLI's text.
+ */
+export function releasedHeadline(basis: string, at: string): string {
+  return `Refund released ${basis === 'REVIEWER_RELEASED' ? 'by a reviewer' : 'on matched evidence'} at ${at}.`;
+}
+
+export function deniedHeadline(reviewerId: string, at: string): string {
+  return `Refund denied by ${reviewerId} at ${at}.`;
+}
+
 function headlineOf(state: ReturnState, missing: readonly MissingItem[], open: readonly ReviewView[]): string {
   switch (state.status) {
     case 'RELEASED':
-      return `Refund released ${state.release.basis === 'REVIEWER_RELEASED' ? 'by a reviewer' : 'on matched evidence'} at ${utc(state.release.releasedAt)}.`;
+      return releasedHeadline(state.release.basis, utc(state.release.releasedAt));
     case 'DENIED':
-      return `Refund denied by ${state.denial.reviewerId} at ${utc(state.denial.deniedAt)}.`;
+      return deniedHeadline(state.denial.reviewerId, utc(state.denial.deniedAt));
     default: {
       const final = finalDecision(state);
       if (final) {

@@ -88,7 +88,7 @@ describe('explain on a closed return whose item has left the table (kept --db ru
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('From the evidence archive: the return is closed and its item has left the table.');
-    expect(lines[1]).toMatch(new RegExp(`^ {2}object ${join(db, 'archive')}/returns/\\d{4}-\\d{2}-\\d{2}/\\d+-\\d+\\.jsonl\\.gz line \\d+ \\(sequence \\d+, written `));
+    expect(lines[1]).toMatch(new RegExp(`^ {2}object ${join(db, 'archive')}/returns/\\d{4}-\\d{2}-\\d{2}/\\d+-\\d+\\.jsonl\\.gz line \\d+ \\(sequence \\d+, written \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}(:\\d{2})? UTC\\)$`));
     expect(run.stdout).toContain('Return RMA-2002: RELEASED');
     expect(run.stdout).toContain('Decision: RELEASE by lp-ana');
     expect(run.stderr).toBe('');

@@ -59,6 +59,10 @@ describe('review tools on a kept --db run', () => {
     expect(out.reviews[0]!.atStake).toEqual({ amount: 89900, currency: 'USD' });
     // Six held returns, each counted once: 899 + 129.99 + 450 + 45 + 649 + 1299 + 79.99
     expect(out.atStake).toEqual([{ amount: 355198, currency: 'USD' }]);
+
+    const text = await cli(['reviews', '--open', '--db', db]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[1]).toMatch(/^20 Nov 2026 09:00 UTC {2}MEDIUM {4}OPEN {4}RECEIPT_WITHOUT_INBOUND_SCAN /);
   });
 
   it('explain shows the timeline, the evidence, the open review and what is missing', async () => {
@@ -77,8 +81,14 @@ describe('review tools on a kept --db run', () => {
     expect(e.openReviews.map((r: { reviewId: string }) => r.reviewId)).toEqual([PHANTOM_REVIEW]);
     expect(e.missing.map((m: { code: string }) => m.code)).toEqual(['MATCHED_RECEIPT', 'REVIEW_DECISION']);
 
+    expect(e.timeline[1].at).toBe('2026-11-20T09:00:00.000Z');
+
     const text = await cli(['explain', 'RMA-2001', '--db', db]);
     expect(text.stdout).toContain('money held: USD 899.00');
+    // Times for a person in the text; --json above keeps them exact.
+    expect(text.stdout).toMatch(/^ {2}20 Nov 2026 09:00 UTC {2}WarehouseReceipt retail\.warehouse /m);
+    expect(text.stdout).toContain('raised 20 Nov 2026 09:00 UTC, at stake USD 899.00');
+    expect(text.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
   }, 120_000);
 
   it('explain of an unknown return says so in one line and fails', async () => {
@@ -98,7 +108,7 @@ describe('review tools on a kept --db run', () => {
 
     const release = await cli(['decide', PHANTOM_REVIEW, '--release', '--reviewer', 'lp-ana', '--note', 'parcel found at dock', '--db', db]);
     expect(release.code, release.stderr).toBe(0);
-    expect(release.stdout).toMatch(/^released: USD 899\.00/);
+    expect(release.stdout).toMatch(/^released: USD 899\.00 at 20 Nov 2026 14:05 UTC; RELEASE by lp-ana /);
 
     const again = await cli(['decide', PHANTOM_REVIEW, '--deny', '--reviewer', 'lp-bob', '--note', 'late', '--return', 'RMA-2001', '--json', '--db', db]);
     expect(again.code).toBe(3);
@@ -118,6 +128,9 @@ describe('review tools on a kept --db run', () => {
       ['lp-ana', 'FINAL'],
       ['lp-bob', 'IGNORED'],
     ]);
+    expect(after.headline).toBe('Refund released by a reviewer at 2026-11-20T14:05:00.000Z.');
+    const afterText = (await cli(['explain', 'RMA-2001', '--db', db])).stdout;
+    expect(afterText).toContain('\n  Refund released by a reviewer at 20 Nov 2026 14:05 UTC.\n');
   }, 300_000);
 
   it('an insider alert (no return, v1.2): its employee may not answer it; a RELEASE closes it and takes it off the queue; a second answer is ignored', async () => {
@@ -130,7 +143,7 @@ describe('review tools on a kept --db run', () => {
     expect((JSON.parse(self.stdout) as DecideJson).outcome).toMatchObject({ kind: 'SELF_REVIEW_REFUSED' });
     const release = await cli(['decide', reviewId, '--release', '--reviewer', 'lp-ana', '--db', db]);
     expect(release.code, release.stderr).toBe(0);
-    expect(release.stdout).toMatch(/^alert closed, employee cleared: the flag is lifted from /);
+    expect(release.stdout).toMatch(/^alert closed, employee cleared: the flag is lifted from \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(:\d{2})? UTC \(/);
     const after = JSON.parse((await cli(['reviews', '--open', '--json', '--db', db])).stdout) as { reviews: Array<Record<string, unknown>> };
     expect(after.reviews.map((r) => r['reviewId'])).not.toContain(reviewId);
     const again = await cli(['decide', reviewId, '--deny', '--reviewer', 'lp-bob', '--json', '--db', db]);

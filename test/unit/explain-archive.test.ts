@@ -148,7 +148,7 @@ describe('explain in AWS, from the evidence archive', () => {
     expect(run.error).toBeUndefined();
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('From the evidence archive: the return is closed and its item has left the table.');
-    expect(lines[1]).toBe(`  object s3://${BUCKET}/${KEY} line 1 (sequence 49600000000000000000130, written 2026-11-29T09:00:00.000Z)`);
+    expect(lines[1]).toBe(`  object s3://${BUCKET}/${KEY} line 1 (sequence 49600000000000000000130, written 29 Nov 2026 09:00 UTC)`);
     expect(lines[2]).toMatch(/^ {2}employee flags could not be read from the table \(.*AccessDeniedException.*\): receipts show no insider flag/);
     expect(run.stdout).toContain(`Return ${RETURN_ID}: RELEASED`);
     expect(run.stdout).not.toContain('[employee flagged');

@@ -32,8 +32,8 @@ describe('explain shows PARCEL_EVIDENCE_REUSED evidence readably', () => {
       }),
     );
     expect(text).toContain('other returns on parcel UPS 1ZRING:');
-    expect(text).toContain('RMA-1: customer CUST-A, authorized 2026-10-30T08:00:00.000Z, RELEASED');
-    expect(text).toContain('RMA-3: customer CUST-C, authorized 2026-10-31T08:00:00.000Z, not released');
+    expect(text).toContain('RMA-1: customer CUST-A, authorized 30 Oct 2026 08:00 UTC, RELEASED');
+    expect(text).toContain('RMA-3: customer CUST-C, authorized 31 Oct 2026 08:00 UTC, not released');
   });
 
   it('lists stale deliveries at the warehouse beside the return’s authorizedAt, and not inbound ones', () => {
@@ -42,7 +42,7 @@ describe('explain shows PARCEL_EVIDENCE_REUSED evidence readably', () => {
       { scanId: 'S-ELSEWHERE', status: 'DELIVERED', facilityId: 'PO-1', scannedAt: '2026-11-01T10:00:00.000Z', inbound: false, weight: null },
     ];
     const text = explanationText(explanation({ scans, authorizedAt: '2026-10-30T08:00:00.000Z' } as never));
-    expect(text).toContain('stale deliveries (before the return existed; authorized 2026-10-30T08:00:00.000Z): S-OLD 2025-03-01T10:00:00.000Z');
+    expect(text).toContain('stale deliveries (before the return existed; authorized 30 Oct 2026 08:00 UTC): S-OLD 1 Mar 2025 10:00 UTC');
     expect(text).not.toMatch(/stale deliveries.*S-ELSEWHERE/);
   });
 });

@@ -64,6 +64,35 @@ describe('explainReturn', () => {
     expect(explanationText(e)).toContain('money held: EUR 49.99');
   });
 
+  it('writes times for a person in the text ("2 Nov 2026 11:10 UTC", aligned), while the explanation keeps them exact', () => {
+    const e = explain(stateAfter([authorize(), requestRefund(), recordReceipt(warehouseReceipt({ receivedAt: T('11:10:41') }))]));
+    expect(e.evidence.receipts[0]!.receivedAt).toBe('2026-11-02T11:10:41.000Z');
+    const text = explanationText(e);
+    const lines = text.split('\n');
+    const start = lines.indexOf('Timeline (business time, UTC):') + 1;
+    const timeline = lines.slice(start, lines.indexOf('', start));
+    expect(timeline).toEqual([
+      expect.stringMatching(/^ {2}2 Nov 2026 09:00 UTC {5}ReturnAuthorized /),
+      expect.stringMatching(/^ {2}2 Nov 2026 10:00 UTC {5}RefundRequested /),
+      // Seconds where the fact has them: the order of evidence can turn on them.
+      expect.stringMatching(/^ {2}2 Nov 2026 11:10:41 UTC {2}WarehouseReceipt /),
+      expect.stringMatching(/^ {2}2 Nov 2026 11:10:41 UTC {2}ReviewRequested /),
+    ]);
+    expect(text).toContain('by emp-7 at dock-2 2 Nov 2026 11:10:41 UTC, AS_EXPECTED');
+    expect(text).toMatch(/raised 2 Nov 2026 11:10:41 UTC, at stake EUR 49\.99/);
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+  });
+
+  it('writes the time of a release or denial readably in the headline of the text, exact in the explanation', () => {
+    const released = explain(stateAfter([decideReview(reviewDecided({ reviewerId: 'lp-1' }))], phantom()));
+    expect(released.headline).toBe('Refund released by a reviewer at 2026-11-02T15:00:00.000Z.');
+    expect(explanationText(released)).toContain('\n  Refund released by a reviewer at 2 Nov 2026 15:00 UTC.\n');
+    expect(explanationText(released)).toContain('Decision: RELEASE by lp-1 at 2 Nov 2026 15:00 UTC on rv-receipt#r-1#rc-1');
+    const denied = explain(stateAfter([decideReview(reviewDecided({ reviewerId: 'lp-1', decision: 'DENY' }))], phantom()));
+    expect(denied.headline).toBe('Refund denied by lp-1 at 2026-11-02T15:00:00.000Z.');
+    expect(explanationText(denied)).toContain('\n  Refund denied by lp-1 at 2 Nov 2026 15:00 UTC.\n');
+  });
+
   it('names the scan that matches once the carrier delivers, and nothing is missing after release', () => {
     const e = explain(stateAfter([authorize(), requestRefund(), recordScan(), recordReceipt()]));
     expect(e.status).toBe('RELEASED');

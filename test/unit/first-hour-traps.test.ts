@@ -76,6 +76,8 @@ describe('the review queue as text', () => {
     for (const control of ['\u001b', '\u0007', '\u0085', '\u202e']) expect(text.includes(control)).toBe(false);
     expect(text).toContain('RMA-9\\u001b[2J\\u001b]0;RELEASED ok\\u0007\\u202e');
     expect(text).toContain('WH\\u0085DFW');
+    // The time written for a person (`reviews --json` keeps raisedAt exact).
+    expect(text.split('\n')[1]).toMatch(/^20 Nov 2026 09:00 UTC {2}MEDIUM {2}/);
     expect(JSON.parse(JSON.stringify(entry)).returnId).toBe(hostile);
   });
 });
