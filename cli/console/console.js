@@ -133,17 +133,17 @@ function showAlert(r) {
   $('details-empty').hidden = true;
   $('explanation').hidden = false;
   $('details-title').textContent = `Employee alert: ${r.employeeId || '?'} (${r.status})`;
-  $('headline').textContent = `${r.reason}: receipts by this employee up to ${r.raisedAt} were held because their evidence did not add up; later receipts by them are held while the alert's flag stands.`;
+  $('headline').replaceChildren(`${r.reason}: receipts by this employee up to `, when(r.raisedAt), ` were held because their evidence did not add up; later receipts by them are held while the alert's flag stands.`);
   const facts = [
     ['Employee', r.employeeId || '?'],
-    ['Raised', r.raisedAt],
+    ['Raised', when(r.raisedAt)],
     ['Money at stake', money(r.atStake)],
     ['Warehouse', r.warehouseId || '-'],
     ['May not decide', r.employeeId || '?'],
   ];
-  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'string' ? words(v) : v)]));
   $('missing').replaceChildren(el('li', {}, 'A reviewer\'s answer: Release clears the employee (the flag lifts from the decision), Deny confirms (the flag stands until it ends).'));
-  $('timeline').tBodies[0].replaceChildren();
+  $('timeline').replaceChildren();
   $('evidence').replaceChildren(el('li', {}, 'The held receipts are on their own returns in the queue; each keeps its review whatever the answer.'));
   const why = 'Answer the alert itself; it has no return. Receipts already held keep their own reviews.';
   $('open-reviews').replaceChildren(r.status === 'OPEN' ? reviewCard({ returnId: undefined }, { ...r, why }, 0) : el('p', {}, 'None.'));
@@ -155,7 +155,10 @@ function renderExplanation(e) {
   $('details-empty').hidden = true;
   $('explanation').hidden = false;
   $('details-title').textContent = `Return ${e.returnId}: ${e.status}`;
-  $('headline').textContent = e.headline;
+  // A closed return's headline names its time: written here in the reader's zone, as every other time on the page.
+  if (e.released) $('headline').replaceChildren(`Refund released ${e.released.basis === 'REVIEWER_RELEASED' ? 'by a reviewer' : 'on matched evidence'} at `, when(e.released.releasedAt), '.');
+  else if (e.denied) $('headline').replaceChildren(`Refund denied by ${e.denied.reviewerId} at `, when(e.denied.deniedAt), '.');
+  else $('headline').textContent = e.headline;
   const facts = [
     ['Money held', money(e.moneyHeld)],
     ['Authorized', money(e.authorizedRefund)],
@@ -168,10 +171,14 @@ function renderExplanation(e) {
   if (e.denied) facts.push(['Denied', `${money(e.denied.amount)} at ${localTime(e.denied.deniedAt)} by ${e.denied.reviewerId}`]);
   if (e.decision) facts.push(['Decision', `${e.decision.decision} by ${e.decision.reviewerId} at ${localTime(e.decision.decidedAt)}${e.decision.note ? `: "${e.decision.note}"` : ''}`]);
   if (e.excludedReviewers.length) facts.push(['May not decide', e.excludedReviewers.join(', ')]);
-  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'string' ? words(v) : v)]));
   $('missing').replaceChildren(...(e.missing.length ? e.missing.map((m) => el('li', {}, words(m.text))) : [el('li', {}, 'Nothing.')]));
-  $('timeline').tBodies[0].replaceChildren(
-    ...e.timeline.map((t) => el('tr', {}, el('td', {}, when(t.at)), el('td', {}, t.detailType, el('br'), el('small', { class: 'source' }, t.source)), el('td', {}, words(t.summary)))),
+  // One fact an item: its time, type and source on a line, what it says below at the pane's full width
+  // (columns side by side leave the words too little room in the pane at 1280 px).
+  $('timeline').replaceChildren(
+    ...e.timeline.map((t) =>
+      el('li', {}, el('p', {}, when(t.at), ' ', el('span', { class: 'fact' }, t.detailType), ' ', el('small', { class: 'source' }, t.source)), el('p', {}, words(t.summary))),
+    ),
   );
   const ev = [];
   if (e.evidence.expectedWeight) ev.push(el('li', {}, `Expected weight ${e.evidence.expectedWeight.grams} g`));
@@ -188,7 +195,7 @@ function renderExplanation(e) {
   }
   $('evidence').replaceChildren(...ev.map((li) => el('li', {}, words(li.textContent))));
   $('open-reviews').replaceChildren(...(e.openReviews.length ? e.openReviews.map((r, i) => reviewCard(e, r, i)) : [el('p', {}, 'None.')]));
-  $('closed-reviews').replaceChildren(...(e.closedReviews.length ? e.closedReviews.map((r) => el('li', {}, `${r.status}${r.clearCause ? ` (${r.clearCause})` : ''}: ${r.reason} (${r.reviewId})`)) : [el('li', {}, 'None.')]));
+  $('closed-reviews').replaceChildren(...(e.closedReviews.length ? e.closedReviews.map((r) => el('li', {}, words(`${r.status}${r.clearCause ? ` (${r.clearCause})` : ''}: ${r.reason} (${r.reviewId})`))) : [el('li', {}, 'None.')]));
 }
 
 function reviewCard(e, r, i) {
@@ -233,7 +240,7 @@ function reviewCard(e, r, i) {
     { class: 'review', 'data-review-id': r.reviewId },
     el('p', {}, el('strong', { class: `sev-${r.severity}` }, r.severity), ` ${r.reason}, raised ${localTime(r.raisedAt)}, at stake ${money(r.atStake)}`),
     el('p', {}, r.why),
-    el('p', {}, el('small', {}, `Review ${r.reviewId}`)),
+    el('p', {}, el('small', {}, 'Review ', el('span', { class: 'id' }, r.reviewId))),
     form,
   );
 }
@@ -254,7 +261,7 @@ function showOutcome(kind, text) {
   }[kind] || kind;
   // One message: the server's sentence says the outcome itself ("denied: USD 450.00 …"), so it is not labelled again.
   const said = text ? text.charAt(0).toUpperCase() + text.slice(1) : label;
-  box.replaceChildren(el('span', {}, said));
+  box.replaceChildren(words(said));
 }
 
 document.addEventListener('DOMContentLoaded', () => {
