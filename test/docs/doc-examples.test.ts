@@ -15,15 +15,13 @@
  *   is ignored.
  * A block no rule knows fails the test: a new kind of example needs a check.
  *
- * Skipped, with the reason printed by the shim or listed in SKIPPED:
- * - AWS calls (`aws …`, `npx cdk bootstrap`): need an account; every
- *   `npx cdk deploy` runs as a synth with the same context instead (the
- *   README's as a real `cdk synth`, bundling included);
- * - carriers' APIs (`curl` to EasyPost, UPS): need real accounts;
- * - `npm ci`, `npm start`, `npm test`: CI runs them, and the demo test covers `npm start`;
- * - the localhost `curl` to a running `serve`: the same request is tested in
- *   test/integration/serve.test.ts; `serve` and `console` themselves run on a
- *   free port until they print their listening line.
+ * Every `npx cdk deploy` runs as a synth with the same context (the README's
+ * as a real `cdk synth`, bundling included); `serve` and `console` run on a
+ * free port until they print their listening line. What is not run at all
+ * (AWS calls, carriers' APIs, `npm ci|start|test`, a few whole blocks) is
+ * listed with why in skips.ts, and the last test here checks that
+ * docs/maintainers/reliability.md lists exactly that, and that every entry
+ * was used by this run.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,21 +32,20 @@ import { blocksOf, commandsOf, docPages, showsLine, type DocBlock } from './bloc
 import { parseInboundEvent } from '../../shared/contract/parse.js';
 import { resolveSettings } from '../../shared/contract/config.js';
 import { makeSandbox, ROOT, runCommands } from './sandbox.js';
-
-/** Blocks that cannot run here, each with the reason (matched by page and a text the block contains). */
-const SKIPPED: readonly { file: string; contains: string; why: string }[] = [
-  { file: 'docs/operators/alarms.md', contains: 'aws lambda invoke', why: 'redrives a failed event in a deployed account' },
-  { file: 'docs/operators/redrive.md', contains: 'aws sqs receive-message', why: 'reads a deployed dead-letter queue' },
-  { file: 'docs/operators/redrive.md', contains: 'aws lambda invoke', why: 'redrives a failed event in a deployed account' },
-  { file: 'docs/producers/carriers.md', contains: 'curl -X POST http://127.0.0.1:8787', why: 'posts to a running serve: the same request is tested in test/integration/serve.test.ts' },
-];
+import { SKIP_DOC, SKIP_HEADING, SKIP_LINE, SKIPPED_BLOCKS, SKIPPED_COMMANDS, skipTableRows, tableRowsIn } from './skips.js';
 
 const blocks = docPages(ROOT).flatMap((file) => blocksOf(ROOT, file));
-const skipped = (b: DocBlock) => SKIPPED.find((s) => s.file === b.file && b.text.includes(s.contains));
+/** Blocks that cannot run here (skips.ts: matched by page and a text the block contains). */
+const skipped = (b: DocBlock) => SKIPPED_BLOCKS.find((s) => s.file === b.file && b.text.includes(s.contains));
 const isShell = (b: DocBlock) => ['bash', 'sh', 'shell', 'console'].includes(b.lang) || /^\$ /m.test(b.text);
 const isUsage = (b: DocBlock) => b.lang === '' && /^refund-gate \w/.test(b.text);
 const isLayout = (b: DocBlock) => b.lang === '' && /^[\w./<>-]+\/\s{2,}\S/m.test(b.text) && !/[─│▶]/.test(b.text);
 const label = (b: DocBlock) => `${b.file}:${b.line}`;
+const shellBlocks = blocks.filter((b) => isShell(b) && !skipped(b));
+
+/** What this run's shims skipped (`doc-test: skipped [kind] …`), and how many shell blocks ran. */
+const skips: { kind: string; where: string; command: string }[] = [];
+let shellBlocksRun = 0;
 
 describe('documented examples', () => {
   const sandboxes: string[] = [];
@@ -63,13 +60,15 @@ describe('documented examples', () => {
     expect(unknown.map(label)).toEqual([]);
   });
 
-  for (const block of blocks.filter((b) => isShell(b) && !skipped(b))) {
+  for (const block of shellBlocks) {
     it.concurrent(`${label(block)} runs as documented`, async () => {
       const sandbox = makeSandbox(block.text);
       sandboxes.push(sandbox);
       const commands = commandsOf(block);
       const env = { RG_CDK_CACHE: cdkCache, RG_CDK_REAL: block.file === 'README.md' ? '1' : '0' };
       const results = await runCommands(sandbox, commands.map((c) => runnable(c.command)), env);
+      shellBlocksRun += 1;
+      for (const result of results) for (const m of result.stderr.matchAll(SKIP_LINE)) skips.push({ kind: m[1] ?? '', where: label(block), command: m[2] ?? '' });
       results.forEach((result, i) => {
         const where = `${label(block)}: ${result.command}\n${result.stdout.slice(-400)}\n${result.stderr.slice(-800)}`;
         const expected = commands[i]?.expected ?? [];
@@ -104,6 +103,30 @@ describe('documented examples', () => {
       for (const path of paths.filter((p) => !p.includes('<'))) expect(existsSync(join(ROOT, path)), `${label(block)} ${path}`).toBe(true);
     });
   }
+});
+
+describe(`what the doc-test does not run (${SKIP_DOC})`, () => {
+  it('is listed for maintainers exactly as skips.ts has it', () => {
+    const rows = tableRowsIn(readFileSync(join(ROOT, SKIP_DOC), 'utf8'));
+    const expected = skipTableRows();
+    expect(rows, `${SKIP_DOC} needs a section "${SKIP_HEADING}" with these two tables:\n${expected.join('\n')}`).toEqual(expected);
+  });
+
+  it('names only blocks that are still there', () => {
+    const stale = SKIPPED_BLOCKS.filter((s) => !blocks.some((b) => b.file === s.file && b.text.includes(s.contains)));
+    expect(stale, 'skips.ts: SKIPPED_BLOCKS names a block no page has any more; remove it (and its row in the doc)').toEqual([]);
+  });
+
+  it('names every kind of command this run skipped, and only those', (ctx) => {
+    // Run after every shell block (a file's suites run in order); with a filter (-t), not all of them ran.
+    if (shellBlocksRun < shellBlocks.length) ctx.skip();
+    const summary = skips.map((s) => `  [${s.kind}] ${s.where}: ${s.command}`).join('\n');
+    console.log(`doc-test: ${skips.length} commands skipped, as ${SKIP_DOC} says:\n${summary}`);
+    const used = [...new Set(skips.map((s) => s.kind))].sort();
+    expect(used, `skips.ts: SKIPPED_COMMANDS lists a kind no page uses any more, or a shim skipped a kind it does not list\n${summary}`).toEqual(
+      SKIPPED_COMMANDS.map((s) => s.kind).sort(),
+    );
+  });
 });
 
 /** A documented command as it runs: optional `[--flag value]` groups left out; a server on a free port until it listens. */

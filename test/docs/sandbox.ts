@@ -2,6 +2,7 @@ import { execSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipEcho } from './skips.js';
 
 /** npx as the reader has it, found before the shims go first on PATH. */
 const REAL_NPX = execSync('command -v npx', { encoding: 'utf8', shell: '/bin/bash' }).trim();
@@ -33,12 +34,11 @@ const CARRIER_BODY: Record<string, string> = {
  * as written, through bash. Shims:
  * - `npx refund-gate …` runs this checkout's CLI; `npx cdk deploy|synth …`
  *   synthesizes with the same context (cdk-shim.mjs: once per distinct
- *   command; a real `cdk synth` when RG_CDK_REAL=1); `npx cdk bootstrap` is
- *   skipped (needs an AWS account);
- * - `npm ci|start|test` are skipped (CI runs them; the demo test covers
- *   `npm start`);
- * - `aws …` and `curl` to a non-local host are skipped (AWS and carriers'
- *   APIs are out of reach here).
+ *   command; a real `cdk synth` when RG_CDK_REAL=1);
+ * - `npx cdk bootstrap`, `npm ci|start|test`, `aws …` and `curl` to a
+ *   non-local host are skipped, each with a `doc-test: skipped [kind] …` line
+ *   on standard error; the kinds and why are in skips.ts (and, checked, in
+ *   docs/maintainers/reliability.md).
  * The files the pages name are there: facilities.json, body.json (the
  * fixture of the carrier the block names), event.json (a UPS body),
  * refund-gate.json (pretty-printed settings), producers.json.
@@ -59,7 +59,7 @@ export function makeSandbox(block: string): string {
       `  refund-gate) shift; exec node ${ROOT}/cli/bin.mjs "$@" ;;`,
       '  cdk) shift; sub="$1"; shift',
       '    case "$sub" in',
-      '      bootstrap) echo "doc-test: skipped cdk bootstrap (needs an AWS account)" >&2; exit 0 ;;',
+      `      bootstrap) ${skipEcho('cdk-bootstrap', 'npx cdk bootstrap $*')}; exit 0 ;;`,
       `      deploy|synth) exec node ${ROOT}/test/docs/cdk-shim.mjs ${ROOT} "$@" ;;`,
       '    esac ;;',
       'esac',
@@ -67,13 +67,13 @@ export function makeSandbox(block: string): string {
       `exec ${REAL_NPX} "$@"`,
     ].join('\n'),
   );
-  shim('npm', 'case "$1" in ci|start|test) echo "doc-test: skipped npm $1 (CI runs it; test/integration covers npm start)" >&2; exit 0 ;; esac\necho "doc-test: npm $* is not documented" >&2; exit 127');
-  shim('aws', 'echo "doc-test: skipped aws $1 $2 (needs an AWS account)" >&2; exit 0');
+  shim('npm', `case "$1" in ci|start|test) ${skipEcho('npm', 'npm $1')}; exit 0 ;; esac\necho "doc-test: npm $* is not documented" >&2; exit 127`);
+  shim('aws', `${skipEcho('aws', 'aws $1 $2')}; exit 0`);
   shim(
     'curl',
     [
-      'for a in "$@"; do case "$a" in http://127.0.0.1*|http://localhost*) exec /usr/bin/curl "$@" ;; esac; done',
-      'echo "doc-test: skipped curl to a carrier API" >&2; exit 0',
+      'for a in "$@"; do case "$a" in http://127.0.0.1*|http://localhost*) exec /usr/bin/curl "$@" ;; http*) url="$a" ;; esac; done',
+      `${skipEcho('carrier-api', 'curl $url')}; exit 0`,
     ].join('\n'),
   );
   const fixtures = join(ROOT, 'test/fixtures/carriers');
