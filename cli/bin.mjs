@@ -11,15 +11,15 @@
 //    the lockfile pins releases that run on 20, so the warning is noise here
 //    (its documented switch; every other warning still prints);
 //  - Powertools Metrics prints EMF to standard output, which is the contract's
-//    output channel in replay: disable it (its documented switch);
-//  - DynamoDB Local sends usage telemetry unless told not to (its documented switch).
+//    output channel in replay: disable it (its documented switch).
+// DynamoDB Local's own environment (telemetry off, JVM flags) is set where it
+// is started, in cli/dynamo.ts, so that tests and the bench get it too.
 // Each is only a default: a value already in the environment wins.
 import { freshBundle } from './bundle.mjs';
 
 const defaults = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_METRICS_DISABLED: 'true',
-  DDB_LOCAL_TELEMETRY: '0',
 };
 for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
 

