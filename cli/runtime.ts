@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -19,7 +20,9 @@ import {
   localDocumentClient,
   localDynamoClient,
   localStreamsClient,
+  sharedDynamoEndpoint,
   startDynamoLocal,
+  attachDynamoLocal,
   type LocalDynamo,
 } from './dynamo.js';
 import { LocalLambdaContexts } from './lambda.js';
@@ -142,8 +145,10 @@ export class LocalRuntime {
 
   /** {@link start}, building the runtime (or a subclass) with `build`. */
   protected static async startWith<R extends LocalRuntime>(options: LocalRuntimeOptions, build: (parts: RuntimeParts) => R): Promise<R> {
-    const tableName = options.tableName ?? 'refund-gate-local';
-    const dynamo = await startDynamoLocal({ dbPath: options.dbPath });
+    const endpoint = options.dbPath ? undefined : (options.endpoint ?? sharedDynamoEndpoint());
+    // In a shared DynamoDB Local, a table of the run's own (runs may be concurrent).
+    const tableName = `${options.tableName ?? 'refund-gate-local'}${endpoint ? `-${randomUUID()}` : ''}`;
+    const dynamo = endpoint ? await attachDynamoLocal(endpoint, tableName) : await startDynamoLocal({ dbPath: options.dbPath });
     const client = localDynamoClient(dynamo.endpoint);
     const doc = localDocumentClient(dynamo.endpoint);
     const streams = localStreamsClient(dynamo.endpoint);

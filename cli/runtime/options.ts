@@ -59,6 +59,13 @@ export interface LocalRuntimeOptions extends LocalExtensions {
   readonly tableName?: string;
   /** Keep DynamoDB Local's data in this absolute directory; the table is created only if missing. */
   readonly dbPath?: string;
+  /**
+   * Without `dbPath`: an already running DynamoDB Local to use instead of
+   * starting one. The run's table gets a name of its own there and is deleted
+   * by `stop()`. @default the `REFUND_GATE_DYNAMODB_ENDPOINT` environment
+   * variable, else a DynamoDB Local of the run's own
+   */
+  readonly endpoint?: string;
   /** Resume a kept directory's run where the last command left it (see {@link LocalRuntime.snapshot}). */
   readonly resume?: RuntimeSnapshot;
   /**

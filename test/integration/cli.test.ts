@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectIdFor } from '../../shared/domain/identity.js';
 import { TIMESTAMP_FORMAT } from '../../shared/contract/primitives.js';
+import { sharedDynamoEnv } from '../support/cli.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -83,6 +84,9 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
 
   beforeAll(() => {
     const limit = limiter(2);
+    // The README example, Java missing and Ctrl-C start DynamoDB Local as a user's replay does; the
+    // other runs use this test run's (REFUND_GATE_DYNAMODB_ENDPOINT), which is what that variable is for.
+    const shared = sharedDynamoEnv();
     const timers = ['replay', fixture('replay-timers.jsonl'), '--config', fixture('replay-timers.config.json')];
     const badConfig = join(dir, 'bad.json');
     writeFileSync(badConfig, JSON.stringify({ skew: '15 minutes' }));
@@ -94,9 +98,10 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
     writeFileSync(long, longInput(20_000));
 
     runs['example'] = limit(() => cli(['replay', fixture('example.jsonl')]));
-    runs['badLines'] = limit(() => cli(['replay', '-'], { stdin: readFileSync(fixture('replay-bad-lines.jsonl'), 'utf8') }));
-    runs['timers'] = limit(() => cli(timers));
-    runs['timersUntil'] = limit(() => cli([...timers, '--until', '2026-11-04T00:00:00Z']));
+    runs['badLines'] = limit(() => cli(['replay', '-'], { stdin: readFileSync(fixture('replay-bad-lines.jsonl'), 'utf8'), env: shared }));
+    runs['timers'] = limit(() => cli(timers, { env: shared }));
+    runs['timersUntil'] = limit(() => cli([...timers, '--until', '2026-11-04T00:00:00Z'], { env: shared }));
+    runs['badEndpoint'] = limit(() => cli(['replay', fixture('example.jsonl')], { env: { ...process.env, REFUND_GATE_DYNAMODB_ENDPOINT: 'localhost:8000' } }));
     runs['missing'] = limit(() => cli(['replay', join(dir, 'nope.jsonl')]));
     runs['badConfig'] = limit(() => cli(['replay', fixture('example.jsonl'), '--config', badConfig]));
     runs['badUntil'] = limit(() => cli(['replay', fixture('example.jsonl'), '--until', '2026-11-04']));
@@ -215,6 +220,14 @@ describe('refund-gate replay (subprocess, DynamoDB Local)', { timeout: 180_000 }
     expect(config.stderr).toMatch(/--config .*bad\.json: skew: expected an ISO 8601 duration/);
     expect(until.stderr).toMatch(/--until: expected an ISO 8601 timestamp with offset/);
     expect(command.stderr).toContain('unknown command "rewind"');
+  });
+
+  it('refuses a REFUND_GATE_DYNAMODB_ENDPOINT that is not a URL, in one line naming the variable', async () => {
+    const run = await runs['badEndpoint']!;
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^refund-gate: REFUND_GATE_DYNAMODB_ENDPOINT: expected the URL of a running DynamoDB Local/)]);
   });
 
   it('says in one line what to install when Java is missing', async () => {

@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, T } from '../support/envelopes.js';
+import { sharedDynamoEnv } from '../support/cli.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 
 function replay(file: string): Promise<{ code: number | null; stderr: string; lines: Record<string, any>[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'replay', file], { stdio: ['ignore', 'pipe', 'pipe'], env: sharedDynamoEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

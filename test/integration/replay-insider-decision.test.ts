@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reviewIdFor } from '../../shared/domain/identity.js';
+import { sharedDynamoEnv } from '../support/cli.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 type Line = Record<string, any>;
@@ -49,7 +50,7 @@ function replay(lines: readonly string[]): Promise<{ code: number | null; lines:
   const file = join(dir, `run-${++seq}.jsonl`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'replay', file], { stdio: ['ignore', 'pipe', 'ignore'], env: sharedDynamoEnv() });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { sharedDynamoEnv } from '../support/cli.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/v1-1/${name}.jsonl`, import.meta.url).pathname;
@@ -12,7 +13,7 @@ type Line = Record<string, any>;
 
 function replay(name: string, ...args: string[]): Promise<{ code: number | null; lines: Line[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', fixture(name), '--until', '2026-11-04T00:00:00Z', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'replay', fixture(name), '--until', '2026-11-04T00:00:00Z', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: sharedDynamoEnv() });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);

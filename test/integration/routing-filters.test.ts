@@ -5,8 +5,10 @@
  * status still reaches the ingest function and is rejected, and the stream
  * consumers are invoked only for records that carry their marker.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { resolveSettings } from '../../shared/contract/config.js';
+import { localDynamoClient } from '../../cli/dynamo.js';
 import type { ReplayLine } from '../../cli/output.js';
 import { LocalRuntime } from '../../cli/runtime.js';
 import { StderrChannel } from '../../cli/channel.js';
@@ -18,6 +20,8 @@ const lines: ReplayLine[] = [];
 let runtime: LocalRuntime;
 beforeAll(async () => {
   runtime = await LocalRuntime.start({
+    // This test run's DynamoDB Local (test/global-setup.ts), a table of the runtime's own.
+    endpoint: inject('dynamoEndpoint'),
     settings: resolveSettings({}),
     output: { emit: async (l) => void lines.push(l), close: async () => {} },
     logger: new StderrLogger({ serviceName: 'test', logLevel: 'ERROR' }, new StderrChannel()),
@@ -58,5 +62,29 @@ describe('local routing = AWS routing', () => {
     expect(pub1! - pub0!).toBe(1);
     expect(ins1! - ins0!).toBe(0);
     expect(lines.map((l) => (l as { detailType?: string }).detailType)).toEqual(['RefundReleased']);
+  });
+});
+
+describe('a runtime on an already running DynamoDB Local (REFUND_GATE_DYNAMODB_ENDPOINT)', () => {
+  it('works in a table of its own there, deletes it on stop, and leaves the server running', async () => {
+    const endpoint = inject('dynamoEndpoint');
+    const other = await LocalRuntime.start({
+      endpoint,
+      settings: resolveSettings({}),
+      output: { emit: async () => {}, close: async () => {} },
+      logger: new StderrLogger({ serviceName: 'test', logLevel: 'ERROR' }, new StderrChannel()),
+    });
+    const own = other.table.tableName;
+    expect(own).not.toBe(runtime.table.tableName);
+    const client = localDynamoClient(endpoint);
+    try {
+      expect((await client.send(new DescribeTableCommand({ TableName: own }))).Table?.TableStatus).toBe('ACTIVE');
+      await other.stop();
+      await expect(client.send(new DescribeTableCommand({ TableName: own }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+      // The server and the other runtime's table are still there.
+      expect((await client.send(new DescribeTableCommand({ TableName: runtime.table.tableName }))).Table?.TableStatus).toBe('ACTIVE');
+    } finally {
+      client.destroy();
+    }
   });
 });

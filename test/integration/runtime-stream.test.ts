@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { resolveSettings, type Settings } from '../../shared/contract/config.js';
 import { localDynamoClient, localStreamsClient } from '../../cli/dynamo.js';
 import type { ReplayLine } from '../../cli/output.js';
@@ -49,6 +49,8 @@ async function probe(settings: Settings, extra?: Partial<BenchRuntimeOptions>): 
   let doc: DynamoDBDocumentClient | undefined;
   const start = extra === undefined ? LocalRuntime.start : BenchRuntime.start;
   const runtime = await start({
+    // This test run's DynamoDB Local (test/global-setup.ts), a table of the runtime's own.
+    endpoint: inject('dynamoEndpoint'),
     settings,
     output: { emit: async (l) => void lines.push(l), close: async () => {} },
     logger: new StderrLogger({ serviceName: 'test', logLevel: 'ERROR' }, new StderrChannel()),
@@ -118,7 +120,6 @@ describe('the local runtime reads the stream when, and only when, something was 
   });
 });
 
-// Each case starts its own DynamoDB Local runs (two per case): on a busy 2-core machine that alone can take a minute.
 describe('batched stream reads (the bench throughput run)', { timeout: 180_000 }, () => {
   const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
   const timersSettings = () => resolveSettings(JSON.parse(readFileSync(fixture('replay-timers.config.json'), 'utf8')));

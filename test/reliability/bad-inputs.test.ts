@@ -27,6 +27,7 @@ import { freshTable, type TestTable } from '../support/dynamo.js';
 import { lambdaContext, quietTelemetry } from '../support/lambda.js';
 import { openStream, outboxEffects, snapshot } from './support.js';
 import { stateOfItem } from '../../shared/store/item-codec.js';
+import { sharedDynamoEnv } from '../support/cli.js';
 
 const sqs = mockClient(SQSClient);
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/refund-gate-rejected';
@@ -107,7 +108,7 @@ const tables: TestTable[] = [];
 /** `refund-gate replay <file>` as a user runs it: its own DynamoDB Local, JSON lines on stdout. */
 async function replay(file: string) {
   const bin = new URL('../../cli/bin.mjs', import.meta.url).pathname;
-  const out = await promisify(execFile)(process.execPath, [bin, 'replay', file], { maxBuffer: 64 * 1024 * 1024, timeout: 90_000 });
+  const out = await promisify(execFile)(process.execPath, [bin, 'replay', file], { maxBuffer: 64 * 1024 * 1024, timeout: 90_000, env: sharedDynamoEnv() });
   return { lines: out.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>), stderr: out.stderr };
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { inject } from 'vitest';
+import { DYNAMODB_ENDPOINT_VARIABLE } from '../../cli/dynamo.js';
 
 /** The `refund-gate` command as npm installs it (`bin`), run as a user would. */
 export const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
@@ -20,4 +22,14 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * The environment for a CLI run that uses this test run's DynamoDB Local
+ * (test/global-setup.ts) instead of starting a JVM of its own: what
+ * `REFUND_GATE_DYNAMODB_ENDPOINT` is for. Tests of the embedded default
+ * (start-up, Java missing, Ctrl-C, `npm start`) leave it out.
+ */
+export function sharedDynamoEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
 }
