@@ -26,7 +26,7 @@ export interface LaneLine {
 }
 
 /**
- * The local runtime for the bench's throughput run only (bench/endtoend.ts),
+ * The local runtime for the bench's throughput run only (bench/throughput.ts),
  * never replay: batched stream reads ({@link BenchRuntimeOptions.streamBatchWrites})
  * and concurrent deliveries ({@link deliverConcurrently}).
  */

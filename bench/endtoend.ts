@@ -1,22 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { Writable } from 'node:stream';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { archiveLine } from '../functions/archiver/app.js';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Settings } from '../shared/contract/config.js';
-import { loggerOptions, METRICS_NAMESPACE, SERVICE } from '../shared/app/telemetry.js';
+import { loggerOptions } from '../shared/app/telemetry.js';
 import type { ReplayLine, ReplayOutput } from '../cli/output.js';
 import { LocalRuntime } from '../cli/runtime.js';
-import { BenchRuntime } from './concurrent-runtime.js';
 import { StderrChannel } from '../cli/channel.js';
 import { StderrLogger } from '../cli/stderr.js';
 import { R7_WIRING } from '../cli/wiring.js';
 import { DynamoMeter, itemSizeBytes, type Meter, type StorageMeasurement } from './meter.js';
 import { returnEvents, type ScenarioName } from './scenarios.js';
-import { onStreamRead } from '../cli/stream.js';
+import { CountingSink, liveMetrics } from './telemetry-sinks.js';
+
+export { measureThroughput, type ThroughputOptions, type ThroughputResult, type ThroughputRound } from './throughput.js';
 
 /**
  * One scenario through the whole local deployment (cli/runtime.ts):
@@ -47,17 +46,6 @@ export interface EndToEndResult {
 }
 
 const FUNCTION_NAMES = { ingest: 'refund-gate-ingest', publisher: 'refund-gate-publisher', insider: 'refund-gate-insider', sweeper: 'refund-gate-sweeper' } as const;
-
-class CountingSink extends Writable {
-  public bytes = 0;
-  public lines = 0;
-  public override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    const text = chunk.toString();
-    this.bytes += Buffer.byteLength(text);
-    this.lines += text.split('\n').filter((l) => l.trim() !== '').length;
-    done();
-  }
-}
 
 export async function measureEndToEnd(settings: Settings, scenario: ScenarioName, returns: number): Promise<EndToEndResult> {
   const meter = new DynamoMeter();
@@ -163,225 +151,9 @@ async function measureStorage(doc: DynamoDBDocumentClient, tableName: string, re
   return { tableBytesPerReturn: bytes / returns, archiveBytesPerReturn: archived, closedShare: closed / returns };
 }
 
-/** Powertools metrics that print their EMF (to standard output), as in Lambda, whatever the environment says. */
-function liveMetrics(): Metrics {
-  const previous = process.env['POWERTOOLS_METRICS_DISABLED'];
-  delete process.env['POWERTOOLS_METRICS_DISABLED'];
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
-  if (previous !== undefined) process.env['POWERTOOLS_METRICS_DISABLED'] = previous;
-  return metrics;
-}
-
 /**
  * Lambda's batch size for the table's stream mappings (STREAM_CONSUMER in
  * infra/constructs/stream-consumers.ts; not imported: that module loads the CDK).
  */
 export const MAPPING_BATCH_SIZE = 100;
 
-export interface ThroughputOptions {
-  /** Writes that may wait on the stream before it is read (BenchRuntimeOptions.streamBatchWrites); 1 reads after every event, as replay. */
-  readonly streamBatchWrites: number;
-  /** Returns delivered before timing starts, and raw writes made: warms Node's and DynamoDB Local's JIT for both. */
-  readonly warmupReturns: number;
-  readonly returnsPerRound: number;
-  readonly rounds: number;
-  /**
-   * Concurrency on both sides: this many lanes deliver different returns'
-   * events at once through the ingest handler ({@link BenchRuntime.deliverConcurrently}),
-   * the stream read in the background by one reader, against as many raw
-   * writers at once. @default 1: one event at a time through {@link LocalRuntime.deliver}, as replay, against one writer
-   */
-  readonly lanes?: number;
-}
-
-export interface ThroughputRound {
-  /** Inbound events delivered (the scans a rule drops included), and the wall time until the stream was quiet. */
-  readonly events: number;
-  readonly pipelineSeconds: number;
-  /** Raw conditional writes made right after, for as long as the pipeline took. */
-  readonly rawWrites: number;
-  readonly rawSeconds: number;
-}
-
-/**
- * End-to-end throughput against the raw conditional-write rate of the same
- * DynamoDB Local, measured under the same conditions: one process, one
- * request at a time for both (replay is sequential), the same document
- * client, after the same warm-up, in alternating rounds so that whatever
- * else the machine is doing weighs on both alike. With `lanes`, the same
- * concurrency on both sides instead: that many deliveries at once against
- * that many raw writers at once.
- */
-export interface ThroughputResult extends ThroughputOptions {
-  readonly scenario: ScenarioName;
-  readonly timedRounds: readonly ThroughputRound[];
-  /** Share of the timed events a rule's pattern dropped before any invocation (counted as events). */
-  readonly droppedShare: number;
-  /** Stream reads (GetRecords) per timed event. */
-  readonly streamReadsPerEvent: number;
-  /** Outbound messages and rejections printed, warm-up included: the same whichever way the stream is read. */
-  readonly printed: number;
-  /** Returns delivered, warm-up included, and what was printed for them: RefundReleased messages, rejected lines. */
-  readonly returnsDelivered: number;
-  readonly released: number;
-  readonly rejected: number;
-  /** Over all timed rounds. */
-  readonly eventsPerSecond: number;
-  readonly rawWritesPerSecond: number;
-  /** {@link eventsPerSecond} ÷ {@link rawWritesPerSecond}: events against raw writes in the same wall time. */
-  readonly ratio: number;
-  /** The lowest and highest round's ratio: the spread. */
-  readonly ratioMin: number;
-  readonly ratioMax: number;
-}
-
-/**
- * One scenario through the whole local deployment (the counted run's
- * wiring: rules, ingest, stream, publisher and insider with their filters,
- * sweeps as they come due, INFO logs and live EMF), timed in rounds, each
- * followed by raw conditional UpdateItems on a table of the same DynamoDB
- * Local for as long as the round took. A round ends when the stream is quiet
- * (every record handed to the consumers). No metering middleware: only the
- * pipeline's own work is timed.
- */
-export async function measureThroughput(settings: Settings, scenario: ScenarioName, options: ThroughputOptions): Promise<ThroughputResult> {
-  const logger = new StderrLogger({ serviceName: SERVICE, logLevel: 'INFO' }, new StderrChannel(new CountingSink() as unknown as NodeJS.WriteStream));
-  const emf = new CountingSink();
-  const realWrite = process.stdout.write.bind(process.stdout);
-  let doc: DynamoDBDocumentClient | undefined;
-  let getRecords = 0;
-  let printed = 0;
-  let released = 0;
-  let rejected = 0;
-  const lanes = options.lanes ?? 1;
-  const tableName = `bench-throughput-${scenario}`;
-  const runtime = await BenchRuntime.start({
-    settings,
-    output: {
-      emit: async (line: ReplayLine) => {
-        printed += 1;
-        if (line.channel === 'eventbridge' && line.detailType === 'RefundReleased') released += 1;
-        else if (line.channel === 'rejected') rejected += 1;
-      },
-      close: async () => {},
-    },
-    logger,
-    tableName,
-    ...R7_WIRING,
-    streamBatchWrites: options.streamBatchWrites,
-    instrument: {
-      metrics: liveMetrics(),
-      dynamo: (d) => (doc = d),
-      streams: (client) => onStreamRead(client, () => (getRecords += 1)),
-    },
-  });
-  const rounds: ThroughputRound[] = [];
-  let timedReads = 0;
-  let timedDropped = 0;
-  let returnsDelivered = 0;
-  try {
-    process.stdout.write = ((chunk: string | Uint8Array) => emf.write(chunk)) as typeof process.stdout.write;
-    const raw = await rawTable(doc!, lanes);
-    let index = 0;
-    let line = 0;
-    const deliver = async (returns: number): Promise<number> => {
-      let events = 0;
-      if (options.lanes !== undefined) {
-        const sequences = Array.from({ length: returns }, () =>
-          returnEvents(scenario, index++).map((event) => ({ line: ++line, text: JSON.stringify(event) })),
-        );
-        events = sequences.reduce((n, s) => n + s.length, 0);
-        await runtime.deliverConcurrently(sequences, lanes);
-        return events;
-      }
-      for (let i = 0; i < returns; i++, index++) {
-        for (const event of returnEvents(scenario, index)) {
-          events += 1;
-          await runtime.deliver(JSON.stringify(event), ++line);
-        }
-      }
-      await runtime.settle();
-      return events;
-    };
-    await deliver(options.warmupReturns);
-    await raw.writeFor(0, 200);
-    returnsDelivered = index;
-    for (let r = 0; r < options.rounds; r++) {
-      const reads = getRecords;
-      const dropped = runtime.stats.filtered;
-      const t = performance.now();
-      const events = await deliver(options.returnsPerRound);
-      const pipelineSeconds = (performance.now() - t) / 1000;
-      timedReads += getRecords - reads;
-      timedDropped += runtime.stats.filtered - dropped;
-      rounds.push({ events, pipelineSeconds, ...(await raw.writeFor(pipelineSeconds)) });
-    }
-    returnsDelivered = index;
-  } finally {
-    process.stdout.write = realWrite;
-    await runtime.stop();
-  }
-  const events = rounds.reduce((n, r) => n + r.events, 0);
-  const eventsPerSecond = events / rounds.reduce((s, r) => s + r.pipelineSeconds, 0);
-  const rawWritesPerSecond = rounds.reduce((n, r) => n + r.rawWrites, 0) / rounds.reduce((s, r) => s + r.rawSeconds, 0);
-  const ratios = rounds.map((r) => r.events / r.pipelineSeconds / (r.rawWrites / r.rawSeconds)).sort((a, b) => a - b);
-  return {
-    ...options,
-    scenario,
-    timedRounds: rounds,
-    droppedShare: timedDropped / events,
-    streamReadsPerEvent: timedReads / events,
-    printed,
-    returnsDelivered,
-    released,
-    rejected,
-    eventsPerSecond,
-    rawWritesPerSecond,
-    ratio: eventsPerSecond / rawWritesPerSecond,
-    ratioMin: ratios[0]!,
-    ratioMax: ratios.at(-1)!,
-  };
-}
-
-/**
- * The floor DynamoDB Local sets: one conditional UpdateItem after another
- * (replay is sequential too), or `writers` such sequences at once (the
- * concurrent run's lanes), on a fresh table of the same DynamoDB Local
- * (a key, no stream, no index), through the same document client the
- * handlers use.
- */
-async function rawTable(doc: DynamoDBDocumentClient, writers: number): Promise<{ writeFor(seconds: number, atLeast?: number): Promise<{ rawWrites: number; rawSeconds: number }> }> {
-  const tableName = `bench-raw-${Date.now()}`;
-  await doc.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    }),
-  );
-  let i = 0;
-  return {
-    // For as long as the pipeline round took (and at least `atLeast` writes).
-    async writeFor(seconds, atLeast = 1) {
-      const t = performance.now();
-      let n = 0;
-      const writer = async (): Promise<void> => {
-        while (n < atLeast || performance.now() - t < seconds * 1000) {
-          n += 1;
-          await doc.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { pk: `RAW#${i++ % 500}` },
-              UpdateExpression: 'SET version = if_not_exists(version, :zero) + :one',
-              ConditionExpression: 'attribute_not_exists(version) OR version >= :zero',
-              ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-            }),
-          );
-        }
-      };
-      await Promise.all(Array.from({ length: writers }, writer));
-      return { rawWrites: n, rawSeconds: (performance.now() - t) / 1000 };
-    },
-  };
-}

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveSettings } from '../shared/contract/config.js';
+import { resolveSettings, type Settings } from '../shared/contract/config.js';
 import { measureColdStart, type ColdStartResult } from './coldstart.js';
 import { costPerMillion, DEFAULT_COST_SETTINGS, round, type CostLine, type Prices } from './cost.js';
 import { MAPPING_BATCH_SIZE, measureEndToEnd, measureThroughput, type EndToEndResult, type ThroughputResult } from './endtoend.js';
@@ -68,77 +68,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as Prices & { sources: Record<string, string> };
   const settings = resolveSettings({});
-  const runs: EndToEndResult[] = [];
-  for (const scenario of SCENARIOS) {
-    const returns = scenario === 'honest' ? (quick ? 40 : 150) : quick ? 10 : 30;
-    log(`bench: ${scenario}, ${returns} returns through rules, handlers, stream and filters …`);
-    runs.push(await measureEndToEnd(settings, scenario, returns));
-  }
-  let throughput: { batched: ThroughputResult; perEvent: ThroughputResult; concurrent: ThroughputResult } | null = null;
-  if (!skip.has('throughput')) {
-    // Alternating rounds, the raw writes given as long as each pipeline round took: a burst of other work on the machine weighs on both.
-    const sizes = quick ? { warmupReturns: 10, returnsPerRound: 10, rounds: 6 } : { warmupReturns: 20, returnsPerRound: 10, rounds: 16 };
-    log(`bench: throughput, honest, ${sizes.rounds} rounds of ${sizes.returnsPerRound} returns against raw writes, stream read in batches, then after every event …`);
-    // Rounds of whole waves (a multiple of the lanes), so no lane idles at a round's end while the raw writers all write.
-    const concurrentSizes = { warmupReturns: 2 * CONCURRENT_LANES, returnsPerRound: 2 * CONCURRENT_LANES, rounds: sizes.rounds };
-    log(`bench: throughput, honest, ${concurrentSizes.rounds} rounds of ${concurrentSizes.returnsPerRound} returns, ${CONCURRENT_LANES} concurrent deliveries against ${CONCURRENT_LANES} concurrent raw writers …`);
-    throughput = {
-      batched: await measureThroughput(settings, 'honest', { ...sizes, streamBatchWrites: MAPPING_BATCH_SIZE }),
-      perEvent: await measureThroughput(settings, 'honest', { ...sizes, streamBatchWrites: 1 }),
-      concurrent: await measureThroughput(settings, 'honest', { ...concurrentSizes, streamBatchWrites: MAPPING_BATCH_SIZE, lanes: CONCURRENT_LANES }),
-    };
-    if (throughput.batched.printed !== throughput.perEvent.printed) {
-      throw new Error(`throughput: reading the stream in batches printed ${throughput.batched.printed} lines, after every event ${throughput.perEvent.printed}`);
-    }
-    // The concurrent run's outcome: every honest return released, no line rejected, as many lines per return as the sequential runs printed.
-    for (const [name, t] of Object.entries(throughput)) {
-      const expected = (throughput.batched.printed / throughput.batched.returnsDelivered) * t.returnsDelivered;
-      if (t.released !== t.returnsDelivered || t.rejected !== 0 || t.printed !== expected) {
-        throw new Error(`throughput (${name}): ${t.returnsDelivered} honest returns, ${t.released} released, ${t.rejected} rejected, ${t.printed} lines printed (expected ${expected})`);
-      }
-    }
-  }
-  let memory: MemoryResult | null = null;
-  if (!skip.has('memory')) {
-    // 5x input: the issue's ratio. `--full` runs larger sizes.
-    const sizes = values.full ? { small: 4_000, large: 20_000 } : quick ? { small: 400, large: 2_000 } : { small: 1_000, large: 5_000 };
-    log(`bench: replay peak RSS at ${sizes.small} and ${sizes.large} events …`);
-    memory = await measureMemory(sizes);
-  }
-  let coldStart: ColdStartResult | null = null;
-  if (values.full && !skip.has('coldstart')) {
-    log('bench: bundles as CDK builds them …');
-    coldStart = await measureColdStart({ runs: 5 });
-  }
+  const runs = await runScenarios(settings);
+  const throughput = skip.has('throughput') ? null : await runThroughput(settings);
+  const memory = skip.has('memory') ? null : await runMemory();
+  const coldStart = values.full && !skip.has('coldstart') ? await runColdStart() : null;
 
   const costs = runs.map((r) => ({ scenario: r.scenario, ...costPerMillion(r, r.storage, prices, DEFAULT_COST_SETTINGS) }));
   const honestCost = costs.find((c) => c.scenario === 'honest')!;
-  const per = (r: EndToEndResult, n: number) => round(n / r.returns);
-  const invocations = (r: EndToEndResult) => per(r, r.invocations.ingest + r.invocations.publisher + r.invocations.insider);
-  const figures = {
-    costPerMillion: Object.fromEntries(costs.map((c) => [c.scenario, round(c.total)])) as Record<ScenarioName, number>,
-    lambdaInvocationsPerReturn: Object.fromEntries(runs.map((r) => [r.scenario, invocations(r)])) as Record<ScenarioName, number>,
-    wruPerReturn: Object.fromEntries(runs.map((r) => [r.scenario, per(r, r.dynamo.writeUnits + r.dynamo.indexWriteUnits)])) as Record<ScenarioName, number>,
-    requestsPerEvent: Object.fromEntries(runs.map((r) => [r.scenario, round((r.dynamo.reads + r.dynamo.writes + r.dynamo.refused) / r.events)])) as Record<ScenarioName, number>,
-    throughputRatio: throughput ? round(throughput.batched.ratio) : null,
-    throughput: throughput
-      ? { batched: throughputFigures(throughput.batched), perEvent: throughputFigures(throughput.perEvent), concurrent: throughputFigures(throughput.concurrent) }
-      : null,
-    replayRss: memory
-      ? { ratio: round(memory.ratio), dynamoLocalRatio: round(memory.dynamoLocalRatio), small: memory.small, large: memory.large }
-      : { ratio: null, dynamoLocalRatio: null },
-  };
-  const verdicts = [
-    verdict('cost per million honest returns (USD)', figures.costPerMillion.honest, `≤ ${TARGETS.costPerMillionHonest.max} (goal ${TARGETS.costPerMillionHonest.goal})`, figures.costPerMillion.honest <= TARGETS.costPerMillionHonest.max),
-    verdict('Lambda invocations per honest return', figures.lambdaInvocationsPerReturn.honest, `≤ ${TARGETS.lambdaInvocationsPerReturnHonest.max}`, figures.lambdaInvocationsPerReturn.honest <= TARGETS.lambdaInvocationsPerReturnHonest.max),
-    verdict('WRU per honest return (ledger included)', figures.wruPerReturn.honest, `≤ ${TARGETS.wruPerReturnHonest.max}`, figures.wruPerReturn.honest <= TARGETS.wruPerReturnHonest.max),
-    figures.throughputRatio !== null
-      ? verdict(THROUGHPUT_FIGURE, figures.throughputRatio, `≥ ${TARGETS.throughputRatio.min}`, figures.throughputRatio >= TARGETS.throughputRatio.min)
-      : { figure: THROUGHPUT_FIGURE, value: null, target: `≥ ${TARGETS.throughputRatio.min}`, status: 'not run' },
-    memory
-      ? verdict('replay RSS ratio at 5x input (Node)', round(memory.ratio), `≤ ${TARGETS.replayRssRatio.max}`, memory.ratio <= TARGETS.replayRssRatio.max)
-      : { figure: 'replay RSS ratio at 5x input (Node)', value: null, target: `≤ ${TARGETS.replayRssRatio.max}`, status: 'not run' },
-  ];
+  const figures = figuresOf(runs, costs, throughput, memory);
+  const verdicts = verdictsOf(figures, memory);
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -146,18 +84,7 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     ...figures,
     targets: verdicts,
-    scenarios: runs.map((r) => ({
-      scenario: r.scenario,
-      returns: r.returns,
-      eventsPerReturn: per(r, r.events),
-      droppedByRulesPerReturn: per(r, r.filteredEvents),
-      invocationsPerReturn: { ingest: per(r, r.invocations.ingest), publisher: per(r, r.invocations.publisher), insider: per(r, r.invocations.insider), sweeperInReplay: per(r, r.invocations.sweeper) },
-      dynamoPerReturn: { reads: per(r, r.dynamo.reads), writes: per(r, r.dynamo.writes), refusedWrites: per(r, r.dynamo.refused), rru: per(r, r.dynamo.readUnits), wru: per(r, r.dynamo.writeUnits), indexWru: per(r, r.dynamo.indexWriteUnits), byOperation: r.dynamo.byOperation },
-      largestItemBytes: r.largestItemBytes,
-      logBytesPerInvocation: Math.round(r.logBytes / Math.max(1, r.invocations.ingest + r.invocations.publisher + r.invocations.insider + r.invocations.sweeper)),
-      logLinesPerReturn: per(r, r.logLines),
-      storage: r.storage,
-    })),
+    scenarios: runs.map(scenarioSummary),
     cost: { prices: { region: 'us-east-1', asOf: prices.asOf, sources: prices.sources }, settings: DEFAULT_COST_SETTINGS, perMillionReturns: costs },
     coldStart,
   };
@@ -173,6 +100,112 @@ async function main(): Promise<void> {
     log(`bench: wrote ${page.pathname}`);
   }
   log(`bench: ${result.durationSeconds} s`);
+}
+
+/** Every scenario through the whole local deployment, counted. */
+async function runScenarios(settings: Settings): Promise<EndToEndResult[]> {
+  const runs: EndToEndResult[] = [];
+  for (const scenario of SCENARIOS) {
+    const returns = scenario === 'honest' ? (quick ? 40 : 150) : quick ? 10 : 30;
+    log(`bench: ${scenario}, ${returns} returns through rules, handlers, stream and filters …`);
+    runs.push(await measureEndToEnd(settings, scenario, returns));
+  }
+  return runs;
+}
+
+interface Throughputs {
+  readonly batched: ThroughputResult;
+  readonly perEvent: ThroughputResult;
+  readonly concurrent: ThroughputResult;
+}
+
+/** End-to-end throughput against raw writes: stream read in batches, after every event, and concurrently; each run's outcome checked. */
+async function runThroughput(settings: Settings): Promise<Throughputs> {
+  // Alternating rounds, the raw writes given as long as each pipeline round took: a burst of other work on the machine weighs on both.
+  const sizes = quick ? { warmupReturns: 10, returnsPerRound: 10, rounds: 6 } : { warmupReturns: 20, returnsPerRound: 10, rounds: 16 };
+  log(`bench: throughput, honest, ${sizes.rounds} rounds of ${sizes.returnsPerRound} returns against raw writes, stream read in batches, then after every event …`);
+  // Rounds of whole waves (a multiple of the lanes), so no lane idles at a round's end while the raw writers all write.
+  const concurrentSizes = { warmupReturns: 2 * CONCURRENT_LANES, returnsPerRound: 2 * CONCURRENT_LANES, rounds: sizes.rounds };
+  log(`bench: throughput, honest, ${concurrentSizes.rounds} rounds of ${concurrentSizes.returnsPerRound} returns, ${CONCURRENT_LANES} concurrent deliveries against ${CONCURRENT_LANES} concurrent raw writers …`);
+  const throughput = {
+    batched: await measureThroughput(settings, 'honest', { ...sizes, streamBatchWrites: MAPPING_BATCH_SIZE }),
+    perEvent: await measureThroughput(settings, 'honest', { ...sizes, streamBatchWrites: 1 }),
+    concurrent: await measureThroughput(settings, 'honest', { ...concurrentSizes, streamBatchWrites: MAPPING_BATCH_SIZE, lanes: CONCURRENT_LANES }),
+  };
+  if (throughput.batched.printed !== throughput.perEvent.printed) {
+    throw new Error(`throughput: reading the stream in batches printed ${throughput.batched.printed} lines, after every event ${throughput.perEvent.printed}`);
+  }
+  // The concurrent run's outcome: every honest return released, no line rejected, as many lines per return as the sequential runs printed.
+  for (const [name, t] of Object.entries(throughput)) {
+    const expected = (throughput.batched.printed / throughput.batched.returnsDelivered) * t.returnsDelivered;
+    if (t.released !== t.returnsDelivered || t.rejected !== 0 || t.printed !== expected) {
+      throw new Error(`throughput (${name}): ${t.returnsDelivered} honest returns, ${t.released} released, ${t.rejected} rejected, ${t.printed} lines printed (expected ${expected})`);
+    }
+  }
+  return throughput;
+}
+
+/** Replay's peak RSS at two input sizes, 5x apart (the issue's ratio); `--full` runs larger sizes. */
+async function runMemory(): Promise<MemoryResult> {
+  const sizes = values.full ? { small: 4_000, large: 20_000 } : quick ? { small: 400, large: 2_000 } : { small: 1_000, large: 5_000 };
+  log(`bench: replay peak RSS at ${sizes.small} and ${sizes.large} events …`);
+  return measureMemory(sizes);
+}
+
+async function runColdStart(): Promise<ColdStartResult> {
+  log('bench: bundles as CDK builds them …');
+  return measureColdStart({ runs: 5 });
+}
+
+const per = (r: EndToEndResult, n: number) => round(n / r.returns);
+const invocationsPerReturn = (r: EndToEndResult) => per(r, r.invocations.ingest + r.invocations.publisher + r.invocations.insider);
+
+/** The figures the targets are judged on, and the throughput and memory details. */
+function figuresOf(runs: readonly EndToEndResult[], costs: ReadonlyArray<{ scenario: ScenarioName; total: number }>, throughput: Throughputs | null, memory: MemoryResult | null) {
+  return {
+    costPerMillion: Object.fromEntries(costs.map((c) => [c.scenario, round(c.total)])) as Record<ScenarioName, number>,
+    lambdaInvocationsPerReturn: Object.fromEntries(runs.map((r) => [r.scenario, invocationsPerReturn(r)])) as Record<ScenarioName, number>,
+    wruPerReturn: Object.fromEntries(runs.map((r) => [r.scenario, per(r, r.dynamo.writeUnits + r.dynamo.indexWriteUnits)])) as Record<ScenarioName, number>,
+    requestsPerEvent: Object.fromEntries(runs.map((r) => [r.scenario, round((r.dynamo.reads + r.dynamo.writes + r.dynamo.refused) / r.events)])) as Record<ScenarioName, number>,
+    throughputRatio: throughput ? round(throughput.batched.ratio) : null,
+    throughput: throughput
+      ? { batched: throughputFigures(throughput.batched), perEvent: throughputFigures(throughput.perEvent), concurrent: throughputFigures(throughput.concurrent) }
+      : null,
+    replayRss: memory
+      ? { ratio: round(memory.ratio), dynamoLocalRatio: round(memory.dynamoLocalRatio), small: memory.small, large: memory.large }
+      : { ratio: null, dynamoLocalRatio: null },
+  };
+}
+
+/** Each target's figure, met or missed (or not run). */
+function verdictsOf(figures: ReturnType<typeof figuresOf>, memory: MemoryResult | null) {
+  return [
+    verdict('cost per million honest returns (USD)', figures.costPerMillion.honest, `≤ ${TARGETS.costPerMillionHonest.max} (goal ${TARGETS.costPerMillionHonest.goal})`, figures.costPerMillion.honest <= TARGETS.costPerMillionHonest.max),
+    verdict('Lambda invocations per honest return', figures.lambdaInvocationsPerReturn.honest, `≤ ${TARGETS.lambdaInvocationsPerReturnHonest.max}`, figures.lambdaInvocationsPerReturn.honest <= TARGETS.lambdaInvocationsPerReturnHonest.max),
+    verdict('WRU per honest return (ledger included)', figures.wruPerReturn.honest, `≤ ${TARGETS.wruPerReturnHonest.max}`, figures.wruPerReturn.honest <= TARGETS.wruPerReturnHonest.max),
+    figures.throughputRatio !== null
+      ? verdict(THROUGHPUT_FIGURE, figures.throughputRatio, `≥ ${TARGETS.throughputRatio.min}`, figures.throughputRatio >= TARGETS.throughputRatio.min)
+      : { figure: THROUGHPUT_FIGURE, value: null, target: `≥ ${TARGETS.throughputRatio.min}`, status: 'not run' },
+    memory
+      ? verdict('replay RSS ratio at 5x input (Node)', round(memory.ratio), `≤ ${TARGETS.replayRssRatio.max}`, memory.ratio <= TARGETS.replayRssRatio.max)
+      : { figure: 'replay RSS ratio at 5x input (Node)', value: null, target: `≤ ${TARGETS.replayRssRatio.max}`, status: 'not run' },
+  ];
+}
+
+/** One scenario's counts per return, as the JSON and the table show them. */
+function scenarioSummary(r: EndToEndResult) {
+  return {
+    scenario: r.scenario,
+    returns: r.returns,
+    eventsPerReturn: per(r, r.events),
+    droppedByRulesPerReturn: per(r, r.filteredEvents),
+    invocationsPerReturn: { ingest: per(r, r.invocations.ingest), publisher: per(r, r.invocations.publisher), insider: per(r, r.invocations.insider), sweeperInReplay: per(r, r.invocations.sweeper) },
+    dynamoPerReturn: { reads: per(r, r.dynamo.reads), writes: per(r, r.dynamo.writes), refusedWrites: per(r, r.dynamo.refused), rru: per(r, r.dynamo.readUnits), wru: per(r, r.dynamo.writeUnits), indexWru: per(r, r.dynamo.indexWriteUnits), byOperation: r.dynamo.byOperation },
+    largestItemBytes: r.largestItemBytes,
+    logBytesPerInvocation: Math.round(r.logBytes / Math.max(1, r.invocations.ingest + r.invocations.publisher + r.invocations.insider + r.invocations.sweeper)),
+    logLinesPerReturn: per(r, r.logLines),
+    storage: r.storage,
+  };
 }
 
 const THROUGHPUT_FIGURE = 'end-to-end throughput / raw conditional writes (stream read in batches)';

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { CarrierWebhooks } from './constructs/carrier-webhooks.js';
 import { RefundGatePropsError } from './constructs/errors.js';
 import { ALARMS_UNROUTED, PRODUCERS_UNBOUND, RefundGate, type RefundGateProps } from './refund-gate.js';
 import type { ProviderName } from '../shared/carriers/provider.js';
@@ -67,20 +68,8 @@ export class RefundGateStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: RefundGateStackProps = {}) {
     super(scope, id, props);
+    checkStackProps(props);
     const { eventBusName, eventBusArn, reviewTopicArn, reviewTopicKeyArn, alarmTopicArn } = props;
-    if (eventBusName !== undefined && eventBusArn !== undefined) {
-      throw new RefundGatePropsError('eventBusName, eventBusArn: give one, not both');
-    }
-    for (const [key, pattern] of Object.entries(ARN_PATTERNS)) {
-      const value = props[key as keyof typeof ARN_PATTERNS];
-      if (value !== undefined && !pattern.test(value)) throw new RefundGatePropsError(`${key}: not a valid ARN of that kind: ${JSON.stringify(value)}`);
-    }
-    if (eventBusName !== undefined && !EVENT_BUS_NAME_PATTERN.test(eventBusName)) {
-      throw new RefundGatePropsError(`eventBusName: not a valid event bus name: ${JSON.stringify(eventBusName)}`);
-    }
-    if (reviewTopicKeyArn !== undefined && reviewTopicArn === undefined) {
-      throw new RefundGatePropsError('reviewTopicKeyArn: only meaningful with reviewTopicArn (the new topic gets its own key)');
-    }
     const eventBus = eventBusArn
       ? events.EventBus.fromEventBusArn(this, 'EventBus', eventBusArn)
       : events.EventBus.fromEventBusName(this, 'EventBus', eventBusName ?? DEFAULT_EVENT_BUS_NAME);
@@ -106,7 +95,11 @@ export class RefundGateStack extends Stack {
       alarmAction:
         alarmTopicArn === undefined || alarmTopicArn === ALARMS_UNROUTED ? alarmTopicArn : new cwActions.SnsAction(sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)),
     });
+    this.addOutputs(eventBus, alarmTopicArn);
+  }
 
+  /** What operators need from a deployment, as stack outputs (their ids are part of the stack's interface). */
+  private addOutputs(eventBus: events.IEventBus, alarmTopicArn: string | undefined): void {
     const gate = this.refundGate;
     new CfnOutput(this, 'TableName', { value: gate.table.tableName, description: 'DynamoDB table (one item per return)' });
     new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn, description: 'The bus refund-gate reads from and publishes RefundReleased/RefundDenied to' });
@@ -125,21 +118,7 @@ export class RefundGateStack extends Stack {
     new CfnOutput(this, 'SweepFailureQueueUrl', { value: gate.sweepFailureQueue.queueUrl, description: 'Timer sweeps that failed' });
     new CfnOutput(this, 'IngestFunctionName', { value: gate.ingestFunction.functionName, description: 'Re-drive target for dead-lettered inbound events' });
     new CfnOutput(this, 'PublisherFunctionName', { value: gate.publisherFunction.functionName, description: 'Re-drive target for failed stream batches' });
-    if (gate.carrierWebhooks) {
-      const hooks = gate.carrierWebhooks;
-      // Output ids are part of the stack's interface: the names below stay as they were for EasyPost and AfterShip.
-      const outputs: ReadonlyArray<[ProviderName, string, string]> = [
-        ['easypost', 'EasyPost', 'Register in EasyPost (Webhooks) with the secret below'],
-        ['aftership', 'AfterShip', 'Register in AfterShip (Notifications → Webhooks)'],
-        ['ups', 'Ups', 'The destination url of UPS Track Alert subscriptions; the credential is the secret below'],
-        ['shippo', 'Shippo', 'Register in Shippo (track_updated webhook); its HMAC secret goes below'],
-      ];
-      for (const [provider, title, description] of outputs) {
-        new CfnOutput(this, `${title}WebhookUrl`, { value: hooks.endpointFor(provider), description });
-        new CfnOutput(this, `${title}SecretArn`, { value: hooks.secrets[provider].secretArn, description: `Put the ${title} webhook secret here (at least 32 bytes)` });
-      }
-      new CfnOutput(this, 'CarrierWebhookDeadLetterQueueUrl', { value: hooks.deadLetterQueue.queueUrl, description: 'Scans that could not be put on the bus' });
-    }
+    if (gate.carrierWebhooks) this.addCarrierWebhookOutputs(gate.carrierWebhooks);
     new CfnOutput(this, 'ProducerBindings', {
       value:
         gate.producers === PRODUCERS_UNBOUND
@@ -154,5 +133,39 @@ export class RefundGateStack extends Stack {
     new CfnOutput(this, 'DecisionUrl', { value: gate.decisionUrl, description: 'refund-gate decide --decision-url: the IAM-authenticated decision endpoint' });
     new CfnOutput(this, 'DecisionFunctionArn', { value: gate.decisionFunction.functionArn, description: "The reviewers' policy allows lambda:InvokeFunctionUrl (and InvokeFunction via the URL) on this" });
     new CfnOutput(this, 'DashboardName', { value: gate.dashboard.dashboardName, description: 'CloudWatch dashboard' });
+  }
+
+  /** Each provider's webhook URL and secret, and the webhook dead-letter queue. */
+  private addCarrierWebhookOutputs(hooks: CarrierWebhooks): void {
+    // Output ids are part of the stack's interface: the names below stay as they were for EasyPost and AfterShip.
+    const outputs: ReadonlyArray<[ProviderName, string, string]> = [
+      ['easypost', 'EasyPost', 'Register in EasyPost (Webhooks) with the secret below'],
+      ['aftership', 'AfterShip', 'Register in AfterShip (Notifications → Webhooks)'],
+      ['ups', 'Ups', 'The destination url of UPS Track Alert subscriptions; the credential is the secret below'],
+      ['shippo', 'Shippo', 'Register in Shippo (track_updated webhook); its HMAC secret goes below'],
+    ];
+    for (const [provider, title, description] of outputs) {
+      new CfnOutput(this, `${title}WebhookUrl`, { value: hooks.endpointFor(provider), description });
+      new CfnOutput(this, `${title}SecretArn`, { value: hooks.secrets[provider].secretArn, description: `Put the ${title} webhook secret here (at least 32 bytes)` });
+    }
+    new CfnOutput(this, 'CarrierWebhookDeadLetterQueueUrl', { value: hooks.deadLetterQueue.queueUrl, description: 'Scans that could not be put on the bus' });
+  }
+}
+
+/** The stack's own props, checked before anything is built: one bus, well-formed ARNs and bus name, a key only with its topic. */
+function checkStackProps(props: RefundGateStackProps): void {
+  const { eventBusName, eventBusArn, reviewTopicArn, reviewTopicKeyArn } = props;
+  if (eventBusName !== undefined && eventBusArn !== undefined) {
+    throw new RefundGatePropsError('eventBusName, eventBusArn: give one, not both');
+  }
+  for (const [key, pattern] of Object.entries(ARN_PATTERNS)) {
+    const value = props[key as keyof typeof ARN_PATTERNS];
+    if (value !== undefined && !pattern.test(value)) throw new RefundGatePropsError(`${key}: not a valid ARN of that kind: ${JSON.stringify(value)}`);
+  }
+  if (eventBusName !== undefined && !EVENT_BUS_NAME_PATTERN.test(eventBusName)) {
+    throw new RefundGatePropsError(`eventBusName: not a valid event bus name: ${JSON.stringify(eventBusName)}`);
+  }
+  if (reviewTopicKeyArn !== undefined && reviewTopicArn === undefined) {
+    throw new RefundGatePropsError('reviewTopicKeyArn: only meaningful with reviewTopicArn (the new topic gets its own key)');
   }
 }

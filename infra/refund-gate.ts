@@ -125,92 +125,24 @@ export class RefundGate extends Construct {
   public constructor(scope: Construct, id: string, props: RefundGateProps) {
     super(scope, id);
     assertSameEnvironment(this, props.eventBus);
-    const idPrefix = id.replace(/[^A-Za-z0-9]/g, '') || 'RefundGate';
-    const common: CommonProps = {
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      pin: (construct: IConstruct, name: string) => pinLogicalId(construct, `${idPrefix}${name}`),
-    };
-    for (const [key, value] of Object.entries({ sweeperReservedConcurrency: props.sweeperReservedConcurrency, ingestReservedConcurrency: props.ingestReservedConcurrency })) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new RefundGatePropsError(`RefundGate: ${key}: expected a whole number ≥ 0, got ${value}`);
-    }
-    const retentionProblem = props.tableRetentionDays === undefined ? undefined : retentionDaysProblem(props.tableRetentionDays);
-    if (retentionProblem !== undefined) throw new RefundGatePropsError(`RefundGate: tableRetentionDays: ${retentionProblem}`);
-    if (props.reviewsPerHourThreshold !== undefined && !(Number.isFinite(props.reviewsPerHourThreshold) && props.reviewsPerHourThreshold > 0)) {
-      throw new RefundGatePropsError(`RefundGate: reviewsPerHourThreshold: expected a positive number, got ${props.reviewsPerHourThreshold}`);
-    }
-    if (props.alarmAction === undefined) {
-      throw new RefundGatePropsError(`alarmTopicArn: required: the on-call topic every alarm notifies, or ${ALARMS_UNROUTED} to waive paging explicitly (docs/operators/alarms.md)`);
-    }
-    const alarmAction = props.alarmAction === ALARMS_UNROUTED ? undefined : props.alarmAction;
-    if (props.producers === undefined) throw producersMissingError();
-    const bindings = props.producers === PRODUCERS_UNBOUND ? PRODUCERS_UNBOUND : checkProducerBindings(props.producers, props.carrierWebhooks ? ['CarrierScan'] : []);
-    for (const arn of props.analystRoleArns ?? []) if (!PRINCIPAL_ARN.test(arn)) throw new RefundGatePropsError(`analystRoleArns: not an IAM role or user ARN: ${JSON.stringify(arn)}`);
+    const common = commonPropsOf(id, props);
+    const { alarmAction, bindings } = checkedProps(props);
     this.settings = effectiveSettings(props.settings, 'RefundGate: settings');
     this.eventBus = props.eventBus;
+    const sources = this.settings['sources'] as Readonly<Record<DetailType, string>>;
 
     const table = new RefundGateTable(this, 'Table', { removalPolicy: common.removalPolicy, deletionProtection: props.deletionProtection ?? true });
     common.pin(table.table, 'Table');
     this.table = table.table;
-
-    const inbound = new InboundRouting(this, 'Inbound', {
-      ...common,
-      eventBus: props.eventBus,
-      table: this.table,
-      settings: this.settings,
-      reservedConcurrentExecutions: props.ingestReservedConcurrency || undefined,
-    });
-    const outbox = new OutboxPublisher(this, 'Outbox', {
-      ...common,
-      eventBus: props.eventBus,
-      reviewTopic: props.reviewTopic,
-      reviewTopicKey: props.reviewTopicKey,
-      protectOutboundSource: props.protectOutboundSource,
-    });
-    const insider = new InsiderDetection(this, 'Insider', { ...common, table: this.table, settings: this.settings });
-    const sweeper = new TimerSweeper(this, 'Sweeper', {
-      ...common,
-      table: this.table,
-      settings: this.settings,
-      reservedConcurrentExecutions: props.sweeperReservedConcurrency,
-    });
-
-    // Every stream mapping is made here, through one construct: defaults, options seam, grants, failure bucket.
-    const streams = new TableStreamConsumers(this, 'Streams', { ...common, table: this.table, legacyScope: this });
-    streams.consume(outbox.publisherFunction, 'publisher', props.streamConsumers?.publisher);
-    streams.consume(insider.insiderFunction, 'insider', props.streamConsumers?.insider);
-    // Closed returns' evidence, batched into S3 at archive prices (docs/maintainers/cost.md).
-    const archive = new EvidenceArchive(this, 'Archive', common);
-    streams.consume(archive.archiverFunction, 'archiver');
+    const { inbound, outbox, insider, sweeper } = this.createPipeline(props, common);
+    const { streams, archive } = this.createStreamConsumers(props, common, outbox, insider);
     this.evidenceArchiveBucket = archive.bucket;
     this.archiverFunction = archive.archiverFunction;
-    const sources = this.settings['sources'] as Readonly<Record<DetailType, string>>;
     const decision = new ReviewDecisions(this, 'Decision', { ...common, eventBus: props.eventBus, table: this.table, settings: this.settings, source: sources.ReviewDecided });
     this.decisionFunction = decision.decisionFunction;
     this.decisionUrl = decision.functionUrl.url;
-
-    const monitoring = new RefundGateMonitoring(this, 'Monitoring', {
-      functions: { ingest: inbound.ingestFunction, publisher: outbox.publisherFunction, sweeper: sweeper.sweeperFunction, insider: insider.insiderFunction },
-      archiver: archive.archiverFunction,
-      queues: { rejected: inbound.rejectedQueue, ingestFailure: inbound.ingestFailureQueue, sweepFailure: sweeper.sweepFailureQueue },
-      streamFailureBucket: streams.failureBucket,
-      inboundRules: Object.values(inbound.rules),
-      eventBusName: props.eventBus.eventBusName,
-      sweeperSchedule: sweeper.schedule,
-      alarmAction,
-      reviewsPerHourThreshold: props.reviewsPerHourThreshold,
-    });
-
-    // The functions that write items give them their time to live (shared/store/table.ts).
-    const retentionDays = String(props.tableRetentionDays ?? DEFAULT_RETENTION_DAYS);
-    for (const fn of [inbound.ingestFunction, sweeper.sweeperFunction, insider.insiderFunction]) fn.addEnvironment(ENV.tableRetentionDays, retentionDays);
-    // Upgrade order (expand, then contract): CloudFormation updates the functions that read items and
-    // stream images (publisher, insider, archiver) before the ones that write return items (ingest,
-    // sweeper), so a record in a newer item format never reaches older reader code, and a rollback
-    // undoes the writers first. See docs/operators/deploy.md, "Upgrading".
-    for (const writer of [inbound.ingestFunction, sweeper.sweeperFunction]) {
-      writer.node.addDependency(outbox.publisherFunction, insider.insiderFunction, archive.archiverFunction);
-    }
+    const monitoring = this.createMonitoring(props, alarmAction, { inbound, outbox, insider, sweeper, streams, archive });
+    prepareWriters(props, { inbound, outbox, insider, sweeper, archive });
 
     this.parts = { table, inbound, outbox, insider, sweeper, streams, monitoring };
     this.ingestFunction = inbound.ingestFunction;
@@ -238,20 +170,7 @@ export class RefundGate extends Construct {
     // actions). Nothing above depends on them.
     // ───────────────────────────────────────────────────────────────────────
     if (props.schemaRegistry ?? true) this.schemaRegistry = new ContractSchemaRegistry(this, 'ContractSchemas', { sources });
-    if (props.carrierWebhooks) {
-      const { upsSilence, ...hooks } = props.carrierWebhooks;
-      this.carrierWebhooks = new CarrierWebhooks(this, 'CarrierWebhooks', {
-        ...hooks,
-        eventBus: props.eventBus,
-        source: sources['CarrierScan'],
-        alarmFactory: monitoring.alarmFactory,
-        removalPolicy: common.removalPolicy,
-        logRetention: common.logRetention,
-        ...(upsSilence
-          ? { upsSilence: { after: upsSilence, returnRules: [inbound.rules.ReturnAuthorized, inbound.rules.WarehouseReceipt], eventBusName: props.eventBus.eventBusName } }
-          : {}),
-      });
-    }
+    if (props.carrierWebhooks) this.carrierWebhooks = this.createCarrierWebhooks(props.carrierWebhooks, props.eventBus, sources, common, monitoring, inbound);
 
     // Contract §6: only refund-gate's writers write its table (analysts may read), and only bound producers put inbound events.
     table.restrictWrites([inbound.ingestFunction, sweeper.sweeperFunction, insider.insiderFunction].map((fn) => fn.role!.roleArn), props.analystRoleArns ?? []);
@@ -259,7 +178,96 @@ export class RefundGate extends Construct {
     const guarded = new Map<DetailType, readonly string[]>(this.producers === PRODUCERS_UNBOUND ? [] : this.producers);
     guarded.set('ReviewDecided', [this.decisionFunction.role!.roleArn]);
     this.producerGuards = new ProducerGuards(this, 'ProducerGuards', { eventBus: props.eventBus, sources, principals: guarded, after: outbox.outboundSourceGuard });
+    this.acknowledgeFindings();
+  }
 
+  /** The pipeline's functions with what feeds them: inbound routing, the outbox publisher, insider detection, the timer sweeper. */
+  private createPipeline(props: RefundGateProps, common: CommonProps): Pick<Parts, 'inbound' | 'outbox' | 'insider' | 'sweeper'> {
+    const inbound = new InboundRouting(this, 'Inbound', {
+      ...common,
+      eventBus: props.eventBus,
+      table: this.table,
+      settings: this.settings,
+      reservedConcurrentExecutions: props.ingestReservedConcurrency || undefined,
+    });
+    const outbox = new OutboxPublisher(this, 'Outbox', {
+      ...common,
+      eventBus: props.eventBus,
+      reviewTopic: props.reviewTopic,
+      reviewTopicKey: props.reviewTopicKey,
+      protectOutboundSource: props.protectOutboundSource,
+    });
+    const insider = new InsiderDetection(this, 'Insider', { ...common, table: this.table, settings: this.settings });
+    const sweeper = new TimerSweeper(this, 'Sweeper', {
+      ...common,
+      table: this.table,
+      settings: this.settings,
+      reservedConcurrentExecutions: props.sweeperReservedConcurrency,
+    });
+    return { inbound, outbox, insider, sweeper };
+  }
+
+  /** Every stream mapping, made here through one construct: defaults, options seam, grants, failure bucket; and the evidence archive it feeds. */
+  private createStreamConsumers(
+    props: RefundGateProps,
+    common: CommonProps,
+    outbox: OutboxPublisher,
+    insider: InsiderDetection,
+  ): { streams: TableStreamConsumers; archive: EvidenceArchive } {
+    const streams = new TableStreamConsumers(this, 'Streams', { ...common, table: this.table, legacyScope: this });
+    streams.consume(outbox.publisherFunction, 'publisher', props.streamConsumers?.publisher);
+    streams.consume(insider.insiderFunction, 'insider', props.streamConsumers?.insider);
+    // Closed returns' evidence, batched into S3 at archive prices (docs/maintainers/cost.md).
+    const archive = new EvidenceArchive(this, 'Archive', common);
+    streams.consume(archive.archiverFunction, 'archiver');
+    return { streams, archive };
+  }
+
+  /** The alarms and the dashboard over every function, queue, rule and the failure bucket. */
+  private createMonitoring(
+    props: RefundGateProps,
+    alarmAction: cloudwatch.IAlarmAction | undefined,
+    parts: Pick<Parts, 'inbound' | 'outbox' | 'insider' | 'sweeper' | 'streams'> & { archive: EvidenceArchive },
+  ): RefundGateMonitoring {
+    const { inbound, outbox, insider, sweeper, streams, archive } = parts;
+    return new RefundGateMonitoring(this, 'Monitoring', {
+      functions: { ingest: inbound.ingestFunction, publisher: outbox.publisherFunction, sweeper: sweeper.sweeperFunction, insider: insider.insiderFunction },
+      archiver: archive.archiverFunction,
+      queues: { rejected: inbound.rejectedQueue, ingestFailure: inbound.ingestFailureQueue, sweepFailure: sweeper.sweepFailureQueue },
+      streamFailureBucket: streams.failureBucket,
+      inboundRules: Object.values(inbound.rules),
+      eventBusName: props.eventBus.eventBusName,
+      sweeperSchedule: sweeper.schedule,
+      alarmAction,
+      reviewsPerHourThreshold: props.reviewsPerHourThreshold,
+    });
+  }
+
+  /** The carrier webhook endpoint, with the UPS silence alarm over the return rules when asked for. */
+  private createCarrierWebhooks(
+    options: NonNullable<RefundGateProps['carrierWebhooks']>,
+    eventBus: events.IEventBus,
+    sources: Readonly<Record<DetailType, string>>,
+    common: CommonProps,
+    monitoring: RefundGateMonitoring,
+    inbound: InboundRouting,
+  ): CarrierWebhooks {
+    const { upsSilence, ...hooks } = options;
+    return new CarrierWebhooks(this, 'CarrierWebhooks', {
+      ...hooks,
+      eventBus,
+      source: sources['CarrierScan'],
+      alarmFactory: monitoring.alarmFactory,
+      removalPolicy: common.removalPolicy,
+      logRetention: common.logRetention,
+      ...(upsSilence
+        ? { upsSilence: { after: upsSilence, returnRules: [inbound.rules.ReturnAuthorized, inbound.rules.WarehouseReceipt], eventBusName: eventBus.eventBusName } }
+        : {}),
+    });
+  }
+
+  /** The cdk-nag findings every function raises, acknowledged with why each does not apply. */
+  private acknowledgeFindings(): void {
     acknowledgeFunctionFindings([
       [this.ingestFunction, 'invoked asynchronously by EventBridge; failures go to the on-failure destination (ingestFailureQueue), which carries the request and error context a DLQ would lose'],
       [this.sweeperFunction, 'invoked asynchronously by the schedule; failures go to the on-failure destination (sweepFailureQueue), which carries the request and error context a DLQ would lose'],
@@ -275,5 +283,56 @@ export class RefundGate extends Construct {
     for (const [detailType, arns] of Object.entries(bindings) as Array<[DetailType, readonly string[]]>) out.set(detailType, [...arns]);
     if (this.carrierWebhooks) out.set('CarrierScan', [...(out.get('CarrierScan') ?? []), this.carrierWebhooks.function.role!.roleArn]);
     return out;
+  }
+}
+
+type Parts = RefundGate['parts'];
+
+/** What every part is built with: one removal policy, one log retention, stateful ids pinned to `<id><Name>`. */
+function commonPropsOf(id: string, props: RefundGateProps): CommonProps {
+  const idPrefix = id.replace(/[^A-Za-z0-9]/g, '') || 'RefundGate';
+  return {
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    pin: (construct: IConstruct, name: string) => pinLogicalId(construct, `${idPrefix}${name}`),
+  };
+}
+
+/**
+ * The props a deployment gets wrong before anything is built, checked in this
+ * order: the alarm action to use (undefined when paging is waived) and the producer bindings.
+ */
+function checkedProps(props: RefundGateProps): { alarmAction: cloudwatch.IAlarmAction | undefined; bindings: ProducerBindings | typeof PRODUCERS_UNBOUND } {
+  for (const [key, value] of Object.entries({ sweeperReservedConcurrency: props.sweeperReservedConcurrency, ingestReservedConcurrency: props.ingestReservedConcurrency })) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new RefundGatePropsError(`RefundGate: ${key}: expected a whole number ≥ 0, got ${value}`);
+  }
+  const retentionProblem = props.tableRetentionDays === undefined ? undefined : retentionDaysProblem(props.tableRetentionDays);
+  if (retentionProblem !== undefined) throw new RefundGatePropsError(`RefundGate: tableRetentionDays: ${retentionProblem}`);
+  if (props.reviewsPerHourThreshold !== undefined && !(Number.isFinite(props.reviewsPerHourThreshold) && props.reviewsPerHourThreshold > 0)) {
+    throw new RefundGatePropsError(`RefundGate: reviewsPerHourThreshold: expected a positive number, got ${props.reviewsPerHourThreshold}`);
+  }
+  if (props.alarmAction === undefined) {
+    throw new RefundGatePropsError(`alarmTopicArn: required: the on-call topic every alarm notifies, or ${ALARMS_UNROUTED} to waive paging explicitly (docs/operators/alarms.md)`);
+  }
+  const alarmAction = props.alarmAction === ALARMS_UNROUTED ? undefined : props.alarmAction;
+  if (props.producers === undefined) throw producersMissingError();
+  const bindings = props.producers === PRODUCERS_UNBOUND ? PRODUCERS_UNBOUND : checkProducerBindings(props.producers, props.carrierWebhooks ? ['CarrierScan'] : []);
+  for (const arn of props.analystRoleArns ?? []) if (!PRINCIPAL_ARN.test(arn)) throw new RefundGatePropsError(`analystRoleArns: not an IAM role or user ARN: ${JSON.stringify(arn)}`);
+  return { alarmAction, bindings };
+}
+
+/**
+ * The functions that write items get their time to live (shared/store/table.ts), and are
+ * updated after the ones that read. Upgrade order (expand, then contract): CloudFormation updates
+ * the functions that read items and stream images (publisher, insider, archiver) before the ones
+ * that write return items (ingest, sweeper), so a record in a newer item format never reaches older
+ * reader code, and a rollback undoes the writers first. See docs/operators/deploy.md, "Upgrading".
+ */
+function prepareWriters(props: RefundGateProps, parts: Pick<Parts, 'inbound' | 'outbox' | 'insider' | 'sweeper'> & { archive: EvidenceArchive }): void {
+  const { inbound, outbox, insider, sweeper, archive } = parts;
+  const retentionDays = String(props.tableRetentionDays ?? DEFAULT_RETENTION_DAYS);
+  for (const fn of [inbound.ingestFunction, sweeper.sweeperFunction, insider.insiderFunction]) fn.addEnvironment(ENV.tableRetentionDays, retentionDays);
+  for (const writer of [inbound.ingestFunction, sweeper.sweeperFunction]) {
+    writer.node.addDependency(outbox.publisherFunction, insider.insiderFunction, archive.archiverFunction);
   }
 }

@@ -154,27 +154,34 @@ export class CarrierWebhooks extends Construct {
 
   public constructor(scope: Construct, id: string, props: CarrierWebhooksProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const source = props.source ?? DEFAULT_SOURCES.CarrierScan;
-    const facilitiesJson = validFacilities(props.facilities);
-    const reservedConcurrency = props.reservedConcurrency ?? 10;
-    if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) throw new CarrierWebhooksPropsError('CarrierWebhooks: reservedConcurrency must be a whole number ≥ 1');
-    const replaySeconds = wholeSeconds('replayWindow', props.replayWindow, DEFAULT_SHIPPO_REPLAY_WINDOW_MS);
-    const previousSeconds = wholeSeconds('previousSecretWindow', props.previousSecretWindow, DEFAULT_PREVIOUS_SECRET_WINDOW_MS);
+    const settings = checkedSettings(props);
+    this.deadLetterQueue = this.createDeadLetterQueue(settings.removalPolicy);
+    this.secrets = this.createSecrets(settings.removalPolicy);
+    this.function = this.createFunction(props, settings);
+    this.grantFunction(props.eventBus, settings.source);
+    this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+    this.alarms = this.createAlarms(props, props.alarmFactory ?? new AlarmFactory(this, { action: props.alarmAction, runbookUrl: DEFAULT_RUNBOOK }));
+  }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+  /** Scans that could not be put on the bus, kept for an operator to put again. */
+  private createDeadLetterQueue(removalPolicy: RemovalPolicy): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy,
     });
     for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.deadLetterQueue).acknowledge({
+      Validations.of(queue).acknowledge({
         id: rule,
         reason: 'This queue is itself the dead-letter queue of carrier scans that could not be put on the bus; an operator puts them again (docs/producers/carriers.md).',
       });
     }
+    return queue;
+  }
 
+  /** One secret per provider, created holding a placeholder. */
+  private createSecrets(removalPolicy: RemovalPolicy): Record<ProviderName, secretsmanager.Secret> {
     const secrets = {} as Record<ProviderName, secretsmanager.Secret>;
     for (const provider of PROVIDER_NAMES) {
       const secret = new secretsmanager.Secret(this, `${title(provider)}Secret`, {
@@ -189,55 +196,56 @@ export class CarrierWebhooks extends Construct {
       });
       secrets[provider] = secret;
     }
-    this.secrets = secrets;
+    return secrets;
+  }
 
-    // The same function shape as refund-gate's own (runtime, bundling, lean JSON logs, tracing off, own role and log group).
-    this.function = createRefundGateFunction(
+  /** The same function shape as refund-gate's own (runtime, bundling, lean JSON logs, tracing off, own role and log group). */
+  private createFunction(props: CarrierWebhooksProps, settings: WebhookSettings): nodejs.NodejsFunction {
+    const fn = createRefundGateFunction(
       this,
       'webhook',
-      { removalPolicy, logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, pin: () => {} },
+      { removalPolicy: settings.removalPolicy, logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, pin: () => {} },
       {
         description: 'refund-gate: carrier webhooks (EasyPost, AfterShip, UPS, Shippo) → CarrierScan events',
         timeout: Duration.seconds(15),
-        reservedConcurrentExecutions: reservedConcurrency,
+        reservedConcurrentExecutions: settings.reservedConcurrency,
         environment: {
           [WEBHOOK_ENV.eventBusName]: props.eventBus.eventBusName,
-          [WEBHOOK_ENV.source]: source,
-          [WEBHOOK_ENV.facilities]: facilitiesJson,
+          [WEBHOOK_ENV.source]: settings.source,
+          [WEBHOOK_ENV.facilities]: settings.facilitiesJson,
           [WEBHOOK_ENV.maxBodyBytes]: String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
-          ...Object.fromEntries(PROVIDER_NAMES.map((p) => [SECRET_ARN_ENV[p], secrets[p].secretArn])),
+          ...Object.fromEntries(PROVIDER_NAMES.map((p) => [SECRET_ARN_ENV[p], this.secrets[p].secretArn])),
           [WEBHOOK_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
           [WEBHOOK_ENV.allowTestMode]: String(props.allowTestMode === true),
-          [WEBHOOK_ENV.replayWindowSeconds]: String(replaySeconds),
-          [WEBHOOK_ENV.previousSecretSeconds]: String(previousSeconds),
+          [WEBHOOK_ENV.replayWindowSeconds]: String(settings.replaySeconds),
+          [WEBHOOK_ENV.previousSecretSeconds]: String(settings.previousSeconds),
         },
       },
     );
-    Validations.of(this.function).acknowledge({
+    Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaTracing',
       reason: 'Tracing is off on purpose, as for every refund-gate function: the handler does not use the Powertools Tracer, so X-Ray would only show Lambda start/end segments; logs, metrics and the alarms carry the diagnosis.',
     });
-    Validations.of(this.function).acknowledge({
+    Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: 'Invoked synchronously through its Function URL only (the provider retries on 5xx); scans that cannot be put on the bus go to this construct\'s own dead-letter queue.',
     });
+    return fn;
+  }
 
-    // Only CarrierScans with the carrier source: a leaked webhook function cannot put receipts or refunds.
+  /** Only CarrierScans with the carrier source: a leaked webhook function cannot put receipts or refunds. It reads the secrets and dead-letters. */
+  private grantFunction(eventBus: events.IEventBus, source: string): void {
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutEvents'],
-        resources: [props.eventBus.eventBusArn],
+        resources: [eventBus.eventBusArn],
         conditions: { StringEquals: { 'events:source': [source], 'events:detail-type': ['CarrierScan'] } },
       }),
     );
-    for (const secret of Object.values(secrets)) {
+    for (const secret of Object.values(this.secrets)) {
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
     }
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
-
-    this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
-
-    this.alarms = this.createAlarms(props, props.alarmFactory ?? new AlarmFactory(this, { action: props.alarmAction, runbookUrl: DEFAULT_RUNBOOK }));
   }
 
   /** The URL to register with a provider (`<function URL>webhooks/<provider>`). */
@@ -330,6 +338,27 @@ export class CarrierWebhooks extends Construct {
       runbook: CARRIER_RUNBOOK_ANCHORS.upsSilence,
     });
   }
+}
+
+interface WebhookSettings {
+  readonly removalPolicy: RemovalPolicy;
+  readonly source: string;
+  readonly facilitiesJson: string;
+  readonly reservedConcurrency: number;
+  readonly replaySeconds: number;
+  readonly previousSeconds: number;
+}
+
+/** The props with their defaults, checked before anything is built (facilities, concurrency, then the windows). */
+function checkedSettings(props: CarrierWebhooksProps): WebhookSettings {
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  const source = props.source ?? DEFAULT_SOURCES.CarrierScan;
+  const facilitiesJson = validFacilities(props.facilities);
+  const reservedConcurrency = props.reservedConcurrency ?? 10;
+  if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) throw new CarrierWebhooksPropsError('CarrierWebhooks: reservedConcurrency must be a whole number ≥ 1');
+  const replaySeconds = wholeSeconds('replayWindow', props.replayWindow, DEFAULT_SHIPPO_REPLAY_WINDOW_MS);
+  const previousSeconds = wholeSeconds('previousSecretWindow', props.previousSecretWindow, DEFAULT_PREVIOUS_SECRET_WINDOW_MS);
+  return { removalPolicy, source, facilitiesJson, reservedConcurrency, replaySeconds, previousSeconds };
 }
 
 /** A duration as whole seconds ≥ 1 for the function's environment. */

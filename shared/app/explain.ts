@@ -24,42 +24,8 @@ import type { DecisionView, ExplainInput, Explanation, MissingItem, ReceiptEvide
 export function explainReturn(input: ExplainInput): Explanation {
   const { state, sources } = input;
   const auth = state.authorization;
-  const scans = state.scans;
   const receipts = sortedReceipts(state);
-  const flags = input.employeeFlags ?? [];
-
-  const scanEvidence: ScanEvidence[] = deliveredScans(scans).map((s) => ({
-    scanId: s.scanId,
-    status: s.status,
-    facilityId: s.facilityId ?? null,
-    scannedAt: utc(s.scannedAt),
-    // v1.2: a delivery long before the authorization (stale) is not an inbound scan.
-    inbound: auth !== null && inboundScans(auth, scans, input.settings.evidenceWindowMs).some((i) => i.scanId === s.scanId),
-    weight: weightOf(s),
-  }));
-  const receiptEvidence: ReceiptEvidence[] = receipts.map((r) => {
-    const assessment = auth ? assessReceipt(auth, r, scans, input.settings, state.peers ?? []) : null;
-    const flag = flags.find(
-      (f) =>
-        samePerson(f.employeeId, r.employeeId) &&
-        toEpochMs(r.receivedAt) >= toEpochMs(f.flaggedAt) &&
-        toEpochMs(r.receivedAt) <= toEpochMs(f.flaggedUntil),
-    );
-    return {
-      receiptId: r.receiptId,
-      warehouseId: r.warehouseId,
-      employeeId: r.employeeId,
-      stationId: r.stationId ?? null,
-      receivedAt: utc(r.receivedAt),
-      condition: r.condition ?? 'AS_EXPECTED',
-      weight: weightOf(r),
-      weightCheck: assessment ? weightCheckOf(assessment) : null,
-      matched: assessment ? assessment.matched : null,
-      matchingScanId: assessment?.matched ? assessment.scan.scanId : null,
-      unmatchedReason: assessment && !assessment.matched ? assessment.reason : null,
-      employeeFlagged: flag ? { anomalyReviewId: flag.anomalyReviewId, flaggedAt: flag.flaggedAt, flaggedUntil: flag.flaggedUntil } : null,
-    };
-  });
+  const receiptEvidence = receiptEvidenceOf(input, receipts);
 
   const reviews = reviewsOf(state);
   const openReviews = reviews.filter((r) => r.status === 'OPEN');
@@ -91,20 +57,72 @@ export function explainReturn(input: ExplainInput): Explanation {
     decision: final ? decisionView({ decision: final, outcome: 'FINAL' }) : null,
     decisions: state.decisions.map(decisionView),
     timeline: timelineOf(state, sources, reviews),
-    evidence: {
-      expectedWeight: auth ? weightOf(auth) : null,
-      scans: scanEvidence,
-      receipts: receiptEvidence,
-      authorizedAt: auth ? utc(auth.authorizedAt) : null,
-      ...(state.peers?.length
-        ? { parcelReturns: state.peers.map((p) => ({ returnId: p.returnId, customerId: p.customerId, authorizedAt: utc(p.authorizedAt), released: p.released === true })) }
-        : {}),
-    },
+    evidence: evidenceOf(input, receiptEvidence),
     openReviews,
     closedReviews,
     missing,
     excludedReviewers: [...new Set(receipts.map((r) => r.employeeId))].sort(cmp),
   };
+}
+
+/** The evidence section: the expected weight, the delivered scans, the receipts, and the parcel's other returns when it has any. */
+function evidenceOf(input: ExplainInput, receipts: ReceiptEvidence[]): Explanation['evidence'] {
+  const { state } = input;
+  const auth = state.authorization;
+  return {
+    expectedWeight: auth ? weightOf(auth) : null,
+    scans: scanEvidenceOf(input),
+    receipts,
+    authorizedAt: auth ? utc(auth.authorizedAt) : null,
+    ...(state.peers?.length
+      ? { parcelReturns: state.peers.map((p) => ({ returnId: p.returnId, customerId: p.customerId, authorizedAt: utc(p.authorizedAt), released: p.released === true })) }
+      : {}),
+  };
+}
+
+/** Every delivered scan, and whether it counts as the inbound scan. */
+function scanEvidenceOf(input: ExplainInput): ScanEvidence[] {
+  const auth = input.state.authorization;
+  const scans = input.state.scans;
+  return deliveredScans(scans).map((s) => ({
+    scanId: s.scanId,
+    status: s.status,
+    facilityId: s.facilityId ?? null,
+    scannedAt: utc(s.scannedAt),
+    // v1.2: a delivery long before the authorization (stale) is not an inbound scan.
+    inbound: auth !== null && inboundScans(auth, scans, input.settings.evidenceWindowMs).some((i) => i.scanId === s.scanId),
+    weight: weightOf(s),
+  }));
+}
+
+/** Each receipt, assessed against the scans, with the flag on its employee when the receipt falls in it. */
+function receiptEvidenceOf(input: ExplainInput, receipts: ReturnType<typeof sortedReceipts>): ReceiptEvidence[] {
+  const { state } = input;
+  const auth = state.authorization;
+  const flags = input.employeeFlags ?? [];
+  return receipts.map((r) => {
+    const assessment = auth ? assessReceipt(auth, r, state.scans, input.settings, state.peers ?? []) : null;
+    const flag = flags.find(
+      (f) =>
+        samePerson(f.employeeId, r.employeeId) &&
+        toEpochMs(r.receivedAt) >= toEpochMs(f.flaggedAt) &&
+        toEpochMs(r.receivedAt) <= toEpochMs(f.flaggedUntil),
+    );
+    return {
+      receiptId: r.receiptId,
+      warehouseId: r.warehouseId,
+      employeeId: r.employeeId,
+      stationId: r.stationId ?? null,
+      receivedAt: utc(r.receivedAt),
+      condition: r.condition ?? 'AS_EXPECTED',
+      weight: weightOf(r),
+      weightCheck: assessment ? weightCheckOf(assessment) : null,
+      matched: assessment ? assessment.matched : null,
+      matchingScanId: assessment?.matched ? assessment.scan.scanId : null,
+      unmatchedReason: assessment && !assessment.matched ? assessment.reason : null,
+      employeeFlagged: flag ? { anomalyReviewId: flag.anomalyReviewId, flaggedAt: flag.flaggedAt, flaggedUntil: flag.flaggedUntil } : null,
+    };
+  });
 }
 
 function statusOf(state: ReturnState): ReturnStatusView {

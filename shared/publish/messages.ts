@@ -1,5 +1,5 @@
 import { OUTBOUND_SOURCE } from '../contract/config.js';
-import type { Effect } from '../domain/types.js';
+import type { DecisionIgnored, Effect, RefundDenied, RefundReleased, ReviewCleared, ReviewRaised } from '../domain/types.js';
 
 /** One outbound message, in the shape replay prints it (contract §5) plus its effectId. */
 export type OutboundMessage =
@@ -19,119 +19,134 @@ export type OutboundMessage =
 
 /** Map a decided effect to the contract's outbound message. Pure; the same in AWS and locally. */
 export function toOutboundMessage(effect: Effect): OutboundMessage {
+  // One mapper per kind of effect. Fields are listed in the contract's order: effects come
+  // back from DynamoDB maps in no particular order, and replay's output must be byte-stable.
   switch (effect.type) {
-    // Fields are listed in the contract's order: effects come back from DynamoDB
-    // maps in no particular order, and replay's output must be byte-stable.
-    case 'RefundReleased': {
-      const detail = compact({
-        returnId: effect.returnId,
-        refundId: effect.refundId,
-        amount: money(effect.amount),
-        releasedAt: effect.releasedAt,
-        basis: effect.basis,
-        receiptId: effect.receiptId,
-        scanId: effect.scanId,
-        decisionId: effect.decisionId,
-        requested: effect.requested ? money(effect.requested) : undefined,
-        effectId: effect.effectId,
-      });
-      return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundReleased', detail };
-    }
-    case 'RefundDenied': {
-      const detail = compact({
-        returnId: effect.returnId,
-        refundId: effect.refundId,
-        decisionId: effect.decisionId,
-        reviewerId: effect.reviewerId,
-        deniedAt: effect.deniedAt,
-        amount: money(effect.amount),
-        effectId: effect.effectId,
-      });
-      return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundDenied', detail };
-    }
-    case 'ReviewRaised': {
-      const message = compact({
-        type: 'ReviewRequested',
-        reviewId: effect.reviewId,
-        reason: effect.reason,
-        severity: effect.severity,
-        raisedAt: effect.raisedAt,
-        returnId: effect.returnId,
-        receiptId: effect.receiptId,
-        refundId: effect.refundId,
-        decisionId: effect.decisionId,
-        employeeId: effect.employeeId,
-        warehouseId: effect.warehouseId,
-        refund: effect.refund && money(effect.refund),
-        evidence: sortKeys(effect.evidence),
-        effectId: effect.effectId,
-      });
-      return {
-        channel: 'sns',
-        effectId: effect.effectId,
-        attributes: compact({
-          type: 'ReviewRequested',
-          reason: effect.reason,
-          severity: effect.severity,
-          warehouseId: effect.warehouseId,
-          effectId: effect.effectId,
-        }) as Record<string, string>,
-        message,
-      };
-    }
-    case 'ReviewCleared': {
-      const message = compact({
-        type: 'ReviewCleared',
-        reviewId: effect.reviewId,
-        returnId: effect.returnId,
-        clearedAt: effect.clearedAt,
-        cause: effect.cause,
-        reason: effect.reason,
-        receiptId: effect.receiptId,
-        employeeId: effect.employeeId,
-        warehouseId: effect.warehouseId,
-        scanId: effect.scanId,
-        decisionId: effect.decisionId,
-        effectId: effect.effectId,
-      });
-      return {
-        channel: 'sns',
-        effectId: effect.effectId,
-        attributes: compact({
-          type: 'ReviewCleared',
-          reason: effect.reason,
-          warehouseId: effect.warehouseId,
-          effectId: effect.effectId,
-        }) as Record<string, string>,
-        message,
-      };
-    }
-    case 'DecisionIgnored': {
-      // R5 v1.1: tells the reviewer's tool why a decision changed nothing.
-      const message = compact({
-        type: 'DecisionIgnored',
-        decisionId: effect.decisionId,
-        reviewId: effect.reviewId,
-        returnId: effect.returnId,
-        reviewerId: effect.reviewerId,
-        why: effect.why,
-        decidedAt: effect.decidedAt,
-        warehouseId: effect.warehouseId,
-        effectId: effect.effectId,
-      });
-      return {
-        channel: 'sns',
-        effectId: effect.effectId,
-        attributes: compact({
-          type: 'DecisionIgnored',
-          severity: effect.severity,
-          warehouseId: effect.warehouseId,
-          effectId: effect.effectId,
-        }) as Record<string, string>,
-        message,
-      };
-    }
+    case 'RefundReleased':
+      return refundReleasedMessage(effect);
+    case 'RefundDenied':
+      return refundDeniedMessage(effect);
+    case 'ReviewRaised':
+      return reviewRequestedMessage(effect);
+    case 'ReviewCleared':
+      return reviewClearedMessage(effect);
+    case 'DecisionIgnored':
+      return decisionIgnoredMessage(effect);
   }
+}
+
+function refundReleasedMessage(effect: RefundReleased): OutboundMessage {
+  const detail = compact({
+    returnId: effect.returnId,
+    refundId: effect.refundId,
+    amount: money(effect.amount),
+    releasedAt: effect.releasedAt,
+    basis: effect.basis,
+    receiptId: effect.receiptId,
+    scanId: effect.scanId,
+    decisionId: effect.decisionId,
+    requested: effect.requested ? money(effect.requested) : undefined,
+    effectId: effect.effectId,
+  });
+  return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundReleased', detail };
+}
+
+function refundDeniedMessage(effect: RefundDenied): OutboundMessage {
+  const detail = compact({
+    returnId: effect.returnId,
+    refundId: effect.refundId,
+    decisionId: effect.decisionId,
+    reviewerId: effect.reviewerId,
+    deniedAt: effect.deniedAt,
+    amount: money(effect.amount),
+    effectId: effect.effectId,
+  });
+  return { channel: 'eventbridge', effectId: effect.effectId, source: OUTBOUND_SOURCE, detailType: 'RefundDenied', detail };
+}
+
+function reviewRequestedMessage(effect: ReviewRaised): OutboundMessage {
+  const message = compact({
+    type: 'ReviewRequested',
+    reviewId: effect.reviewId,
+    reason: effect.reason,
+    severity: effect.severity,
+    raisedAt: effect.raisedAt,
+    returnId: effect.returnId,
+    receiptId: effect.receiptId,
+    refundId: effect.refundId,
+    decisionId: effect.decisionId,
+    employeeId: effect.employeeId,
+    warehouseId: effect.warehouseId,
+    refund: effect.refund && money(effect.refund),
+    evidence: sortKeys(effect.evidence),
+    effectId: effect.effectId,
+  });
+  return {
+    channel: 'sns',
+    effectId: effect.effectId,
+    attributes: compact({
+      type: 'ReviewRequested',
+      reason: effect.reason,
+      severity: effect.severity,
+      warehouseId: effect.warehouseId,
+      effectId: effect.effectId,
+    }) as Record<string, string>,
+    message,
+  };
+}
+
+function reviewClearedMessage(effect: ReviewCleared): OutboundMessage {
+  const message = compact({
+    type: 'ReviewCleared',
+    reviewId: effect.reviewId,
+    returnId: effect.returnId,
+    clearedAt: effect.clearedAt,
+    cause: effect.cause,
+    reason: effect.reason,
+    receiptId: effect.receiptId,
+    employeeId: effect.employeeId,
+    warehouseId: effect.warehouseId,
+    scanId: effect.scanId,
+    decisionId: effect.decisionId,
+    effectId: effect.effectId,
+  });
+  return {
+    channel: 'sns',
+    effectId: effect.effectId,
+    attributes: compact({
+      type: 'ReviewCleared',
+      reason: effect.reason,
+      warehouseId: effect.warehouseId,
+      effectId: effect.effectId,
+    }) as Record<string, string>,
+    message,
+  };
+}
+
+/** R5 v1.1: tells the reviewer's tool why a decision changed nothing. */
+function decisionIgnoredMessage(effect: DecisionIgnored): OutboundMessage {
+  const message = compact({
+    type: 'DecisionIgnored',
+    decisionId: effect.decisionId,
+    reviewId: effect.reviewId,
+    returnId: effect.returnId,
+    reviewerId: effect.reviewerId,
+    why: effect.why,
+    decidedAt: effect.decidedAt,
+    warehouseId: effect.warehouseId,
+    effectId: effect.effectId,
+  });
+  return {
+    channel: 'sns',
+    effectId: effect.effectId,
+    attributes: compact({
+      type: 'DecisionIgnored',
+      severity: effect.severity,
+      warehouseId: effect.warehouseId,
+      effectId: effect.effectId,
+    }) as Record<string, string>,
+    message,
+  };
 }
 
 const money = (m: { amount: number; currency: string }) => ({ amount: m.amount, currency: m.currency });
