@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { ENV } from './vitest.unit.config.js';
 
 export default defineConfig({
   test: {
@@ -7,8 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts', 'test/support/cdk-outdir-global.ts'],
     setupFiles: ['test/support/cdk-outdir.ts'],
-    // The SDK warns that releases after January 2027 need Node 22; the pinned lockfile is fine on 20.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true', JSII_DEPRECATED: 'quiet' },
+    // The SDK warns that releases after January 2027 need Node 22 (the pinned lockfile is fine on 20); CDK_VALIDATION: see ENV.
+    env: ENV,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

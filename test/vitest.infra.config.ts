@@ -11,9 +11,11 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/infra/**/*.test.ts', 'test/unit/review-metrics.test.ts'],
     setupFiles: ['test/support/cdk-outdir.ts'],
-    globalSetup: ['test/support/cdk-outdir-global.ts'],
+    // DynamoDB Local too: iam-commands.test.ts runs the documented IAM commands against it.
+    globalSetup: ['test/global-setup.ts', 'test/support/cdk-outdir-global.ts'],
     env: ENV,
     testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
   },

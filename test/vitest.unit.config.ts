@@ -21,7 +21,14 @@ export const PURE_CORE = [
 /** Under rules/ by its rule, but on DynamoDB Local (test/support/runtime.ts): `npm test` runs it. */
 export const NOT_PURE = ['test/unit/rules/insider-alert-decision.test.ts'];
 
-export const ENV = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true', JSII_DEPRECATED: 'quiet' };
+/**
+ * Every suite's environment. CDK_VALIDATION=false turns off the CDK's built-in
+ * CloudFormation validation (a WebAssembly rule engine that costs 3–4 s of CPU
+ * at every synth); it never changes a template. The synths that deploy would
+ * run keep it: app.test.ts's `npx cdk synth` and the README's deploy block in
+ * the doc-test. cfn-lint.test.ts lints every variant with cfn-lint itself.
+ */
+export const ENV = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true', JSII_DEPRECATED: 'quiet', CDK_VALIDATION: 'false' };
 
 export default defineConfig({
   test: {

@@ -1,5 +1,5 @@
 // `npx cdk deploy|synth …` inside the doc sandbox. With RG_CDK_REAL=1 a real `cdk synth`
-// (bundling included); otherwise the app runs directly with the same context (what the CDK CLI
+// (bundling and the CDK's CloudFormation validation included); otherwise the app runs directly with the same context (what the CDK CLI
 // hands it through CDK_CONTEXT_JSON), asset bundling skipped. Either way each distinct command
 // runs once per test run: its output and status are cached under RG_CDK_CACHE.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,11 @@ if (!existsSync(join(cache, 'rc'))) {
   const tsx = `${root}/node_modules/tsx/dist/cli.mjs`;
   let run;
   if (real) {
-    run = spawnSync('node', [`${root}/node_modules/aws-cdk/bin/cdk`, 'synth', '--app', `node ${tsx} ${root}/infra/app.ts`, '-o', join(cache, 'out'), '--quiet', '--no-notices', ...args], { encoding: 'utf8' });
+    run = spawnSync('node', [`${root}/node_modules/aws-cdk/bin/cdk`, 'synth', '--app', `node ${tsx} ${root}/infra/app.ts`, '-o', join(cache, 'out'), '--quiet', '--no-notices', ...args], {
+      encoding: 'utf8',
+      // As deploy runs it: the CDK's built-in CloudFormation validation on (the test run turns it off elsewhere).
+      env: { ...process.env, CDK_VALIDATION: 'true' },
+    });
   } else {
     const context = { ...JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context, 'aws:cdk:bundling-stacks': [] };
     for (let i = 0; i < args.length; i++) {
