@@ -26,8 +26,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runCli, sharedDynamoEnv } from '../support/cli.js';
+import { DYNAMODB_ENDPOINT_VARIABLE } from '../../cli/dynamo.js';
 import { blocksOf, commandsOf, docPages, showsLine, type DocBlock } from './blocks.js';
 import { parseInboundEvent } from '../../shared/contract/parse.js';
 import { resolveSettings } from '../../shared/contract/config.js';
@@ -65,7 +66,10 @@ describe('documented examples', () => {
       const sandbox = makeSandbox(block.text);
       sandboxes.push(sandbox);
       const commands = commandsOf(block);
-      const env = { RG_CDK_CACHE: cdkCache, RG_CDK_REAL: block.file === 'README.md' ? '1' : '0' };
+      // The README's blocks run as a new user's would (a real `cdk synth`, a DynamoDB Local of each run's
+      // own); the docs' blocks share this test run's DynamoDB Local (REFUND_GATE_DYNAMODB_ENDPOINT).
+      const readme = block.file === 'README.md';
+      const env = { RG_CDK_CACHE: cdkCache, RG_CDK_REAL: readme ? '1' : '0', ...(readme ? {} : { [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') }) };
       const results = await runCommands(sandbox, commands.map((c) => runnable(c.command)), env);
       shellBlocksRun += 1;
       for (const result of results) for (const m of result.stderr.matchAll(SKIP_LINE)) skips.push({ kind: m[1] ?? '', where: label(block), command: m[2] ?? '' });
@@ -166,7 +170,7 @@ describe('put-events examples (docs/producers/examples)', () => {
     const lines = order.flatMap((type) => entriesOf(`${type}.json`)).map((e, i) => JSON.stringify(envelope(e, i)));
     const input = join(mkdtempSync(join(tmpdir(), 'rg-doc-ex-')), 'events.jsonl');
     writeFileSync(input, `${readFileSync(join(ROOT, 'test/fixtures/review-queue.jsonl'), 'utf8').trimEnd()}\n${lines.join('\n')}\n`);
-    const run = await runCli(['replay', input]);
+    const run = await runCli(['replay', input], sharedDynamoEnv());
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(/UNKNOWN_REVIEW|DecisionIgnored|"channel":"rejected"/);
     // The ReviewDecided example answers a review the fixture raised: its outcome is published.

@@ -14,7 +14,7 @@ import { EMPLOYEES, WAREHOUSES } from '../../cli/demo/world.js';
 import { DEFAULT_SOURCES, parseInboundEvent, resolveSettings } from '../../shared/contract/index.js';
 import { knownWeights, weightsAgree, type CarrierScan, type ReturnAuthorization, type WarehouseReceipt } from '../../shared/domain/index.js';
 import { OUTBOUND_DETAIL_SCHEMAS, REVIEW_MESSAGE_SCHEMAS, ReviewMessageAttributes } from '../../shared/contract/outbound.js';
-import { type CliRun, runCli } from '../support/cli.js';
+import { type CliRun, runCli, sharedDynamoEnv } from '../support/cli.js';
 
 const SEED = 7;
 const RETURNS = 40;
@@ -166,8 +166,9 @@ describe('refund-gate demo (subprocess, DynamoDB Local)', { timeout: 180_000 }, 
     const events = join(out, 'same-day.jsonl');
     writeFileSync(events, day.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     [demo, replay] = await Promise.all([
-      cli(['demo', '--seed', String(SEED), '--returns', String(RETURNS), '--out', join(out, 'demo')]),
-      cli(['replay', events, '--until', day.until]),
+      // Both on this test run's DynamoDB Local (cli-start.test.ts starts `npm start` on its own).
+      cli(['demo', '--seed', String(SEED), '--returns', String(RETURNS), '--out', join(out, 'demo')], sharedDynamoEnv()),
+      cli(['replay', events, '--until', day.until], sharedDynamoEnv()),
     ]);
     summary = JSON.parse(readFileSync(join(out, 'demo', 'summary.json'), 'utf8')) as DemoSummary;
     truth = jsonLines<TruthReturn>(readFileSync(join(out, 'demo', 'truth.jsonl'), 'utf8'));
