@@ -2,6 +2,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
 import type { DecisionOutcome } from '../../shared/app/decision-outcome.js';
+import type { ReviewDecision } from '../../shared/domain/types.js';
 import type { DecisionCallOptions, DecisionRequest, DecisionResult } from './backend.js';
 
 export type { DecisionCallOptions } from './backend.js';
@@ -11,13 +12,7 @@ import { ReviewToolError } from '../commands/errors.js';
 export const DECISION_URL_ENV = 'REFUND_GATE_DECISION_URL';
 
 /** What the decision function answers (functions/decision/app.ts). */
-export interface DecisionReply {
-  readonly decisionId: string;
-  readonly reviewId: string;
-  readonly returnId: string;
-  readonly reviewerId: string;
-  readonly decision: 'RELEASE' | 'DENY';
-  readonly decidedAt: string;
+export interface DecisionReply extends Omit<ReviewDecision, 'note'> {
   readonly eventId: string;
   readonly outcome: DecisionOutcome;
 }

@@ -81,18 +81,7 @@ function reviewRequestedMessage(effect: ReviewRaised): OutboundMessage {
     evidence: sortKeys(effect.evidence),
     effectId: effect.effectId,
   });
-  return {
-    channel: 'sns',
-    effectId: effect.effectId,
-    attributes: compact({
-      type: 'ReviewRequested',
-      reason: effect.reason,
-      severity: effect.severity,
-      warehouseId: effect.warehouseId,
-      effectId: effect.effectId,
-    }) as Record<string, string>,
-    message,
-  };
+  return snsMessage(effect.effectId, { type: 'ReviewRequested', reason: effect.reason, severity: effect.severity, warehouseId: effect.warehouseId }, message);
 }
 
 function reviewClearedMessage(effect: ReviewCleared): OutboundMessage {
@@ -110,17 +99,7 @@ function reviewClearedMessage(effect: ReviewCleared): OutboundMessage {
     decisionId: effect.decisionId,
     effectId: effect.effectId,
   });
-  return {
-    channel: 'sns',
-    effectId: effect.effectId,
-    attributes: compact({
-      type: 'ReviewCleared',
-      reason: effect.reason,
-      warehouseId: effect.warehouseId,
-      effectId: effect.effectId,
-    }) as Record<string, string>,
-    message,
-  };
+  return snsMessage(effect.effectId, { type: 'ReviewCleared', reason: effect.reason, warehouseId: effect.warehouseId }, message);
 }
 
 /** R5 v1.1: tells the reviewer's tool why a decision changed nothing. */
@@ -136,17 +115,15 @@ function decisionIgnoredMessage(effect: DecisionIgnored): OutboundMessage {
     warehouseId: effect.warehouseId,
     effectId: effect.effectId,
   });
-  return {
-    channel: 'sns',
-    effectId: effect.effectId,
-    attributes: compact({
-      type: 'DecisionIgnored',
-      severity: effect.severity,
-      warehouseId: effect.warehouseId,
-      effectId: effect.effectId,
-    }) as Record<string, string>,
-    message,
-  };
+  return snsMessage(effect.effectId, { type: 'DecisionIgnored', severity: effect.severity, warehouseId: effect.warehouseId }, message);
+}
+
+/**
+ * A review message: its SNS message attributes (what subscription filter
+ * policies match on; absent values left out, effectId last) and its body.
+ */
+function snsMessage(effectId: string, attributes: Record<string, string | undefined>, message: Record<string, unknown>): OutboundMessage {
+  return { channel: 'sns', effectId, attributes: compact({ ...attributes, effectId }) as Record<string, string>, message };
 }
 
 const money = (m: { amount: number; currency: string }) => ({ amount: m.amount, currency: m.currency });

@@ -4,7 +4,7 @@
  * by line against contract §5. The file-level DynamoDB Local of the global
  * setup is not used here.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectIdFor } from '../../shared/domain/identity.js';
 import { TIMESTAMP_FORMAT } from '../../shared/contract/primitives.js';
 import { sharedDynamoEnv } from '../support/cli.js';
+import { childPids, commandOf, isAlive } from '../support/processes.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -267,32 +268,4 @@ function longInput(n: number): string {
       detail: { scanId: `s-${i}`, carrier: 'UPS', trackingNumber: `1Z${i}`, status: 'IN_TRANSIT', scannedAt: '2026-11-02T10:00:00Z' },
     });
   return ['{"not":"an event"}', ...Array.from({ length: n }, (_, i) => line(i))].join('\n');
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
-      .split('\n')
-      .map((s) => Number(s.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

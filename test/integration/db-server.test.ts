@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CliRun, runCli } from '../support/cli.js';
+import { isAlive } from '../support/processes.js';
 
 const FIXTURE = new URL('../fixtures/review-queue.jsonl', import.meta.url).pathname;
 const RECORD = 'dynamodb-local.json';
@@ -32,14 +33,6 @@ function jvmsOn(db: string): number[] {
 }
 
 const record = (db: string): Record => JSON.parse(readFileSync(join(db, RECORD), 'utf8'));
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -83,7 +76,7 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
 
     const stopped = await cli(['stop']);
     expect(stopped.stdout).toBe(`Stopped DynamoDB Local for ${db} (port ${first.port}, pid ${first.javaPid}).\n`);
-    expect(alive(first.javaPid) || alive(first.keeperPid)).toBe(false);
+    expect(isAlive(first.javaPid) || isAlive(first.keeperPid)).toBe(false);
     expect(existsSync(join(db, RECORD))).toBe(false);
     expect((await cli(['stop'])).stdout).toBe(`No DynamoDB Local is running for ${db}.\n`);
   }, 120_000);
@@ -96,7 +89,7 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     expect(again.code, again.stderr).toBe(0);
     const after = record(db);
     expect(after.javaPid).not.toBe(before.javaPid);
-    expect(alive(before.javaPid)).toBe(false);
+    expect(isAlive(before.javaPid)).toBe(false);
     expect(jvmsOn(db)).toEqual([after.javaPid]);
     await cli(['stop']);
 
@@ -122,7 +115,7 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     const run = await cli(['reviews', '--open'], { REFUND_GATE_DB_IDLE_SECONDS: '2' });
     expect(run.code, run.stderr).toBe(0);
     const { javaPid, keeperPid } = record(db);
-    expect(await until(() => !alive(javaPid) && !alive(keeperPid), 20_000)).toBe(true);
+    expect(await until(() => !isAlive(javaPid) && !isAlive(keeperPid), 20_000)).toBe(true);
     expect(existsSync(join(db, RECORD))).toBe(false);
     expect(existsSync(join(db, 'refund-gate.lock'))).toBe(false);
   }, 120_000);

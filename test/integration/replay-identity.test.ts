@@ -5,28 +5,16 @@
  * it points at; it changes nothing and does not move the clock (§5), and ids
  * full of separators, spaces and emoji never stop the run.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, T } from '../support/envelopes.js';
-import { sharedDynamoEnv } from '../support/cli.js';
+import { replayShared } from '../support/cli.js';
 
-const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 
 function replay(file: string): Promise<{ code: number | null; stderr: string; lines: Record<string, any>[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', file], { stdio: ['ignore', 'pipe', 'pipe'], env: sharedDynamoEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stderr, lines: stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>) }),
-    );
-  });
+  return replayShared([file]);
 }
 
 // Two returns whose ids a joined key would confuse, with separators, spaces and emoji.

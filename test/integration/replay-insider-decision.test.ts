@@ -3,15 +3,13 @@
  * handlers, store, stream consumers and outbox on DynamoDB Local): an
  * insider alert is answered by a ReviewDecided without returnId.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reviewIdFor } from '../../shared/domain/identity.js';
-import { sharedDynamoEnv } from '../support/cli.js';
+import { replayShared } from '../support/cli.js';
 
-const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 type Line = Record<string, any>;
 const dir = mkdtempSync(join(tmpdir(), 'rg-alert-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,13 +47,7 @@ function honest(returnId: string, employeeId: string, hhmm: string): string[] {
 function replay(lines: readonly string[]): Promise<{ code: number | null; lines: Line[] }> {
   const file = join(dir, `run-${++seq}.jsonl`);
   writeFileSync(file, `${lines.join('\n')}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', file], { stdio: ['ignore', 'pipe', 'ignore'], env: sharedDynamoEnv() });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, lines: stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line) }));
-  });
+  return replayShared([file]);
 }
 
 const outline = (l: Line): string =>

@@ -3,22 +3,14 @@
  * authorization, decisions, bad lines) through `refund-gate replay`, as a subprocess: the real CLI, handlers, store and
  * outbox against DynamoDB Local.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { sharedDynamoEnv } from '../support/cli.js';
+import { replayShared } from '../support/cli.js';
 
-const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/v1-1/${name}.jsonl`, import.meta.url).pathname;
 type Line = Record<string, any>;
 
 function replay(name: string, ...args: string[]): Promise<{ code: number | null; lines: Line[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', fixture(name), '--until', '2026-11-04T00:00:00Z', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: sharedDynamoEnv() });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, lines: stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line) }));
-  });
+  return replayShared([fixture(name), '--until', '2026-11-04T00:00:00Z', ...args]);
 }
 
 /** One short string per output line, to compare a whole run at once. */

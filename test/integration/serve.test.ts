@@ -3,10 +3,11 @@
  * subprocesses (node cli/bin.mjs). serve starts its own DynamoDB
  * Local and a real node:http server; requests go over real HTTP.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, fixturePath, independentSign, receiveFile, receiveFixture, SECRETS, signatureOf } from '../unit/carriers-fixtures.js';
 import { runCli } from '../support/cli.js';
+import { childPids, commandOf, isAlive } from '../support/processes.js';
 
 const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
 
@@ -81,31 +82,6 @@ const envelope = (detailType: string, source: string, detail: Record<string, unk
   detail,
 });
 
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
-      .split('\n')
-      .map((s) => Number(s.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
-const commandOf = (pid: number): string => {
-  try {
-    return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('refund-gate serve (subprocess, real HTTP, DynamoDB Local)', { timeout: 180_000 }, () => {
   let served: Served;

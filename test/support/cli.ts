@@ -33,3 +33,17 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process
 export function sharedDynamoEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...env, [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
 }
+
+/** One line of replay's standard output, parsed. */
+export type JsonLine = Record<string, any>;
+
+/** A {@link CliRun} whose standard output is JSON Lines (replay's), parsed. */
+export interface ReplayRun extends CliRun {
+  readonly lines: JsonLine[];
+}
+
+/** `refund-gate replay <args>` on this test run's DynamoDB Local ({@link sharedDynamoEnv}), its output lines parsed. */
+export async function replayShared(args: readonly string[]): Promise<ReplayRun> {
+  const run = await runCli(['replay', ...args], sharedDynamoEnv());
+  return { ...run, lines: run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonLine) };
+}

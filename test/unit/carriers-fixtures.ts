@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { FacilityMap, providerNamed, receiveWebhook, type ReceivedWebhook, type WebhookRequest } from '../../shared/carriers/index.js';
+import { expect } from 'vitest';
+import { FacilityMap, providerNamed, receiveWebhook, WebhookRefusedError, type ReceivedWebhook, type WebhookRequest } from '../../shared/carriers/index.js';
 
 const DIR = new URL('../fixtures/carriers/', import.meta.url);
 
@@ -79,3 +80,15 @@ export function receiveSigned(provider: Provider, json: unknown, fm: FacilityMap
 }
 
 export const json = (file: string): any => JSON.parse(body(file).toString('utf8'));
+
+/** The WebhookRefusedError `run` throws (the test fails if it throws anything else, or nothing). */
+export function refusal(run: () => unknown): WebhookRefusedError {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(WebhookRefusedError);
+  return caught as WebhookRefusedError;
+}

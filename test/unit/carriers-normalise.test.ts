@@ -2,24 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { parseInboundEvent } from '../../shared/contract/parse.js';
-import { CARRIER_LOCATION_TAG, FacilityMap, REFUSAL_STATUS, WebhookRefusedError, type CarrierScan } from '../../shared/carriers/index.js';
+import { CARRIER_LOCATION_TAG, FacilityMap, REFUSAL_STATUS, type CarrierScan } from '../../shared/carriers/index.js';
 import { normaliseInstant } from '../../shared/carriers/time.js';
 import { tuplePrefix } from '../../shared/domain/ids.js';
-import { facilities, json, receiveFixture, receiveSigned } from './carriers-fixtures.js';
+import { facilities, json, receiveFixture, receiveSigned, refusal } from './carriers-fixtures.js';
 
 const WAREHOUSES = ['WH-NYC-1', 'WH-ATL-1'];
 const byId = (scans: readonly CarrierScan[]) => new Map(scans.map((s) => [s.scanId, s]));
 
-function refusal(run: () => unknown): WebhookRefusedError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(WebhookRefusedError);
-  return caught as WebhookRefusedError;
-}
 
 describe('EasyPost tracker.updated → CarrierScan', () => {
   it('turns the published example Event into one scan per tracking detail, none delivered', () => {

@@ -7,23 +7,12 @@ import {
   receiveWebhook,
   REFUSAL_STATUS,
   WebhookNotConfiguredError,
-  WebhookRefusedError,
 } from '../../shared/carriers/index.js';
-import { body, facilities, independentSign, receiveFixture, request, SECRETS, signatureOf } from './carriers-fixtures.js';
+import { body, facilities, independentSign, receiveFixture, refusal, request, SECRETS, signatureOf } from './carriers-fixtures.js';
 
 const FILES = ['easypost-in-transit.json', 'easypost-delivered.json', 'easypost-delivered-elsewhere.json', 'aftership-delivered.json', 'aftership-delivered-elsewhere.json'];
 const settings = () => ({ source: 'retail.carrier', facilities: facilities() });
 
-function refusal(run: () => unknown): WebhookRefusedError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(WebhookRefusedError);
-  return caught as WebhookRefusedError;
-}
 
 describe('webhook signatures over the raw body', () => {
   it.each(FILES)('accepts %s with the header the provider would send', (file) => {

@@ -7,27 +7,16 @@ import {
   receiveWebhook,
   REFUSAL_STATUS,
   WebhookNotConfiguredError,
-  WebhookRefusedError,
   type ReceiverSettings,
 } from '../../shared/carriers/index.js';
 import { encodeTuple } from '../../shared/domain/ids.js';
-import { body, facilities, independentSign, json, receiveFile, receiveSigned, request, SECRETS } from './carriers-fixtures.js';
+import { body, facilities, independentSign, json, receiveFile, receiveSigned, refusal, request, SECRETS } from './carriers-fixtures.js';
 
 const settings = (extra: Partial<ReceiverSettings> = {}): ReceiverSettings => ({ source: 'retail.carrier', facilities: facilities(), ...extra });
 const upsExamples = (): Array<{ example: string; summary: string; value: Record<string, unknown> }> => json('ups-trackalert-examples.json');
 const bytesOf = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 const here = (...parts: string[]) => encodeTuple('carrier-location', ...parts);
 
-function refusal(run: () => unknown): WebhookRefusedError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(WebhookRefusedError);
-  return caught as WebhookRefusedError;
-}
 
 describe('UPS Track Alert TrackingEvent → CarrierScan', () => {
   it("turns UPS's seven published example events into the documented scans (GMT time, postal code → facility, no weight)", () => {
