@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { SETTING_NAMES } from '../../infra/constructs/settings.js';
 import { SettingsInput } from '../../shared/contract/config.js';
 import { FUNCTION_NAMES, RefundGatePropsError } from '../../infra/refund-gate.js';
 import { RefundGateStack } from '../../infra/refund-gate-stack.js';
-import { cdkJsonContext, ROOT, TRUST_CONTEXT_ARGS, TRUST_DEFAULTS } from './support.js';
+import { cdkJsonContext, newApp, ROOT, TRUST_CONTEXT_ARGS, TRUST_DEFAULTS } from './support.js';
 
 const root = fileURLToPath(ROOT);
 
@@ -119,11 +119,11 @@ describe('context → stack props', () => {
     ['alarmTopicArn', 'on-call'],
   ])('rejects a malformed %s before CDK sees it', (key, value) => {
     const extra = key === 'reviewTopicKeyArn' ? { reviewTopicArn: 'arn:aws:sns:us-east-1:111122223333:reviews' } : {};
-    expect(() => new RefundGateStack(new App(), 'Bad', { ...extra, [key]: value })).toThrow(new RegExp(`^${key}: not a valid ARN`));
+    expect(() => new RefundGateStack(newApp(), 'Bad', { ...extra, [key]: value })).toThrow(new RegExp(`^${key}: not a valid ARN`));
   });
 
   it('rejects a bus given both by name and by ARN', () => {
-    expect(() => new RefundGateStack(new App(), 'Both', { eventBusName: 'a', eventBusArn: 'arn:aws:events:us-east-1:111122223333:event-bus/b' })).toThrow(
+    expect(() => new RefundGateStack(newApp(), 'Both', { eventBusName: 'a', eventBusArn: 'arn:aws:events:us-east-1:111122223333:event-bus/b' })).toThrow(
       RefundGatePropsError,
     );
   });
@@ -131,7 +131,8 @@ describe('context → stack props', () => {
 
 describe('honest wiring: the bus must be in the stack account and region', () => {
   const bus = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
-  const stack = (env?: { account: string; region: string }) => () => new RefundGateStack(new App(), 'Wired', { ...TRUST_DEFAULTS, eventBusArn: bus, ...(env ? { env } : {}) });
+  // newApp: no asset bundling (real bundling is the `npx cdk synth` case below's).
+  const stack = (env?: { account: string; region: string }) => () => new RefundGateStack(newApp(), 'Wired', { ...TRUST_DEFAULTS, eventBusArn: bus, ...(env ? { env } : {}) });
 
   it.each([
     ['another account', { account: '444455556666', region: 'us-east-1' }, /its account 111122223333 is not this stack's \(444455556666\)/],
@@ -153,14 +154,19 @@ describe('honest wiring: the bus must be in the stack account and region', () =>
   });
 });
 
-describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
+/** A spawnSync of a command that is not installed: not on PATH, or a version manager's shim answering 127 (command not found). */
+const notInstalled = (run: { error?: Error; status: number | null }) => (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || run.status === 127;
+
+describe('npx cdk synth (offline, real esbuild bundling, cdk-nag and the CDK\'s built-in CloudFormation validation on)', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'refund-gate-cdk-'));
   const contextFileExisted = existsSync(join(root, 'cdk.context.json'));
+  // As `cdk deploy` runs: the test run's CDK_VALIDATION=false (test/vitest.unit.config.ts ENV) would reach the app through the CLI.
+  const synthEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', CDK_VALIDATION: 'true' };
   const cdk = (...args: string[]) =>
     spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir, ...args], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+      env: synthEnv,
     });
   let synth: ReturnType<typeof cdk>;
   let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
@@ -190,8 +196,10 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
 
-  it.skipIf(spawnSync('cfn-lint', ['--version']).status !== 0)('writes a template cfn-lint finds no error in (skipped where cfn-lint is not installed)', () => {
+  it('writes a template cfn-lint finds no error in (skipped where cfn-lint is not installed)', (ctx) => {
     const lint = spawnSync('cfn-lint', ['--format', 'json', '--', join(outdir, `${DEFAULT_STACK_NAME}.template.json`)], { encoding: 'utf8' });
+    // Not installed: no such command (or a version manager's shim for none), told by the run itself rather than a `--version` probe.
+    if (notInstalled(lint)) ctx.skip();
     const findings = JSON.parse(lint.stdout || '[]') as Array<{ Level: string; Rule: { Id: string }; Message: string }>;
     expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`)).toEqual([]);
   }, 120_000);
@@ -216,15 +224,49 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag on)', () => {
   /** The lines refund-gate itself wrote (the CLI adds its own "Subprocess exited with error 1"). */
   const ownLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('refund-gate:'));
 
-  it.each([
-    [['-c', 'threshold=0'], /^refund-gate: context: threshold: /],
-    [['-c', 'maxhold=P1D'], /^refund-gate: unknown context key "maxhold" \(did you mean "maxHold"\?\)$/],
-    [['-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /^refund-gate: event bus arn:aws:events:us-east-1:111122223333:event-bus\/orders: its account 111122223333 cannot be checked.*forward events from that bus with a rule into a bus in refund-gate's account/],
-    [['-c', 'account=444455556666', '-c', 'region=us-east-1', '-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /its account 111122223333 is not this stack's \(444455556666\)/],
-  ])('fails on %j with exit ≠ 0 and one line naming the problem, never a stack trace', (args, line) => {
-    const bad = cdk(...args);
+  /** `-c key=value` pairs as the CDK CLI hands them to the app: strings, in CDK_CONTEXT_JSON over cdk.json's context. */
+  const contextOf = (args: readonly string[]) =>
+    Object.fromEntries(args.filter((_a, i) => i % 2 === 1).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+
+  /**
+   * A failing synth. The first case goes through the real `npx cdk synth` (the CDK CLI running cdk.json's
+   * `npx tsx infra/app.ts`); the others run the app the way that CLI does (context in CDK_CONTEXT_JSON,
+   * output in CDK_OUTDIR), without the CLI and the two npx resolutions around it.
+   */
+  type Through = 'npx cdk synth' | 'the app as cdk synth runs it';
+  const failing = (args: readonly string[], through: Through) =>
+    new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const out = mkdtempSync(join(tmpdir(), 'refund-gate-cdk-'));
+      const child =
+        through === 'npx cdk synth'
+          ? spawn('npx', ['cdk', 'synth', '--quiet', '--output', out, ...args], { cwd: root, env: synthEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+          : spawn(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+              cwd: root,
+              env: {
+                ...synthEnv,
+                CDK_OUTDIR: out,
+                CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...contextOf(args), 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:bundling-stacks': ['**'] }),
+              },
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => {
+        rmSync(out, { recursive: true, force: true });
+        resolve({ status, stderr });
+      });
+    });
+
+  it.concurrent.for<[string[], Through, RegExp]>([
+    [['-c', 'threshold=0'], 'npx cdk synth', /^refund-gate: context: threshold: /],
+    [['-c', 'maxhold=P1D'], 'the app as cdk synth runs it', /^refund-gate: unknown context key "maxhold" \(did you mean "maxHold"\?\)$/],
+    [['-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], 'the app as cdk synth runs it', /^refund-gate: event bus arn:aws:events:us-east-1:111122223333:event-bus\/orders: its account 111122223333 cannot be checked.*forward events from that bus with a rule into a bus in refund-gate's account/],
+    [['-c', 'account=444455556666', '-c', 'region=us-east-1', '-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], 'the app as cdk synth runs it', /its account 111122223333 is not this stack's \(444455556666\)/],
+  ])('fails on %j with exit ≠ 0 and one line naming the problem, never a stack trace (through %s)', { timeout: 120_000 }, async ([args, through, line], { expect }) => {
+    const bad = await failing(args, through);
     expect(bad.status).not.toBe(0);
     expect(ownLines(bad.stderr)).toEqual([expect.stringMatching(line)]);
     expect(bad.stderr).not.toMatch(/^\s+at /m);
-  }, 120_000);
+  });
 });
