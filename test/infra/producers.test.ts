@@ -4,9 +4,9 @@ import { stackFromContext } from '../../infra/context.js';
 import { RefundGatePropsError } from '../../infra/constructs/errors.js';
 import { checkProducerBindings, guardStatementId } from '../../infra/constructs/producers.js';
 import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-gate-stack.js';
-import { cdkJsonContext, PRODUCER_ROLES, PRODUCERS, synth, TRUST_DEFAULTS, type Synthesized } from './support.js';
+import { cdkJsonContext, newApp, PRODUCER_ROLES, PRODUCERS, synth, TRUST_DEFAULTS, type Synthesized } from './support.js';
 
-const build = (props: RefundGateStackProps) => () => new RefundGateStack(new App(), 'Trust', { ...TRUST_DEFAULTS, eventBusName: 'orders', ...props });
+const build = (props: RefundGateStackProps) => () => new RefundGateStack(newApp(), 'Trust', { ...TRUST_DEFAULTS, eventBusName: 'orders', ...props });
 const read = (context: Record<string, unknown>) => stackFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
 
 describe('producer bindings are required, or waived explicitly', () => {
