@@ -5,7 +5,6 @@
  * entry is accepted by both, and every message a replay publishes matches
  * its outbound schema exactly (no field the schema does not list).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Parser } from '@asyncapi/parser';
 import AjvModule from 'ajv-draft-04';
@@ -16,6 +15,7 @@ import { DEFAULT_SOURCES } from '../../shared/contract/config.js';
 import { contractMessages, type JsonSchema } from '../../shared/contract/json-schema.js';
 import { OUTBOUND_DETAIL_SCHEMAS, REVIEW_MESSAGE_SCHEMAS, ReviewMessageAttributes } from '../../shared/contract/outbound.js';
 import { renderAll } from '../../scripts/contract/render.js';
+import { replayShared } from '../support/cli.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -168,19 +168,11 @@ describe('inbound schemas against the fixtures and the examples', () => {
 
 // ---------------------------------------------------------------- outbound: what a replay publishes
 
-function replay(args: readonly string[]): Promise<Array<Record<string, any>>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL('cli/bin.mjs', ROOT).pathname, 'replay', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`replay exited ${code}: ${stderr}`));
-      else resolve(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>));
-    });
-  });
+/** `refund-gate replay` on the test run's DynamoDB Local (no JVM of its own), its lines parsed; a failed replay fails the suite. */
+async function replay(args: readonly string[]): Promise<Array<Record<string, any>>> {
+  const run = await replayShared(args);
+  if (run.code !== 0) throw new Error(`replay exited ${run.code}: ${run.stderr}`);
+  return run.lines;
 }
 
 describe('outbound schemas against what a replay of the fixtures publishes', { timeout: 120_000 }, () => {
