@@ -15,8 +15,8 @@
  *   is ignored.
  * A block no rule knows fails the test: a new kind of example needs a check.
  *
- * Every `npx cdk deploy` runs as a synth with the same context (the README's
- * as a real `cdk synth`, bundling included); `serve` and `console` run on a
+ * Every `npx cdk deploy` runs as a synth with the same context (bundling
+ * skipped; app.test.ts runs the real one); `serve` and `console` run on a
  * free port until they print their listening line. What is not run at all
  * (AWS calls, carriers' APIs, `npm ci|start|test`, a few whole blocks) is
  * listed with why in skips.ts, and the last test here checks that
@@ -66,10 +66,12 @@ describe('documented examples', () => {
       const sandbox = makeSandbox(block.text);
       sandboxes.push(sandbox);
       const commands = commandsOf(block);
-      // The README's blocks run as a new user's would (a real `cdk synth`, a DynamoDB Local of each run's
-      // own); the docs' blocks share this test run's DynamoDB Local (REFUND_GATE_DYNAMODB_ENDPOINT).
+      // The README's blocks run as a new user's would: a DynamoDB Local of each run's own, and its deploy
+      // with the CDK's built-in CloudFormation validation on (test/infra/app.test.ts runs the real
+      // `npx cdk synth`, bundling included). The docs' blocks share this test run's DynamoDB Local
+      // (REFUND_GATE_DYNAMODB_ENDPOINT).
       const readme = block.file === 'README.md';
-      const env = { RG_CDK_CACHE: cdkCache, RG_CDK_REAL: readme ? '1' : '0', ...(readme ? {} : { [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') }) };
+      const env = { RG_CDK_CACHE: cdkCache, ...(readme ? { CDK_VALIDATION: 'true' } : { [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') }) };
       const results = await runCommands(sandbox, commands.map((c) => runnable(c.command)), env);
       shellBlocksRun += 1;
       for (const result of results) for (const m of result.stderr.matchAll(SKIP_LINE)) skips.push({ kind: m[1] ?? '', where: label(block), command: m[2] ?? '' });
