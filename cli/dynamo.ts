@@ -230,7 +230,7 @@ export async function attachDynamoLocal(endpoint: string, tableName: string): Pr
   let stopped = false;
   return {
     endpoint,
-    port: Number(new URL(endpoint).port),
+    port: portOf(new URL(endpoint)),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -244,6 +244,9 @@ export async function attachDynamoLocal(endpoint: string, tableName: string): Pr
     },
   };
 }
+
+/** A URL's port, its scheme's default when it names none. */
+const portOf = (url: URL): number => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
 
 /** Create the refund-gate table exactly as the CDK construct declares it. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -23,7 +23,7 @@
  * docs/maintainers/reliability.md lists exactly that, and that every entry
  * was used by this run.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -54,6 +54,8 @@ describe('documented examples', () => {
   afterAll(async () => {
     // A block's scratch directory may hold a kept run's DynamoDB Local: stop it.
     await Promise.all(sandboxes.map((dir) => runCli(['stop', '--db', join(dir, 'd')]).catch(() => undefined)));
+    // Then leave nothing behind (the sandboxes link the checkout's folders: rmSync removes the links, not what they point at).
+    for (const dir of [...sandboxes, cdkCache]) rmSync(dir, { recursive: true, force: true });
   });
 
   it('knows every block', () => {
@@ -170,9 +172,11 @@ describe('put-events examples (docs/producers/examples)', () => {
 
   it('replayed in order after the review queue fixture, none is ignored or rejected', async () => {
     const lines = order.flatMap((type) => entriesOf(`${type}.json`)).map((e, i) => JSON.stringify(envelope(e, i)));
-    const input = join(mkdtempSync(join(tmpdir(), 'rg-doc-ex-')), 'events.jsonl');
+    const dir = mkdtempSync(join(tmpdir(), 'rg-doc-ex-'));
+    const input = join(dir, 'events.jsonl');
     writeFileSync(input, `${readFileSync(join(ROOT, 'test/fixtures/review-queue.jsonl'), 'utf8').trimEnd()}\n${lines.join('\n')}\n`);
     const run = await runCli(['replay', input], sharedDynamoEnv());
+    rmSync(dir, { recursive: true, force: true });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(/UNKNOWN_REVIEW|DecisionIgnored|"channel":"rejected"/);
     // The ReviewDecided example answers a review the fixture raised: its outcome is published.
