@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runCli, sharedDynamoEnv } from '../support/cli.js';
 import { DYNAMODB_ENDPOINT_VARIABLE } from '../../cli/dynamo.js';
+import { SERVER_RECORD } from '../../cli/db-server.js';
 import { blocksOf, commandsOf, docPages, showsLine, type DocBlock } from './blocks.js';
 import { parseInboundEvent } from '../../shared/contract/parse.js';
 import { resolveSettings } from '../../shared/contract/config.js';
@@ -52,8 +53,9 @@ describe('documented examples', () => {
   const sandboxes: string[] = [];
   const cdkCache = mkdtempSync(join(tmpdir(), 'rg-doc-cdk-'));
   afterAll(async () => {
-    // A block's scratch directory may hold a kept run's DynamoDB Local: stop it.
-    await Promise.all(sandboxes.map((dir) => runCli(['stop', '--db', join(dir, 'd')]).catch(() => undefined)));
+    // A block that failed half-way may have left a kept run's DynamoDB Local running: stop it.
+    const kept = sandboxes.map((dir) => join(dir, 'd')).filter((db) => existsSync(join(db, SERVER_RECORD)));
+    await Promise.all(kept.map((db) => runCli(['stop', '--db', db]).catch(() => undefined)));
     // Then leave nothing behind (the sandboxes link the checkout's folders: rmSync removes the links, not what they point at).
     for (const dir of [...sandboxes, cdkCache]) rmSync(dir, { recursive: true, force: true });
   });
@@ -68,12 +70,12 @@ describe('documented examples', () => {
       const sandbox = makeSandbox(block.text);
       sandboxes.push(sandbox);
       const commands = commandsOf(block);
-      // The README's blocks run as a new user's would: a DynamoDB Local of each run's own, and its deploy
-      // with the CDK's built-in CloudFormation validation on (test/infra/app.test.ts runs the real
-      // `npx cdk synth`, bundling included). The docs' blocks share this test run's DynamoDB Local
-      // (REFUND_GATE_DYNAMODB_ENDPOINT).
-      const readme = block.file === 'README.md';
-      const env = { RG_CDK_CACHE: cdkCache, ...(readme ? { CDK_VALIDATION: 'true' } : { [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') }) };
+      // A replay without --db uses this test run's DynamoDB Local (REFUND_GATE_DYNAMODB_ENDPOINT); one of
+      // its own, as a new user's first replay starts it, is test/integration/cli.test.ts's README example.
+      // A deploy synthesizes without the CDK's built-in CloudFormation validation (the test run's
+      // CDK_VALIDATION=false): test/infra/app.test.ts runs the real `npx cdk synth` with it on, bundling
+      // included, and cfn-lint.test.ts lints every variant.
+      const env = { RG_CDK_CACHE: cdkCache, [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
       const results = await runCommands(sandbox, commands.map((c) => runnable(c.command)), env);
       shellBlocksRun += 1;
       for (const result of results) for (const m of result.stderr.matchAll(SKIP_LINE)) skips.push({ kind: m[1] ?? '', where: label(block), command: m[2] ?? '' });

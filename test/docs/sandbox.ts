@@ -34,7 +34,7 @@ const CARRIER_BODY: Record<string, string> = {
  * as written, through bash. Shims:
  * - `npx refund-gate …` runs this checkout's CLI; `npx cdk deploy|synth …`
  *   synthesizes with the same context (cdk-shim.mjs: once per distinct
- *   command, asset bundling skipped);
+ *   context, asset bundling skipped);
  * - `npx cdk bootstrap`, `npm ci|start|test`, `aws …` and `curl` to a
  *   non-local host are skipped, each with a `doc-test: skipped [kind] …` line
  *   on standard error; the kinds and why are in skips.ts (and, checked, in

@@ -10,6 +10,7 @@ import { SETTING_NAMES } from '../../infra/constructs/settings.js';
 import { SettingsInput } from '../../shared/contract/config.js';
 import { FUNCTION_NAMES, RefundGatePropsError } from '../../infra/refund-gate.js';
 import { RefundGateStack } from '../../infra/refund-gate-stack.js';
+import { synthApp } from '../../infra/synth-app.js';
 import { cdkJsonContext, newApp, ROOT, TRUST_CONTEXT_ARGS, TRUST_DEFAULTS } from './support.js';
 
 const root = fileURLToPath(ROOT);
@@ -224,49 +225,40 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag and the CDK\'s 
   /** The lines refund-gate itself wrote (the CLI adds its own "Subprocess exited with error 1"). */
   const ownLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('refund-gate:'));
 
-  /** `-c key=value` pairs as the CDK CLI hands them to the app: strings, in CDK_CONTEXT_JSON over cdk.json's context. */
+  /** `-c key=value` pairs as the CDK CLI hands them to the app: strings, over cdk.json's context. */
   const contextOf = (args: readonly string[]) =>
     Object.fromEntries(args.filter((_a, i) => i % 2 === 1).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
-  /**
-   * A failing synth. The first case goes through the real `npx cdk synth` (the CDK CLI running cdk.json's
-   * `npx tsx infra/app.ts`); the others run the app the way that CLI does (context in CDK_CONTEXT_JSON,
-   * output in CDK_OUTDIR), without the CLI and the two npx resolutions around it.
-   */
-  type Through = 'npx cdk synth' | 'the app as cdk synth runs it';
-  const failing = (args: readonly string[], through: Through) =>
-    new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
-      const out = mkdtempSync(join(tmpdir(), 'refund-gate-cdk-'));
-      const child =
-        through === 'npx cdk synth'
-          ? spawn('npx', ['cdk', 'synth', '--quiet', '--output', out, ...args], { cwd: root, env: synthEnv, stdio: ['ignore', 'ignore', 'pipe'] })
-          : spawn(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
-              cwd: root,
-              env: {
-                ...synthEnv,
-                CDK_OUTDIR: out,
-                CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...contextOf(args), 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:bundling-stacks': ['**'] }),
-              },
-              stdio: ['ignore', 'ignore', 'pipe'],
-            });
+  it('fails on a wrong setting with exit ≠ 0 and one line naming it, never a stack trace (through npx cdk synth)', async () => {
+    // The CDK CLI running cdk.json's `npx tsx infra/app.ts`, as an operator's deploy does.
+    const out = mkdtempSync(join(tmpdir(), 'refund-gate-cdk-'));
+    const bad = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn('npx', ['cdk', 'synth', '--quiet', '--output', out, '-c', 'threshold=0'], { cwd: root, env: synthEnv, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
-      child.on('close', (status) => {
-        rmSync(out, { recursive: true, force: true });
-        resolve({ status, stderr });
-      });
+      child.on('close', (status) => resolve({ status, stderr }));
     });
-
-  it.concurrent.for<[string[], Through, RegExp]>([
-    [['-c', 'threshold=0'], 'npx cdk synth', /^refund-gate: context: threshold: /],
-    [['-c', 'maxhold=P1D'], 'the app as cdk synth runs it', /^refund-gate: unknown context key "maxhold" \(did you mean "maxHold"\?\)$/],
-    [['-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], 'the app as cdk synth runs it', /^refund-gate: event bus arn:aws:events:us-east-1:111122223333:event-bus\/orders: its account 111122223333 cannot be checked.*forward events from that bus with a rule into a bus in refund-gate's account/],
-    [['-c', 'account=444455556666', '-c', 'region=us-east-1', '-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], 'the app as cdk synth runs it', /its account 111122223333 is not this stack's \(444455556666\)/],
-  ])('fails on %j with exit ≠ 0 and one line naming the problem, never a stack trace (through %s)', { timeout: 120_000 }, async ([args, through, line], { expect }) => {
-    const bad = await failing(args, through);
+    rmSync(out, { recursive: true, force: true });
     expect(bad.status).not.toBe(0);
-    expect(ownLines(bad.stderr)).toEqual([expect.stringMatching(line)]);
+    expect(ownLines(bad.stderr)).toEqual([expect.stringMatching(/^refund-gate: context: threshold: /)]);
     expect(bad.stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
+
+  // The app's own part of the same path (infra/app.ts is synthApp on a new App), in this process: the
+  // context as the CDK CLI hands it over cdk.json's, one line written, status 1, nothing thrown.
+  it.each<[string[], RegExp]>([
+    [['-c', 'maxhold=P1D'], /^refund-gate: unknown context key "maxhold" \(did you mean "maxHold"\?\)$/],
+    [['-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /^refund-gate: event bus arn:aws:events:us-east-1:111122223333:event-bus\/orders: its account 111122223333 cannot be checked.*forward events from that bus with a rule into a bus in refund-gate's account/],
+    [['-c', 'account=444455556666', '-c', 'region=us-east-1', '-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /its account 111122223333 is not this stack's \(444455556666\)/],
+  ])('the app fails on %j with status 1 and one line naming the problem', (args, line) => {
+    const written: string[] = [];
+    const app = new App({ context: { ...cdkJsonContext(), ...contextOf(args) }, outdir: mkdtempSync(join(tmpdir(), 'refund-gate-cdk-')) });
+    try {
+      expect(synthApp(app, (text) => written.push(text))).toBe(1);
+    } finally {
+      rmSync(app.outdir, { recursive: true, force: true });
+    }
+    expect(written.join('').split('\n').filter(Boolean)).toEqual([expect.stringMatching(line)]);
   });
 });
