@@ -81,7 +81,7 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     expect((await cli(['stop'])).stdout).toBe(`No DynamoDB Local is running for ${db}.\n`);
   }, 120_000);
 
-  it('a stale record (keeper gone, its JVM orphaned; or pids gone and the port someone else’s) is cleared, never trusted', async () => {
+  it('a stale record whose keeper is gone (its JVM orphaned) is cleared, never trusted: the orphan is stopped, a new server started', async () => {
     await cli(['reviews', '--open']);
     const before = record(db);
     process.kill(before.keeperPid, 'SIGKILL');
@@ -92,33 +92,26 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     expect(isAlive(before.javaPid)).toBe(false);
     expect(jvmsOn(db)).toEqual([after.javaPid]);
     await cli(['stop']);
-
-    // The test run's own DynamoDB Local answers on that port: a record naming it with dead pids must not be used (nor stopped).
-    const other = Number(new URL(inject('dynamoEndpoint')).port);
-    writeFileSync(join(db, RECORD), JSON.stringify({ ...after, keeperPid: 2147483646, javaPid: 2147483645, port: other }));
-    const fresh = await cli(['reviews', '--open']);
-    expect(fresh.code, fresh.stderr).toBe(0);
-    expect(record(db).port).not.toBe(other);
-    expect(await fetch(inject('dynamoEndpoint')).then((r) => r.status)).toBeGreaterThan(0);
-    await cli(['stop']);
   }, 180_000);
 
-  it('two first commands at once start one JVM: the other is told the directory is in use', async () => {
-    const runs = await Promise.all([cli(['reviews', '--open']), cli(['reviews', '--open'])]);
+  // One JVM start for three behaviours: each first command must start a server, so they share one.
+  it('a record naming someone else’s port with dead pids is not used; two first commands at once start one JVM (the other is told the directory is in use); it stops by itself after the idle timeout', async () => {
+    // The test run's own DynamoDB Local answers on that port: the record must not be used (nor stopped).
+    const other = Number(new URL(inject('dynamoEndpoint')).port);
+    writeFileSync(join(db, RECORD), JSON.stringify({ keeperPid: 2147483646, javaPid: 2147483645, port: other }));
+
+    const runs = await Promise.all([0, 1].map(() => cli(['reviews', '--open'], { REFUND_GATE_DB_IDLE_SECONDS: '5' })));
     expect(runs.filter((r) => r.code === 0).length).toBeGreaterThanOrEqual(1);
     for (const r of runs.filter((r) => r.code !== 0)) expect(r.stderr).toMatch(/is in use by another refund-gate command \(pid \d+\)/);
-    expect(jvmsOn(db)).toEqual([record(db).javaPid]);
-    await cli(['stop']);
-  }, 120_000);
+    const { javaPid, keeperPid, port } = record(db);
+    expect(port).not.toBe(other);
+    expect(await fetch(inject('dynamoEndpoint')).then((r) => r.status)).toBeGreaterThan(0);
+    expect(jvmsOn(db)).toEqual([javaPid]);
 
-  it('stops by itself after the idle timeout', async () => {
-    const run = await cli(['reviews', '--open'], { REFUND_GATE_DB_IDLE_SECONDS: '2' });
-    expect(run.code, run.stderr).toBe(0);
-    const { javaPid, keeperPid } = record(db);
     expect(await until(() => !isAlive(javaPid) && !isAlive(keeperPid), 20_000)).toBe(true);
     expect(existsSync(join(db, RECORD))).toBe(false);
     expect(existsSync(join(db, 'refund-gate.lock'))).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('--db that is not a kept run', () => {
