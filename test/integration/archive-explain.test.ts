@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalDb } from '../../cli/db-dir.js';
 import { localDocumentClient, startDynamoLocal } from '../../cli/dynamo.js';
 import { returnKey } from '../../shared/store/keys.js';
-import { type CliRun, runCli } from '../support/cli.js';
+import { type CliRun, runCli, sharedDynamoEnv } from '../support/cli.js';
 
 const FIXTURE = new URL('../fixtures/review-queue.jsonl', import.meta.url).pathname;
 const TABLE = 'refund-gate-local';
@@ -43,8 +43,8 @@ describe('explain on a closed return whose item has left the table (kept --db ru
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rg-archive-'));
     db = join(dir, 'd');
-    replay = await runCli(['replay', FIXTURE, '--db', db]);
-    plainReplay = await runCli(['replay', FIXTURE]);
+    // The plain replay's tables live in the test run's DynamoDB Local: where they live is not what is compared.
+    [replay, plainReplay] = await Promise.all([runCli(['replay', FIXTURE, '--db', db]), runCli(['replay', FIXTURE], sharedDynamoEnv())]);
     // RMA-2004 was released on matched evidence by the replay; RMA-2002 is released here by a reviewer.
     const decided = await runCli(['decide', 'rv-receipt#RMA-2002#RCV-RQ-2002', '--release', '--reviewer', 'lp-ana', '--note', 'carrier misrouted', '--db', db]);
     expect(decided.code, decided.stderr).toBe(0);
