@@ -11,7 +11,7 @@ import { SettingsInput } from '../../shared/contract/config.js';
 import { FUNCTION_NAMES, RefundGatePropsError } from '../../infra/refund-gate.js';
 import { RefundGateStack } from '../../infra/refund-gate-stack.js';
 import { synthApp } from '../../infra/synth-app.js';
-import { cdkJsonContext, newApp, ROOT, TRUST_CONTEXT_ARGS, TRUST_DEFAULTS } from './support.js';
+import { cdkJsonContext, newApp, notInstalled, ROOT, TRUST_CONTEXT_ARGS, TRUST_DEFAULTS } from './support.js';
 
 const root = fileURLToPath(ROOT);
 
@@ -155,8 +155,6 @@ describe('honest wiring: the bus must be in the stack account and region', () =>
   });
 });
 
-/** A spawnSync of a command that is not installed: not on PATH, or a version manager's shim answering 127 (command not found). */
-const notInstalled = (run: { error?: Error; status: number | null }) => (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || run.status === 127;
 
 describe('npx cdk synth (offline, real esbuild bundling, cdk-nag and the CDK\'s built-in CloudFormation validation on)', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'refund-gate-cdk-'));

@@ -11,7 +11,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CARRIER_RUNBOOK_ANCHORS, CarrierWebhooks, CarrierWebhooksPropsError, type CarrierWebhooksProps } from '../../infra/constructs/carrier-webhooks.js';
 import { PLACEHOLDER_KEY } from '../../shared/carriers/secrets.js';
-import { logicalIdOf, newApp, permissionsOf, sortedPermissions } from './support.js';
+import { logicalIdOf, newApp, notInstalled, permissionsOf, sortedPermissions } from './support.js';
 
 const FACILITIES = { warehouses: [{ warehouseId: 'WH-ATL-1', addresses: [{ postalCode: '30336', city: 'Atlanta' }] }] };
 const BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/orders';
@@ -175,8 +175,7 @@ describe('CarrierWebhooks construct', () => {
       writeFileSync(file, JSON.stringify(template.toJSON()));
       // W3005: the CDK makes the function depend on its role and on the role's policy; the first is redundant, not wrong.
       const result = spawnSync('cfn-lint', ['--regions', 'us-east-1', '--ignore-checks', 'W3005', '--', file], { encoding: 'utf8' });
-      // Not installed: no such command, or a version manager's shim answering 127 (told by the run itself, not a `--version` probe).
-      if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || result.status === 127) ctx.skip();
+      if (notInstalled(result)) ctx.skip();
       expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
       expect(result.status).toBe(0);
     } finally {

@@ -154,3 +154,7 @@ export function roleOf(template: Template, functionLogicalId: string): string {
 export function sortedPermissions(permissions: readonly Permission[]): string[] {
   return permissions.map((p) => `${p.action} on ${p.resource}${p.condition ? ` if ${JSON.stringify(p.condition)}` : ''}`).sort();
 }
+
+/** A spawnSync of a command that is not installed: not on PATH, or a version manager's shim answering 127 (command not found). */
+export const notInstalled = (run: { error?: Error; status: number | null }): boolean =>
+  (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || run.status === 127;
