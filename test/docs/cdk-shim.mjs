@@ -3,7 +3,8 @@
 // the real `npx cdk synth`, bundling included). The sandboxes hold the same files, so one context
 // gives one result: each distinct context (whatever the order of its -c pairs, deploy or synth) runs
 // once per test run, its output and status cached under RG_CDK_CACHE; a block that asks for a context
-// another block is synthesizing waits for that result instead of synthesizing it again.
+// another block is synthesizing waits for that result instead of synthesizing it again. The app runs
+// in the doc-test's synth server (RG_SYNTH_SERVER, synth-server.ts), or else in a process of its own.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,12 +32,16 @@ try {
   if (error.code !== 'EEXIST') throw error;
 }
 if (owner) {
-  const tsx = `${root}/node_modules/tsx/dist/cli.mjs`;
   const context = { ...JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context, 'aws:cdk:bundling-stacks': [], ...given };
-  const run = spawnSync('node', [tsx, `${root}/infra/app.ts`], { encoding: 'utf8', env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: join(cache, 'out') } });
-  writeFileSync(join(cache, 'stdout'), run.stdout ?? '');
-  writeFileSync(join(cache, 'stderr'), run.stderr ?? String(run.error ?? ''));
-  writeFileSync(join(cache, 'rc'), String(run.status ?? 1)); // last: its presence means the result is complete
+  const outdir = join(cache, 'out');
+  const server = process.env.RG_SYNTH_SERVER;
+  // The doc-test's synth server (synth-server.ts) when it runs one, else the app in a process of its own.
+  const run = server
+    ? await fetch(server, { method: 'POST', body: JSON.stringify({ context, cwd: process.cwd(), outdir }) }).then((r) => r.json())
+    : appProcess(context, outdir);
+  writeFileSync(join(cache, 'stdout'), run.stdout);
+  writeFileSync(join(cache, 'stderr'), run.stderr);
+  writeFileSync(join(cache, 'rc'), String(run.rc)); // last: its presence means the result is complete
 } else {
   const deadline = Date.now() + 240_000;
   while (!existsSync(join(cache, 'rc'))) {
@@ -47,3 +52,9 @@ if (owner) {
 process.stdout.write(readFileSync(join(cache, 'stdout')));
 process.stderr.write(readFileSync(join(cache, 'stderr')));
 process.exit(Number(readFileSync(join(cache, 'rc'), 'utf8')));
+
+function appProcess(context, outdir) {
+  const tsx = `${root}/node_modules/tsx/dist/cli.mjs`;
+  const run = spawnSync('node', [tsx, `${root}/infra/app.ts`], { encoding: 'utf8', env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir } });
+  return { stdout: run.stdout ?? '', stderr: run.stderr ?? String(run.error ?? ''), rc: run.status ?? 1 };
+}

@@ -26,14 +26,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli, sharedDynamoEnv } from '../support/cli.js';
 import { DYNAMODB_ENDPOINT_VARIABLE } from '../../cli/dynamo.js';
 import { SERVER_RECORD } from '../../cli/db-server.js';
 import { blocksOf, commandsOf, docPages, showsLine, type DocBlock } from './blocks.js';
 import { parseInboundEvent } from '../../shared/contract/parse.js';
 import { resolveSettings } from '../../shared/contract/config.js';
-import { makeSandbox, ROOT, runCommands } from './sandbox.js';
+import { makeSandbox, ROOT, runCommands, startSynthServer } from './sandbox.js';
 import { SKIP_DOC, SKIP_HEADING, SKIP_LINE, SKIPPED_BLOCKS, SKIPPED_COMMANDS, skipTableRows, tableRowsIn } from './skips.js';
 
 const blocks = docPages(ROOT).flatMap((file) => blocksOf(ROOT, file));
@@ -52,7 +52,12 @@ let shellBlocksRun = 0;
 describe('documented examples', () => {
   const sandboxes: string[] = [];
   const cdkCache = mkdtempSync(join(tmpdir(), 'rg-doc-cdk-'));
+  let synthServer: { url: string; stop: () => void } | undefined;
+  beforeAll(async () => {
+    synthServer = await startSynthServer();
+  }, 60_000);
   afterAll(async () => {
+    synthServer?.stop();
     // A block that failed half-way may have left a kept run's DynamoDB Local running: stop it.
     const kept = sandboxes.map((dir) => join(dir, 'd')).filter((db) => existsSync(join(db, SERVER_RECORD)));
     await Promise.all(kept.map((db) => runCli(['stop', '--db', db]).catch(() => undefined)));
@@ -75,7 +80,8 @@ describe('documented examples', () => {
       // A deploy synthesizes without the CDK's built-in CloudFormation validation (the test run's
       // CDK_VALIDATION=false): test/infra/app.test.ts runs the real `npx cdk synth` with it on, bundling
       // included, and cfn-lint.test.ts lints every variant.
-      const env = { RG_CDK_CACHE: cdkCache, [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
+      // The deploys' app runs in one synth server for the whole doc-test (synth-server.ts), not a process each.
+      const env = { RG_CDK_CACHE: cdkCache, RG_SYNTH_SERVER: synthServer?.url ?? '', [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
       const results = await runCommands(sandbox, commands.map((c) => runnable(c.command)), env);
       shellBlocksRun += 1;
       for (const result of results) for (const m of result.stderr.matchAll(SKIP_LINE)) skips.push({ kind: m[1] ?? '', where: label(block), command: m[2] ?? '' });

@@ -143,3 +143,22 @@ function readOr(path: string, fallback: string): string {
     return fallback;
   }
 }
+
+/**
+ * The synth server (synth-server.ts) the cdk shim posts each distinct context to; its URL once it
+ * listens. A server that fails to start fails the doc-test's setup with what it printed.
+ */
+export function startSynthServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/docs/synth-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.once('data', (chunk: Buffer) => {
+      const port = Number(chunk.toString().split('\n')[0]);
+      if (port > 0) resolve({ url: `http://127.0.0.1:${port}/`, stop: () => child.kill() });
+      else reject(new Error(`doc-test synth server: ${chunk.toString()}${output}`));
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`doc-test synth server exited (${code}): ${output}`)));
+  });
+}
