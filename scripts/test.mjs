@@ -1,6 +1,9 @@
 // `npm test`: build the CLI and lint, then type-check and run every suite side by side.
-// The type check (about 20 s of one core on a fresh clone) overlaps the suites instead of
-// holding them up; its output is printed when it ends, and either failing fails the run.
+// The type check overlaps the suites instead of holding them up; its output is printed when it
+// ends, and either failing fails the run. It runs TypeScript 7 (the native compiler, package
+// alias typescript-7): 5 s and 9 s of CPU on a fresh clone where TypeScript 5.9's tsc took 18 s
+// and 27 s of CPU, same files, same errors. TypeScript 5.9 stays for editors and for the compiler
+// API that scripts/size-limits.ts walks (TypeScript 7 has no stable JavaScript API yet).
 import { spawn, spawnSync } from 'node:child_process';
 
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit' }).status ?? 1;
@@ -13,7 +16,9 @@ for (const [command, args] of [
   if (status !== 0) process.exit(status);
 }
 
-const tsc = spawn('npx', ['tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/tsconfig.tsbuildinfo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const tsc = spawn(process.execPath, ['node_modules/typescript-7/bin/tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/tsconfig.tsbuildinfo'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 let typeErrors = '';
 tsc.stdout.on('data', (chunk) => (typeErrors += chunk));
 tsc.stderr.on('data', (chunk) => (typeErrors += chunk));
