@@ -16,7 +16,7 @@ import { cdkJsonContext, newApp, notInstalled, ROOT, TRUST_CONTEXT_ARGS, TRUST_D
 const root = fileURLToPath(ROOT);
 
 describe('context → stack props', () => {
-  const read = (context: Record<string, unknown>) => stackFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+  const read = (context: Record<string, unknown>) => stackFromContext(new App({ autoSynth: false, context: { ...cdkJsonContext(), ...context } }).node);
   const message = (context: Record<string, unknown>) => {
     try {
       read(context);
@@ -251,7 +251,7 @@ describe('npx cdk synth (offline, real esbuild bundling, cdk-nag and the CDK\'s 
     [['-c', 'account=444455556666', '-c', 'region=us-east-1', '-c', 'eventBusArn=arn:aws:events:us-east-1:111122223333:event-bus/orders'], /its account 111122223333 is not this stack's \(444455556666\)/],
   ])('the app fails on %j with status 1 and one line naming the problem', (args, line) => {
     const written: string[] = [];
-    const app = new App({ context: { ...cdkJsonContext(), ...contextOf(args) }, outdir: mkdtempSync(join(tmpdir(), 'refund-gate-cdk-')) });
+    const app = new App({ autoSynth: false, context: { ...cdkJsonContext(), ...contextOf(args) }, outdir: mkdtempSync(join(tmpdir(), 'refund-gate-cdk-')) });
     try {
       expect(synthApp(app, (text) => written.push(text))).toBe(1);
     } finally {

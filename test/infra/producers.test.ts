@@ -7,7 +7,7 @@ import { RefundGateStack, type RefundGateStackProps } from '../../infra/refund-g
 import { cdkJsonContext, newApp, PRODUCER_ROLES, PRODUCERS, synth, TRUST_DEFAULTS, type Synthesized } from './support.js';
 
 const build = (props: RefundGateStackProps) => () => new RefundGateStack(newApp(), 'Trust', { ...TRUST_DEFAULTS, eventBusName: 'orders', ...props });
-const read = (context: Record<string, unknown>) => stackFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+const read = (context: Record<string, unknown>) => stackFromContext(new App({ autoSynth: false, context: { ...cdkJsonContext(), ...context } }).node);
 
 describe('producer bindings are required, or waived explicitly', () => {
   it('stops without bindings, in one line that names producers and the waiver', () => {

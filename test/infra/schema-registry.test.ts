@@ -6,7 +6,7 @@ import { DETAIL_TYPES } from '../../shared/contract/inbound.js';
 import { contractMessages, jsonSchemaOf } from '../../shared/contract/json-schema.js';
 
 function synth(props: ConstructorParameters<typeof ContractSchemaRegistry>[2] = {}) {
-  const stack = new Stack(new App(), 'Bare');
+  const stack = new Stack(new App({ autoSynth: false }), 'Bare');
   const construct = new ContractSchemaRegistry(stack, 'Contract', props);
   return { construct, template: Template.fromStack(stack) };
 }

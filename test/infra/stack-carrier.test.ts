@@ -6,7 +6,7 @@ import { stackFromContext } from '../../infra/context.js';
 import { cdkJsonContext, synth } from './support.js';
 
 const FACILITIES = 'test/fixtures/carriers/facilities.json';
-const read = (context: Record<string, unknown>) => stackFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+const read = (context: Record<string, unknown>) => stackFromContext(new App({ autoSynth: false, context: { ...cdkJsonContext(), ...context } }).node);
 
 describe('carrier webhooks in the stack', () => {
   it('are off unless a facility map is given', () => {

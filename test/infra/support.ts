@@ -20,6 +20,8 @@ export function cdkJsonContext(): Record<string, unknown> {
  */
 export function newApp(options: { bundle?: boolean; context?: Record<string, unknown> } = {}): App {
   return new App({
+    // Not at process exit (CDK_OUTDIR is set, cdk-outdir.ts): a test synthesizes what it checks.
+    autoSynth: false,
     context: { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
   });
 }

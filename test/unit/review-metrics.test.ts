@@ -119,7 +119,7 @@ describe('the sweeper publishes the open-review levels', () => {
 
 describe('review dashboard widgets', () => {
   it('graph open reviews and money held by severity, and reviews by reason, from SEARCH expressions', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(new App({ autoSynth: false }), 'S');
     addReviewDashboard(new cloudwatch.Dashboard(stack, 'D'));
     const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
     for (const metric of [REVIEW_METRIC.openReviews, REVIEW_METRIC.moneyHeld, REVIEW_METRIC.reviewsOpened, REVIEW_METRIC.moneyAtStakeOpened]) {
