@@ -141,7 +141,7 @@ export class RefundGate extends Construct {
     const decision = new ReviewDecisions(this, 'Decision', { ...common, eventBus: props.eventBus, table: this.table, settings: this.settings, source: sources.ReviewDecided });
     this.decisionFunction = decision.decisionFunction;
     this.decisionUrl = decision.functionUrl.url;
-    const monitoring = this.createMonitoring(props, alarmAction, { inbound, outbox, insider, sweeper, streams, archive });
+    const monitoring = this.createMonitoring(props, alarmAction, { inbound, outbox, insider, sweeper, streams, archive, decision });
     prepareWriters(props, { inbound, outbox, insider, sweeper, archive });
 
     this.parts = { table, inbound, outbox, insider, sweeper, streams, monitoring };
@@ -227,12 +227,13 @@ export class RefundGate extends Construct {
   private createMonitoring(
     props: RefundGateProps,
     alarmAction: cloudwatch.IAlarmAction | undefined,
-    parts: Pick<Parts, 'inbound' | 'outbox' | 'insider' | 'sweeper' | 'streams'> & { archive: EvidenceArchive },
+    parts: Pick<Parts, 'inbound' | 'outbox' | 'insider' | 'sweeper' | 'streams'> & { archive: EvidenceArchive; decision: ReviewDecisions },
   ): RefundGateMonitoring {
-    const { inbound, outbox, insider, sweeper, streams, archive } = parts;
+    const { inbound, outbox, insider, sweeper, streams, archive, decision } = parts;
     return new RefundGateMonitoring(this, 'Monitoring', {
       functions: { ingest: inbound.ingestFunction, publisher: outbox.publisherFunction, sweeper: sweeper.sweeperFunction, insider: insider.insiderFunction },
       archiver: archive.archiverFunction,
+      decision: decision.decisionFunction,
       queues: { rejected: inbound.rejectedQueue, ingestFailure: inbound.ingestFailureQueue, sweepFailure: sweeper.sweepFailureQueue },
       streamFailureBucket: streams.failureBucket,
       inboundRules: Object.values(inbound.rules),

@@ -38,6 +38,7 @@ export interface RefundGateAlarms {
   readonly archiverIteratorAge: cloudwatch.Alarm;
   readonly archiverDestinationFailures: cloudwatch.Alarm;
   readonly archiveFailures: cloudwatch.Alarm;
+  readonly decisionErrors: cloudwatch.Alarm;
   readonly ingestEventsDropped: cloudwatch.Alarm;
   readonly sweeperEventsDropped: cloudwatch.Alarm;
   readonly ruleDeadLetterFailures: cloudwatch.Alarm;
@@ -67,6 +68,7 @@ export const RUNBOOK_ANCHORS = {
   archiverIteratorAge: 'stream-iterator-age',
   archiverDestinationFailures: 'destination-delivery-failures',
   archiveFailures: 'archive-failures',
+  decisionErrors: 'function-errors',
   ingestEventsDropped: 'async-events-dropped',
   sweeperEventsDropped: 'async-events-dropped',
   ruleDeadLetterFailures: 'rule-dead-letter-failures',
@@ -82,6 +84,8 @@ export interface RefundGateMonitoringProps {
   };
   /** The evidence archiver: monitored like the other stream consumers, kept off the dashboard's per-function graphs. */
   readonly archiver: lambda.IFunction;
+  /** The reviewers' decision function (its Function URL is the only way a ReviewDecided comes in): its errors are alarmed. */
+  readonly decision: lambda.IFunction;
   readonly queues: { readonly rejected: sqs.IQueue; readonly ingestFailure: sqs.IQueue; readonly sweepFailure: sqs.IQueue };
   readonly streamFailureBucket: s3.IBucket;
   /** The inbound rules (on `eventBusName`) and the sweeper's schedule (on the default bus), watched for failed dead-lettering. */
@@ -112,6 +116,9 @@ export class RefundGateMonitoring extends Construct {
       ...this.deadLetterAlarms(props, shapes),
       ...this.coreFunctionAlarms(props, shapes),
       ...this.archiverAlarms(props, shapes),
+      // Invoked synchronously through its URL: the reviewer sees a failure at once, but an infrastructure
+      // error (IAM tag lookup, DynamoDB, EventBridge) means no reviewer can decide until it is fixed.
+      decisionErrors: shapes.errors('DecisionErrorsAlarm', props.decision, 'decision'),
       ...this.lostEventAlarms(props, shapes),
       reviewRate,
     };

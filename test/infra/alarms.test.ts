@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUNBOOK_ANCHORS } from '../../infra/constructs/monitoring.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE } from '../../shared/app/telemetry.js';
-import { getAtt, ROOT, synth, type Synthesized } from './support.js';
+import { getAtt, ROOT, synth, type Synthesized, VARIANTS } from './support.js';
 
 const ALARM_TOPIC = 'arn:aws:sns:us-east-1:111122223333:on-call';
 type AlarmKey = keyof Synthesized['stack']['refundGate']['alarms'];
@@ -121,6 +121,26 @@ describe('alarms', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
     }
+  });
+
+  it('watch every function refund-gate deploys for errors, in every variant (the decision function and the carrier webhook included)', () => {
+    for (const [variant, props] of Object.entries(VARIANTS)) {
+      const resources = synth(props).template.toJSON()['Resources'] as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
+      const watched = new Set(
+        Object.values(resources)
+          .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties['MetricName'] === 'Errors' && r.Properties['Namespace'] === 'AWS/Lambda')
+          .flatMap((r) => (r.Properties['Dimensions'] as Array<{ Name: string; Value: { Ref?: string } }>).filter((d) => d.Name === 'FunctionName').map((d) => d.Value.Ref)),
+      );
+      expect(functions.length, variant).toBeGreaterThanOrEqual(6);
+      expect(functions.filter((id) => !watched.has(id)), `${variant}: functions without an Errors alarm`).toEqual([]);
+    }
+    expect(alarm('decisionErrors')).toMatchObject({
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: s.id(s.stack.refundGate.decisionFunction) } }],
+      Threshold: 1,
+      AlarmActions: [ALARM_TOPIC],
+    });
   });
 
   it('fire when a stream consumer is five minutes behind', () => {
