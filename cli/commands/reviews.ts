@@ -46,5 +46,16 @@ export function queueText(entries: readonly QueueEntry[]): string {
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const open = entries.filter((e) => e.status === 'OPEN');
   const total = queueAtStake(entries).map(formatMoney).join(' + ') || '-';
-  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${open.length} open review(s); money at stake ${total}\n`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${open.length} open review(s); money at stake ${total}\n${sharedParcelsText(entries)}`;
+}
+
+/** Under the table: each review whose parcel other returns also name, with those returns (explain shows their customers). */
+function sharedParcelsText(entries: readonly QueueEntry[]): string {
+  const shared = entries.filter((e) => e.parcelReturns?.length);
+  if (shared.length === 0) return '';
+  const lines = shared.map((e) => {
+    const others = e.parcelReturns!.map((id) => safeText(id, { oneLine: true }));
+    return `  ${safeText(e.returnId ?? '-', { oneLine: true })}: its parcel is also named by ${others.join(', ')}`;
+  });
+  return `\nParcels named by several returns (PARCEL_EVIDENCE_REUSED; refund-gate explain <return> shows whose):\n${lines.join('\n')}\n`;
 }

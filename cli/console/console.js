@@ -55,6 +55,23 @@ function reasonWords(code) {
   return el('span', { title: code }, words.charAt(0).toUpperCase() + words.slice(1));
 }
 
+/** PARCEL_EVIDENCE_REUSED: the other returns naming the same parcel, each a link to its explanation. */
+function parcelPartners(r) {
+  if (!r.parcelReturns || r.parcelReturns.length === 0) return [];
+  const last = r.parcelReturns.length - 1;
+  // Each id with its comma on one line; the list wraps between them.
+  const links = r.parcelReturns.flatMap((id, i) => [
+    el(
+      'span',
+      { class: 'id' },
+      el('button', { type: 'button', class: 'link id', onclick: () => showReturn(id), 'aria-label': `Explain return ${id}, which names the same parcel` }, id),
+      i < last ? ',' : '',
+    ),
+    i < last ? ' ' : '',
+  ]);
+  return [el('div', { class: 'note' }, 'Parcel also named by ', ...links)];
+}
+
 /** Text as nodes where each id-like token (holding - # / or a digit after letters) is kept on one line. */
 function words(text) {
   return el('span', {}, ...String(text).split(/(\s+)/).map((part) => (/[-#/]/.test(part) && !/\s/.test(part) ? el('span', { class: 'id' }, part) : part)));
@@ -103,7 +120,7 @@ async function loadQueue() {
       { class: r.returnId && r.returnId === state.selected ? 'selected' : null, 'data-review-id': r.reviewId },
       el('td', {}, when(r.raisedAt)),
       el('td', { class: `sev-${r.severity} nowrap` }, r.severity),
-      el('td', {}, reasonWords(r.reason)),
+      el('td', {}, reasonWords(r.reason), ...parcelPartners(r)),
       el('td', { class: 'nowrap' }, money(r.atStake)),
       el('td', { class: 'nowrap' }, r.warehouseId || '-'),
       el('td', {}, target),

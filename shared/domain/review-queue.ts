@@ -35,6 +35,13 @@ export interface ReviewView {
   readonly atStake: Money | null;
   /** One line for a person: what the reason means here. */
   readonly why: string;
+  /**
+   * PARCEL_EVIDENCE_REUSED (v1.2): the other returns that name this return's
+   * parcel, in id order, so the queue shows a shared parcel without opening
+   * the return (`explain` lists them with their customers). Absent for other
+   * reasons, and when only an old delivery held the refund (no other return).
+   */
+  readonly parcelReturns?: readonly string[];
 }
 
 /** Every review of the return, oldest first, as the tools show it. */
@@ -80,7 +87,13 @@ function reviewView(state: ReturnState, r: ReviewRecord, atStake: Money | null):
     warehouseId: receipt?.warehouseId ?? state.authorization?.warehouseId ?? null,
     atStake,
     why: whyText(r.reason),
+    ...parcelReturnsOf(state, r),
   };
+}
+
+function parcelReturnsOf(state: ReturnState, r: ReviewRecord): Pick<ReviewView, 'parcelReturns'> {
+  if (r.reason !== REASON.PARCEL_EVIDENCE_REUSED || !state.peers?.length) return {};
+  return { parcelReturns: state.peers.map((p) => p.returnId).sort(cmp) };
 }
 
 const WHY: Readonly<Record<string, string>> = {
@@ -128,6 +141,8 @@ export interface QueueEntry {
   readonly warehouseId: string | null;
   readonly atStake: Money | null;
   readonly status: ReviewStatusView;
+  /** {@link ReviewView.parcelReturns}: carried in the open-reviews index, so the queue needs no item read. */
+  readonly parcelReturns?: readonly string[];
 }
 
 export function openReviewIndexOf(state: ReturnState): OpenReviewIndexEntry | null {
@@ -150,6 +165,7 @@ export function queueEntryOf(r: ReviewView): QueueEntry {
     warehouseId: r.warehouseId,
     atStake: r.atStake,
     status: r.status,
+    ...(r.parcelReturns ? { parcelReturns: r.parcelReturns } : {}),
   };
 }
 

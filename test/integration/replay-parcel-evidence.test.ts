@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewRaised } from '../../shared/domain/types.js';
 import { parcelKey } from '../../shared/store/keys.js';
 import { OPEN_RETENTION_DAYS } from '../../shared/store/table.js';
+import { ReviewReader } from '../../shared/store/reviews.js';
+import { queueText } from '../../cli/commands/reviews.js';
 import { freshTable, type TestTable } from '../support/dynamo.js';
 import { envelope, honestReturn, T } from '../support/envelopes.js';
 import { harness } from '../support/runtime.js';
@@ -51,6 +53,16 @@ describe('shared parcel (R3 v1.2)', () => {
       { returnId: 'ring-a', customerId: 'c-a', authorizedAt: T('08:00'), released: true },
       { returnId: 'ring-b', customerId: 'c-b', authorizedAt: T('08:00'), released: false },
     ]);
+  });
+
+  it('the open-review queue carries the other returns naming each held return\'s parcel, so `reviews --open` shows them without reading the items', async () => {
+    const queue = await new ReviewReader(table.doc, table.tableName).openQueue(T('23:00'));
+    const ring = queue.filter((e) => e.returnId?.startsWith('ring-'));
+    expect(ring.map((e) => [e.returnId, e.reason, e.parcelReturns])).toEqual([
+      ['ring-b', 'PARCEL_EVIDENCE_REUSED', ['ring-a', 'ring-c']],
+      ['ring-c', 'PARCEL_EVIDENCE_REUSED', ['ring-a', 'ring-b']],
+    ]);
+    expect(queueText(ring)).toContain('\n  ring-b: its parcel is also named by ring-a, ring-c\n  ring-c: its parcel is also named by ring-a, ring-b\n');
   });
 
   it('a return matched before the parcel became shared is held when another customer names it (the link fans out)', async () => {

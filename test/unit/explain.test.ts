@@ -215,6 +215,16 @@ describe('openReviewIndexOf', () => {
     expect(entry?.queue.map((q) => q.reviewId)).toEqual([PHANTOM]);
   });
 
+  it('carries the other returns naming the parcel on a PARCEL_EVIDENCE_REUSED entry only, in id order (ids as data)', () => {
+    const peers = ['r-b', '__proto__', 'r#a'].map((returnId) => ({ returnId, customerId: `c-${returnId}`, authorizedAt: T('08:00') }));
+    const held = phantom();
+    const asParcel = { ...held, peers, reviews: held.reviews.map((r) => ({ ...r, reason: 'PARCEL_EVIDENCE_REUSED' as const })) };
+    expect(openReviewIndexOf(asParcel)?.queue.map((q) => q.parcelReturns)).toEqual([['__proto__', 'r#a', 'r-b']]);
+    // The same peers on another reason, or a parcel review with no other return (only an old delivery): no field.
+    expect(openReviewIndexOf({ ...held, peers })?.queue[0]).not.toHaveProperty('parcelReturns');
+    expect(openReviewIndexOf({ ...asParcel, peers: [] })?.queue[0]).not.toHaveProperty('parcelReturns');
+  });
+
   it('leaves the index once the return is decided or has nothing open', () => {
     expect(openReviewIndexOf(stateAfter([decideReview(reviewDecided({ reviewerId: 'lp-1' }))], phantom()))).toBeNull();
     expect(openReviewIndexOf(stateAfter([authorize()]))).toBeNull();
