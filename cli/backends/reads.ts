@@ -5,7 +5,8 @@ import { queueEntryOf, reviewsOf, type QueueEntry } from '../../shared/domain/re
 import { ArchiveError, findLastImage, type ArchiveProgress, type ArchiveSearchResult, type ArchiveStore } from '../../shared/archive/reader.js';
 import { toEpochMs, toIso } from '../../shared/domain/time.js';
 import type { EmployeeFlag, ReturnState } from '../../shared/domain/types.js';
-import { stateOfItem } from '../../shared/store/item-codec.js';
+import { flagOf, stateOfItem } from '../../shared/store/item-codec.js';
+import { samePerson } from '../../shared/domain/people.js';
 import { ReviewToolError } from '../commands/errors.js';
 import type { ReviewBackend } from './backend.js';
 import { isAlertReview } from '../../shared/app/alert-outcome.js';
@@ -34,11 +35,17 @@ export interface ArchiveView {
   readonly closed: boolean;
   /**
    * The employees' R7 flags are read from the table as it is now: `table`
-   * when that worked (a flag that has expired since is simply not there), or
-   * `unavailable` when it could not be read; the return's reviews still say
-   * what held it.
+   * when that worked, or `unavailable` when it could not be read; the
+   * return's reviews still say what held it. A flag that has expired since
+   * left the table for the evidence archive, and is read from there (the
+   * days searched): see {@link archivedFlags}.
    */
   readonly employeeFlags: 'table' | 'unavailable';
+  /**
+   * Flags of the receipts' employees read from the evidence archive (a flag
+   * is archived as it stood when its TTL deleted it), beside the table's.
+   */
+  readonly archivedFlags: number;
 }
 
 export interface ArchivedExplanation {
@@ -79,13 +86,15 @@ export async function explainFromArchive(
     state = null;
   }
   if (state === null) throw new ArchiveError(`${archive.location}/${image.key} line ${image.line}: the return item has no readable state`);
-  let employeeFlags: EmployeeFlag[] = [];
+  let tableFlags: EmployeeFlag[] = [];
   let flagsProblem: string | undefined;
   try {
-    employeeFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
+    tableFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
   } catch (error) {
     flagsProblem = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
+  const archivedFlags = archivedFlagsOf(search.flags, receiptEmployeeIds(state), tableFlags);
+  const employeeFlags = [...tableFlags, ...archivedFlags];
   const explanation = explainReturn({ state, sources: backend.settings.sources, settings: backend.settings, employeeFlags });
   return {
     search,
@@ -100,10 +109,23 @@ export async function explainFromArchive(
         writtenAt: image.approximateCreation === null ? null : toIso(image.approximateCreation * 1000),
         closed: explanation.status === 'RELEASED' || explanation.status === 'DENIED',
         employeeFlags: flagsProblem === undefined ? 'table' : 'unavailable',
+        archivedFlags: archivedFlags.length,
       },
       ...(flagsProblem === undefined ? {} : { flagsProblem }),
     },
   };
+}
+
+/**
+ * The archived flags of these employees (as the table names them, compared as
+ * people are: samePerson) that the table no longer has (same alert: the table's
+ * is the newer), one per alert.
+ */
+function archivedFlagsOf(images: ArchiveSearchResult['flags'], employeeIds: readonly string[], inTable: readonly EmployeeFlag[]): EmployeeFlag[] {
+  const alerts = new Set(inTable.map((f) => f.anomalyReviewId));
+  return images
+    .map((image) => flagOf(String(image.item['employeeId']), image.item))
+    .filter((flag) => employeeIds.some((id) => samePerson(id, flag.employeeId)) && !alerts.has(flag.anomalyReviewId));
 }
 
 /**

@@ -27,7 +27,7 @@ export function explanationText(e: Explanation): string {
   for (const r of e.evidence.receipts) {
     const verdict = r.matched === null ? 'not assessed (return not authorized)' : r.matched ? `matched by ${r.matchingScanId}` : `NOT matched: ${r.unmatchedReason}`;
     lines.push(
-      `  receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId}${r.stationId ? ` at ${r.stationId}` : ''} ${time(r.receivedAt)}, ${r.condition}${r.weight ? `, ${formatWeight(r.weight)}` : ''}; ${verdict}${r.employeeFlagged ? ` [employee flagged until ${time(r.employeeFlagged.flaggedUntil)}]` : ''}`,
+      `  receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId}${r.stationId ? ` at ${r.stationId}` : ''} ${time(r.receivedAt)}, ${r.condition}${r.weight ? `, ${formatWeight(r.weight)}` : ''}; ${verdict}${r.employeeFlagged ? ` [employee flagged until ${time(r.employeeFlagged.flaggedUntil)}${r.employeeFlagged.liftedAt ? `, cleared ${time(r.employeeFlagged.liftedAt)}` : ''}]` : ''}`,
     );
     if (r.weightCheck && r.weightCheck.weights.length > 1) lines.push(`      weights: ${weightCheckText(r.weightCheck)}`);
   }

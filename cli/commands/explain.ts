@@ -99,6 +99,9 @@ export function archivedText(found: ArchivedExplanation): string {
     `From the evidence archive: ${a.closed ? 'the return is closed and its item has left the table' : 'its item has left the table'}.`,
     `  object ${a.location.replace(/\/+$/, '')}/${a.key} line ${a.line} (sequence ${a.sequenceNumber}${a.writtenAt ? `, written ${evidenceTime(a.writtenAt)}` : ''})`,
   ];
+  if (a.archivedFlags > 0) {
+    lines.push(`  employee flags: ${a.archivedFlags} read from the evidence archive (they have left the table since), beside the table's`);
+  }
   if (a.employeeFlags === 'unavailable') {
     lines.push(`  employee flags could not be read from the table (${found.flagsProblem ?? 'unknown error'}): receipts show no insider flag; the reviews below still say what held the refund`);
   }

@@ -206,7 +206,7 @@ function renderExplanation(e) {
   if (!e.evidence.receipts.length) ev.push(el('li', {}, 'No warehouse receipt.'));
   for (const r of e.evidence.receipts) {
     const verdict = r.matched === null ? 'not assessed' : r.matched ? `matched by ${r.matchingScanId}` : `not matched: ${r.unmatchedReason}`;
-    ev.push(el('li', {}, `Receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId} ${localTime(r.receivedAt)}, ${r.condition}${r.weight ? `, ${r.weight.grams} g` : ''}; ${verdict}${r.employeeFlagged ? ` (employee flagged until ${localTime(r.employeeFlagged.flaggedUntil)})` : ''}`));
+    ev.push(el('li', {}, `Receipt ${r.receiptId}: ${r.warehouseId} by ${r.employeeId} ${localTime(r.receivedAt)}, ${r.condition}${r.weight ? `, ${r.weight.grams} g` : ''}; ${verdict}${r.employeeFlagged ? ` (employee flagged until ${localTime(r.employeeFlagged.flaggedUntil)}${r.employeeFlagged.liftedAt ? `, cleared ${localTime(r.employeeFlagged.liftedAt)}` : ''})` : ''}`));
     const w = r.weightCheck;
     if (w && !w.agree) ev.push(el('li', {}, `Weights disagree by ${w.differenceGrams} g (tolerance ${w.toleranceGrams} g): ${w.disagreeing.map((k) => `${k.source} ${k.grams} g`).join(' vs ')}`));
   }

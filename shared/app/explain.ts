@@ -12,6 +12,7 @@ import type { DetailType } from '../contract/inbound.js';
 import { cmp } from '../domain/ids.js';
 import { assessReceipt, deliveredScans, inboundScans } from '../domain/matching.js';
 import { samePerson } from '../domain/people.js';
+import { liftedFor } from '../domain/alert-decision.js';
 import { exceedsAuthorized } from '../domain/rules/refund-exceeds.js';
 import { reviewsOf, type ReviewView } from '../domain/review-queue.js';
 import { finalDecision, refundOf, sortedReceipts } from '../domain/state.js';
@@ -106,7 +107,9 @@ function receiptEvidenceOf(input: ExplainInput, receipts: ReturnType<typeof sort
       (f) =>
         samePerson(f.employeeId, r.employeeId) &&
         toEpochMs(r.receivedAt) >= toEpochMs(f.flaggedAt) &&
-        toEpochMs(r.receivedAt) <= toEpochMs(f.flaggedUntil),
+        toEpochMs(r.receivedAt) <= toEpochMs(f.flaggedUntil) &&
+        // v1.2: a RELEASE of the alert cleared the employee; receipts from then on were not held by it.
+        !liftedFor(f.liftedAt, r.receivedAt),
     );
     return {
       receiptId: r.receiptId,
@@ -120,7 +123,9 @@ function receiptEvidenceOf(input: ExplainInput, receipts: ReturnType<typeof sort
       matched: assessment ? assessment.matched : null,
       matchingScanId: assessment?.matched ? assessment.scan.scanId : null,
       unmatchedReason: assessment && !assessment.matched ? assessment.reason : null,
-      employeeFlagged: flag ? { anomalyReviewId: flag.anomalyReviewId, flaggedAt: flag.flaggedAt, flaggedUntil: flag.flaggedUntil } : null,
+      employeeFlagged: flag
+        ? { anomalyReviewId: flag.anomalyReviewId, flaggedAt: flag.flaggedAt, flaggedUntil: flag.flaggedUntil, ...(flag.liftedAt ? { liftedAt: flag.liftedAt } : {}) }
+        : null,
     };
   });
 }

@@ -62,7 +62,12 @@ export interface ReceiptEvidence {
   /** When not matched: the first R3 reason that applies now. */
   readonly unmatchedReason: Reason | null;
   /** The employee's R7 flag, when the receipt falls inside it. */
-  readonly employeeFlagged: { readonly anomalyReviewId: string; readonly flaggedAt: string; readonly flaggedUntil: string } | null;
+  /**
+   * The R7 flag that held this receipt (its employee was under an insider alert when it was
+   * received), with `liftedAt` when the alert was later answered RELEASE (v1.2: the employee was
+   * cleared from then on); null when no flag held it, a receipt after the lift included.
+   */
+  readonly employeeFlagged: { readonly anomalyReviewId: string; readonly flaggedAt: string; readonly flaggedUntil: string; readonly liftedAt?: string } | null;
 }
 
 export interface WeightCheck {

@@ -72,6 +72,13 @@ export interface ArchiveSearch {
 export interface ArchiveSearchResult {
   /** The return's last image in the range (highest sequence number), or null. */
   readonly image: ArchivedImage | null;
+  /**
+   * Every employee flag item archived in the range (a flag is archived when
+   * its TTL deletes it, as it stood then), the last image of each alert: what
+   * `explain` needs for a closed return whose receipts fell under a flag that
+   * has since left the table. Flag items are few; the caller keeps its employees'.
+   */
+  readonly flags: readonly ArchivedImage[];
   /** The day folders listed, oldest first. */
   readonly days: readonly string[];
   /** Objects read. */
@@ -147,16 +154,22 @@ export async function findLastImage(store: ArchiveStore, search: ArchiveSearch):
   search.onProgress?.({ phase: 'read', done: 0, total: keys.length });
   const found = await mapLimit(keys, concurrency, search.signal, async (key) => {
     const bytes = await store.get(key);
-    const image = bytes === undefined ? null : lastImageIn(store.location, key, bytes, search.returnId);
+    const images = bytes === undefined ? { image: null, flags: [] } : imagesIn(store.location, key, bytes, search.returnId);
     search.onProgress?.({ phase: 'read', done: ++read, total: keys.length });
-    return image;
+    return images;
   });
+  // Ties (the same record in two objects, after a bisected retry) keep the earlier key: same image either way.
+  const later = (a: ArchivedImage | null | undefined, b: ArchivedImage): boolean => !a || BigInt(b.sequenceNumber) > BigInt(a.sequenceNumber);
   let best: ArchivedImage | null = null;
-  for (const image of found) {
-    // Ties (the same record in two objects, after a bisected retry) keep the earlier key: same image either way.
-    if (image !== null && (best === null || BigInt(image.sequenceNumber) > BigInt(best.sequenceNumber))) best = image;
+  const flags = new Map<string, ArchivedImage>();
+  for (const { image, flags: flagImages } of found) {
+    if (image !== null && later(best, image)) best = image;
+    for (const flag of flagImages) {
+      const alert = String(flag.item['anomalyReviewId']);
+      if (later(flags.get(alert), flag)) flags.set(alert, flag);
+    }
   }
-  return { image: best, days, objects: keys.length };
+  return { image: best, flags: [...flags.values()], days, objects: keys.length };
 }
 
 /**
@@ -165,6 +178,18 @@ export async function findLastImage(store: ArchiveStore, search: ArchiveSearch):
  * @throws {ArchiveError} naming the object (and line) when it is not gzipped JSON lines of the archiver's shape
  */
 export function lastImageIn(location: string, key: string, bytes: Uint8Array, returnId: string): ArchivedImage | null {
+  return imagesIn(location, key, bytes, returnId).image;
+}
+
+/** An employee flag item as the archiver writes it (its TTL deletion's old image). */
+const FLAG_NEEDLE = '"kind":"employee-flag"';
+
+/**
+ * The return's last image in one object, and every employee flag image in it.
+ * Only lines that mention the return id (as JSON writes it) or a flag item are parsed.
+ * @throws {ArchiveError} naming the object (and line) when it is not gzipped JSON lines of the archiver's shape
+ */
+export function imagesIn(location: string, key: string, bytes: Uint8Array, returnId: string): { image: ArchivedImage | null; flags: ArchivedImage[] } {
   const where = `${location.replace(/\/+$/, '')}/${key}`;
   let text: string;
   try {
@@ -175,8 +200,9 @@ export function lastImageIn(location: string, key: string, bytes: Uint8Array, re
   // A line names the return in its plain state, or only in its key when the state is still the
   // compressed `body` (an archiver that wrote the raw item): look for either before parsing.
   const pk = returnKey(returnId)[TABLE_KEYS.partitionKey];
-  const needles = [JSON.stringify(returnId), JSON.stringify(pk)];
+  const needles = [JSON.stringify(returnId), JSON.stringify(pk), FLAG_NEEDLE];
   let best: ArchivedImage | null = null;
+  const flags: ArchivedImage[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -192,19 +218,32 @@ export function lastImageIn(location: string, key: string, bytes: Uint8Array, re
       throw new ArchiveError(`${where} line ${i + 1}: not an archive line (no decimal sequenceNumber)`, { context: { key, line: i + 1 } });
     }
     const item = record.item as Record<string, unknown> | null | undefined;
-    if (!isImageOf(item, returnId, pk)) continue;
-    if (best === null || BigInt(record.sequenceNumber) > BigInt(best.sequenceNumber)) {
-      best = {
-        key,
-        line: i + 1,
-        sequenceNumber: record.sequenceNumber,
-        approximateCreation: typeof record.approximateCreation === 'number' ? record.approximateCreation : null,
-        eventName: typeof record.eventName === 'string' ? record.eventName : null,
-        item: item!,
-      };
+    const image = (): ArchivedImage => ({
+      key,
+      line: i + 1,
+      sequenceNumber: record.sequenceNumber as string,
+      approximateCreation: typeof record.approximateCreation === 'number' ? record.approximateCreation : null,
+      eventName: typeof record.eventName === 'string' ? record.eventName : null,
+      item: item!,
+    });
+    if (isImageOf(item, returnId, pk)) {
+      if (best === null || BigInt(record.sequenceNumber) > BigInt(best.sequenceNumber)) best = image();
+    } else if (isFlagImage(item)) {
+      flags.push(image());
     }
   }
-  return best;
+  return { image: best, flags };
+}
+
+/** An employee flag item (shared/store/employees.ts raiseFlag) with what a flag is read from. */
+function isFlagImage(item: Record<string, unknown> | null | undefined): boolean {
+  return (
+    item !== null &&
+    typeof item === 'object' &&
+    item['kind'] === 'employee-flag' &&
+    typeof item['employeeId'] === 'string' &&
+    ['anomalyReviewId', 'flaggedAt', 'flaggedUntil'].every((field) => typeof item[field] === 'string')
+  );
 }
 
 /** A return item of this return, with its decider state in plain JSON. */

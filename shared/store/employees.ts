@@ -7,6 +7,7 @@ import { addMs, toEpochMs } from '../domain/time.js';
 import type { Effect, EmployeeFlag, Money, ReviewRaised } from '../domain/types.js';
 import { streamMarkersFor } from '../routing.js';
 import { anomalyReviewAttributes } from './reviews.js';
+import { flagOf } from './item-codec.js';
 import { employeeFlagKey, employeePk, employeeSelfReviewFlagKey, FLAG_SORT_PREFIX, suspectKey, suspectRange } from './keys.js';
 import { callDynamo, isConditionFailure, pagesOf, translateError } from './dynamo-call.js';
 import { DEFAULT_RETENTION_DAYS, OPEN_REVIEWS_INDEX, TABLE_KEYS } from './table.js';
@@ -252,15 +253,6 @@ export class EmployeeStore implements EmployeeRepository, AlertRepository {
   }
 }
 
-function flagOf(employeeId: string, item: Record<string, unknown>): EmployeeFlag {
-  return {
-    employeeId,
-    anomalyReviewId: String(item['anomalyReviewId']),
-    flaggedAt: String(item['flaggedAt']),
-    flaggedUntil: String(item['flaggedUntil']),
-    ...(typeof item['liftedAt'] === 'string' ? { liftedAt: item['liftedAt'] } : {}),
-  };
-}
 
 /** The receipts an anomaly review counted (its evidence), so an answered alert's receipts never count again. */
 function countedReceiptIds(review: ReviewRaised): string[] {

@@ -1,5 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import type { Effect, ReturnState } from '../domain/types.js';
+import type { Effect, EmployeeFlag, ReturnState } from '../domain/types.js';
 import { RefundGateError } from '../errors.js';
 
 /**
@@ -96,4 +96,15 @@ export class ItemCodecError extends RefundGateError {
     super(`return item body: ${message}`, options);
     this.name = 'ItemCodecError';
   }
+}
+
+/** An employee flag item as the domain reads it (the table's, or one the evidence archive kept after its TTL deleted it). */
+export function flagOf(employeeId: string, item: Record<string, unknown>): EmployeeFlag {
+  return {
+    employeeId,
+    anomalyReviewId: String(item['anomalyReviewId']),
+    flaggedAt: String(item['flaggedAt']),
+    flaggedUntil: String(item['flaggedUntil']),
+    ...(typeof item['liftedAt'] === 'string' ? { liftedAt: item['liftedAt'] } : {}),
+  };
 }

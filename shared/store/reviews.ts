@@ -3,6 +3,7 @@ import { openReviewIndexOf, type QueueEntry } from '../domain/review-queue.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import type { EmployeeFlag, ReturnState, ReviewRaised } from '../domain/types.js';
 import { stateOfItem } from './item-codec.js';
+import { flagOf } from './item-codec.js';
 import type { AlertAnswer } from '../domain/alert-decision.js';
 import { ownerOfReview } from '../domain/identity.js';
 import type { Effect } from '../domain/types.js';
@@ -57,14 +58,8 @@ export class ReviewReader {
         ),
       );
       const item = got.Item;
-      if (item) {
-        out.push({
-          employeeId,
-          anomalyReviewId: String(item['anomalyReviewId']),
-          flaggedAt: String(item['flaggedAt']),
-          flaggedUntil: String(item['flaggedUntil']),
-        });
-      }
+      // With liftedAt (v1.2): a flag whose alert was answered RELEASE no longer holds later receipts.
+      if (item) out.push(flagOf(employeeId, item));
     }
     return out;
   }

@@ -127,7 +127,7 @@ describe('reading the archive in S3', () => {
     s3.on(GetObjectCommand).callsFake(() => ({ Body: body(object(record('1', 'r-10', 1))) }));
     // "r-1" is a prefix of "r-10": only the exact id matches.
     const result = await findLastImage(new S3Archive(new S3Client({ region: 'us-east-1' }), BUCKET), { returnId: 'r-1', from: '2026-11-03', to: '2026-11-03' });
-    expect(result).toEqual({ image: null, days: ['2026-11-02', '2026-11-03'], objects: 1 });
+    expect(result).toEqual({ image: null, flags: [], days: ['2026-11-02', '2026-11-03'], objects: 1 });
   });
 
   it('names the object when it is not gzipped JSON lines', async () => {
@@ -195,7 +195,7 @@ describe('reading the archive in a directory', () => {
 
   it('has nothing where no run archived anything, and refuses keys that leave the directory', async () => {
     const archive = new DirectoryArchive(join(root, 'never-written'));
-    expect(await findLastImage(archive, { returnId: 'RMA-1', from: '2026-11-03', to: '2026-11-03' })).toEqual({ image: null, days: ['2026-11-02', '2026-11-03'], objects: 0 });
+    expect(await findLastImage(archive, { returnId: 'RMA-1', from: '2026-11-03', to: '2026-11-03' })).toEqual({ image: null, flags: [], days: ['2026-11-02', '2026-11-03'], objects: 0 });
     await expect(archive.put('../outside.jsonl.gz', new Uint8Array())).rejects.toThrow(ArchiveError);
     await expect(archive.get('/etc/passwd')).rejects.toThrow(ArchiveError);
   });

@@ -3,7 +3,7 @@
  * the command as the CLI runs it (runCommand over the command table), DynamoDB, S3 and
  * EventBridge mocked at the SDK (aws-sdk-client-mock).
  */
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -131,6 +131,7 @@ describe('explain in AWS, from the evidence archive', () => {
       writtenAt: '2026-11-29T09:00:00.000Z',
       closed: true,
       employeeFlags: 'table',
+      archivedFlags: 0,
     });
     // Default range: the last 90 days up to today, and the day before it (a batch is filed under its first record's day).
     const prefixes = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Prefix);
@@ -156,6 +157,25 @@ describe('explain in AWS, from the evidence archive', () => {
 
     const json = await explain([RETURN_ID, '--table', 'refund-gate', '--region', 'us-east-1', '--json']);
     expect(JSON.parse(json.stdout).archive.employeeFlags).toBe('unavailable');
+  });
+
+  it('reads a flag that has left the table from the archive (its TTL deletion), so the receipt still shows it was held by the flag', async () => {
+    // The clerk's flag expired after the release: the table has none; the archiver kept its deletion.
+    dynamo.on(GetCommand, { Key: employeeFlagKey(FLAG.employeeId) }).resolves({});
+    const flagLine = archiveLine({
+      eventName: 'REMOVE',
+      dynamodb: { SequenceNumber: '49600000000000000000140', ApproximateCreationDateTime: NOW / 1000, OldImage: marshall({ ...employeeFlagKey(FLAG.employeeId), kind: 'employee-flag', ...FLAG }) as never },
+    });
+    const withFlag = gzipSync(`${gunzipSync(archivedObject(released)).toString('utf8')}${flagLine}\n`);
+    s3.on(GetObjectCommand, { Key: KEY }).callsFake(() => ({ Body: sdkStreamMixin(Readable.from([withFlag])) }));
+    const json = JSON.parse((await explain([RETURN_ID, '--table', 'refund-gate', '--region', 'us-east-1', '--archive-bucket', BUCKET, '--json'])).stdout);
+    const { archive, ...explanation } = json;
+    expect(explanation).toEqual(JSON.parse(JSON.stringify(explainReturn({ state: released, sources: settings.sources, settings, employeeFlags: [FLAG] }))));
+    expect(explanation.evidence.receipts[0].employeeFlagged).toMatchObject({ anomalyReviewId: FLAG.anomalyReviewId, flaggedUntil: FLAG.flaggedUntil });
+    expect(archive).toMatchObject({ employeeFlags: 'table', archivedFlags: 1 });
+    const text = (await explain([RETURN_ID, '--table', 'refund-gate', '--region', 'us-east-1', '--archive-bucket', BUCKET])).stdout;
+    expect(text.split('\n')[2]).toBe("  employee flags: 1 read from the evidence archive (they have left the table since), beside the table's");
+    expect(text).toContain('[employee flagged until');
   });
 
   it('says how to find the bucket when none is given', async () => {

@@ -112,6 +112,15 @@ describe('explainReturn', () => {
     expect(e.evidence.receipts[0]!.employeeFlagged).toMatchObject({ flaggedUntil: '2026-11-08T20:00:00.000Z' });
   });
 
+  it('does not flag a receipt received after the alert was answered RELEASE (v1.2: the employee was cleared), and says when a later lift cleared one it held', () => {
+    const state = stateAfter([recordReceipt()]); // received 11:10
+    expect(explain(state, [employeeFlag({ liftedAt: T('11:00') })]).evidence.receipts[0]!.employeeFlagged).toBeNull();
+    expect(explain(state, [employeeFlag({ liftedAt: T('11:10') })]).evidence.receipts[0]!.employeeFlagged).toBeNull();
+    const held = explain(state, [employeeFlag({ liftedAt: T('12:00') })]);
+    expect(held.evidence.receipts[0]!.employeeFlagged).toMatchObject({ liftedAt: T('12:00') });
+    expect(explanationText(held)).toMatch(/\[employee flagged until 8 Nov 2026 20:00 UTC, cleared 2 Nov 2026 12:00 UTC\]/);
+  });
+
   it('reports a refund above the authorized amount as missing', () => {
     const e = explain(stateAfter([authorize(returnAuthorized()), requestRefund(refundRequested({ amount: { amount: 9_999, currency: 'EUR' } })), recordScan(), recordReceipt()]));
     expect(e.missing.map((m) => m.code)).toEqual(['AMOUNT_WITHIN_AUTHORIZED', 'REVIEW_DECISION']);
