@@ -62,7 +62,7 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     expect(jvmsOn(db)).toEqual([]);
   });
 
-  it('replay leaves one server; later commands reuse it; stop ends it', async () => {
+  it('replay leaves one server; later commands reuse it', async () => {
     expect(replay.code, replay.stderr).toBe(0);
     const first = record(db);
     expect(jvmsOn(db)).toEqual([first.javaPid]);
@@ -73,16 +73,10 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     expect(JSON.parse(b.stdout).reviews).toHaveLength(8);
     expect(record(db)).toEqual(first);
     expect(jvmsOn(db)).toEqual([first.javaPid]);
-
-    const stopped = await cli(['stop']);
-    expect(stopped.stdout).toBe(`Stopped DynamoDB Local for ${db} (port ${first.port}, pid ${first.javaPid}).\n`);
-    expect(isAlive(first.javaPid) || isAlive(first.keeperPid)).toBe(false);
-    expect(existsSync(join(db, RECORD))).toBe(false);
-    expect((await cli(['stop'])).stdout).toBe(`No DynamoDB Local is running for ${db}.\n`);
   }, 120_000);
 
-  it('a stale record whose keeper is gone (its JVM orphaned) is cleared, never trusted: the orphan is stopped, a new server started', async () => {
-    await cli(['reviews', '--open']);
+  // The server replay left: its keeper is killed, so the next command finds a stale record.
+  it('a stale record whose keeper is gone (its JVM orphaned) is cleared, never trusted: the orphan is stopped, a new server started; stop ends it', async () => {
     const before = record(db);
     process.kill(before.keeperPid, 'SIGKILL');
     const again = await cli(['reviews', '--open']);
@@ -91,7 +85,12 @@ describe('the kept run keeps its DynamoDB Local running between commands', () =>
     expect(after.javaPid).not.toBe(before.javaPid);
     expect(isAlive(before.javaPid)).toBe(false);
     expect(jvmsOn(db)).toEqual([after.javaPid]);
-    await cli(['stop']);
+
+    const stopped = await cli(['stop']);
+    expect(stopped.stdout).toBe(`Stopped DynamoDB Local for ${db} (port ${after.port}, pid ${after.javaPid}).\n`);
+    expect(isAlive(after.javaPid) || isAlive(after.keeperPid)).toBe(false);
+    expect(existsSync(join(db, RECORD))).toBe(false);
+    expect((await cli(['stop'])).stdout).toBe(`No DynamoDB Local is running for ${db}.\n`);
   }, 180_000);
 
   // One JVM start for three behaviours: each first command must start a server, so they share one.
