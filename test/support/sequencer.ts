@@ -8,17 +8,17 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 export const SLOWEST = [
   'test/infra/app.test.ts',
-  'test/integration/db-server.test.ts',
-  'test/reliability/identity.test.ts',
   'test/integration/review-tools.test.ts',
+  'test/reliability/identity.test.ts',
+  'test/integration/db-server.test.ts',
   'test/docs/doc-examples.test.ts',
+  'test/integration/demo.test.ts',
   'test/integration/review-console.test.ts',
+  'test/integration/archive-explain.test.ts',
   'test/infra/cfn-lint.test.ts',
   'test/integration/serve.test.ts',
   'test/integration/cli.test.ts',
-  'test/integration/archive-explain.test.ts',
   'test/reliability/ingest-faults.test.ts',
-  'test/integration/demo.test.ts',
 ];
 
 export class SlowestFirst extends BaseSequencer {
