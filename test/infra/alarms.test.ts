@@ -218,6 +218,10 @@ describe('alarms', () => {
     for (const [key, anchor] of Object.entries(RUNBOOK_ANCHORS)) {
       expect(alarm(key as AlarmKey)['AlarmDescription'], key).toMatch(new RegExp(`^refund-gate: .+ Runbook: docs/operators/alarms\\.md#${anchor}$`));
       expect(doc, `anchor ${anchor}`).toContain(`<a id="${anchor}"></a>`);
+      // The index table at the top names each alarm (as the console shows it) in the row of its entry.
+      const name = s.stack.refundGate.alarms[key as AlarmKey].node.id;
+      const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${name}\``));
+      expect(row ?? `(no row names ${name})`, `docs/operators/alarms.md: the index row of ${name}`).toContain(`(#${anchor})`);
     }
   });
 
