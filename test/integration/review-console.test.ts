@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -27,9 +27,28 @@ const hasChromium = existsSync(CHROMIUM);
 const WAIT = { timeout: 60_000, interval: 100 };
 if (!hasChromium) console.warn(`SKIPPED review console browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-function replay(db: string): Promise<number | null> {
+/**
+ * After the fixture, a parcel ring (v1.2): three customers name one delivered
+ * tracking number; the first is paid, the other two are held with
+ * PARCEL_EVIDENCE_REUSED (HIGH), each naming the other two returns.
+ */
+function parcelRing(): string {
+  const at = (hhmm: string) => `2026-11-20T${hhmm}:00Z`;
+  let n = 0;
+  const event = (type: string, source: string, time: string, detail: Record<string, unknown>) =>
+    JSON.stringify({ version: '0', id: `ring-${++n}`, 'detail-type': type, source, account: '123456789012', time, region: 'us-east-1', resources: [], detail });
+  const story = (id: string, hh: string, delivered: boolean) => [
+    event('ReturnAuthorized', 'retail.returns', at(`${hh}:00`), { returnId: id, orderId: `ORD-${id}`, customerId: `CUST-${id}`, warehouseId: 'WH-DFW', carrier: 'UPS', trackingNumber: '1ZRING0001', refund: { amount: 19900, currency: 'USD' }, authorizedAt: at(`${hh}:00`) }),
+    ...(delivered ? [event('CarrierScan', 'retail.carrier', at(`${hh}:05`), { scanId: `UPS-${id}`, carrier: 'UPS', trackingNumber: '1ZRING0001', status: 'DELIVERED', facilityId: 'WH-DFW', scannedAt: at(`${hh}:05`) })] : []),
+    event('WarehouseReceipt', 'retail.warehouse', at(`${hh}:10`), { receiptId: `RCV-${id}`, returnId: id, warehouseId: 'WH-DFW', employeeId: 'emp-dfw-02', receivedAt: at(`${hh}:10`), condition: 'AS_EXPECTED', stationId: 'DFW-DOCK-2' }),
+    event('RefundRequested', 'retail.refunds', at(`${hh}:15`), { refundId: `RFD-${id}`, returnId: id, amount: { amount: 19900, currency: 'USD' }, requestedAt: at(`${hh}:15`) }),
+  ];
+  return `${[...story('RING-A', '15', true), ...story('RING-B', '16', false), ...story('RING-C', '17', false)].join('\n')}\n`;
+}
+
+function replay(db: string, events = FIXTURE): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'replay', FIXTURE, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'ERROR' } });
+    const child = spawn(process.execPath, [BIN, 'replay', events, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'ERROR' } });
     child.on('error', reject);
     child.on('close', resolve);
   });
@@ -46,6 +65,8 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'rg-console-'));
     const db = join(dir, 'd');
     expect(await replay(db)).toBe(0);
+    writeFileSync(join(dir, 'ring.jsonl'), parcelRing());
+    expect(await replay(db, join(dir, 'ring.jsonl'))).toBe(0);
     backend = await LocalBackend.open(db, undefined, new Logger({ serviceName: 'refund-gate', logLevel: 'ERROR' }));
     server = await ReviewConsole.start(backend, { port: 0, reviewer: 'lp-ana' });
     // A new, empty profile for this run (launchPersistentContext is how playwright takes --user-data-dir).
@@ -129,7 +150,8 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
     const response = await page.goto(server.url);
     expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBeGreaterThan(5);
-    expect(await page.locator('#queue-summary').textContent()).toContain('money at stake USD 3551.98');
+    // The fixture's USD 3551.98 and the parcel ring's two held refunds of USD 199.00.
+    expect(await page.locator('#queue-summary').textContent()).toContain('money at stake USD 3949.98');
 
     // Without the session's token (what another site's form or fetch would send), nothing is decided.
     const status = await page.evaluate(async () => {
@@ -155,7 +177,8 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
 
   it('filters the queue by severity and warehouse', async () => {
     await page.getByLabel('Severity').selectOption('HIGH');
-    await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBe(2);
+    // The fixture's two, and the parcel ring's two.
+    await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBe(4);
     await page.getByLabel('Severity').selectOption('');
     await page.getByLabel('Warehouse').selectOption('WH-AUS');
     await expect.poll(() => page.locator('#queue-table tbody tr').count(), WAIT).toBe(1);
@@ -177,6 +200,14 @@ describe.skipIf(!hasChromium)('review console in headless Chromium', () => {
     expect(await page.evaluate('document.activeElement.id')).toBe('details');
     expect(await page.locator('#open-reviews textarea').count()).toBe(1);
     expect(await unlabelled('#open-reviews input, #open-reviews textarea')).toEqual([]);
+  });
+
+  it('shows a shared parcel under the row\'s reason, each other return a link to its explanation', async () => {
+    const row = page.locator('#queue-table tbody tr', { hasText: 'RING-B' }).first();
+    await expect.poll(() => row.locator('.note').textContent(), WAIT).toBe('Parcel also named by RING-A, RING-C');
+    expect(await row.locator('span[title="PARCEL_EVIDENCE_REUSED"]').count()).toBe(1);
+    await row.getByRole('button', { name: 'Explain return RING-A, which names the same parcel' }).click();
+    await expect.poll(() => page.locator('#details-title').textContent(), WAIT).toBe('Return RING-A: RELEASED');
   });
 
   it('releases a held return and shows it released', async () => {
