@@ -86,14 +86,15 @@ export async function explainFromArchive(
     state = null;
   }
   if (state === null) throw new ArchiveError(`${archive.location}/${image.key} line ${image.line}: the return item has no readable state`);
+  const employeeIds = receiptEmployeeIds(state);
   let tableFlags: EmployeeFlag[] = [];
   let flagsProblem: string | undefined;
   try {
-    tableFlags = await backend.reader.employeeFlags(receiptEmployeeIds(state));
+    tableFlags = await backend.reader.employeeFlags(employeeIds);
   } catch (error) {
     flagsProblem = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
-  const archivedFlags = archivedFlagsOf(search.flags, receiptEmployeeIds(state), tableFlags);
+  const archivedFlags = archivedFlagsOf(search.flags, employeeIds, tableFlags);
   const employeeFlags = [...tableFlags, ...archivedFlags];
   const explanation = explainReturn({ state, sources: backend.settings.sources, settings: backend.settings, employeeFlags });
   return {

@@ -158,27 +158,25 @@ export async function findLastImage(store: ArchiveStore, search: ArchiveSearch):
     search.onProgress?.({ phase: 'read', done: ++read, total: keys.length });
     return images;
   });
-  // Ties (the same record in two objects, after a bisected retry) keep the earlier key: same image either way.
-  const later = (a: ArchivedImage | null | undefined, b: ArchivedImage): boolean => !a || BigInt(b.sequenceNumber) > BigInt(a.sequenceNumber);
   let best: ArchivedImage | null = null;
   const flags = new Map<string, ArchivedImage>();
   for (const { image, flags: flagImages } of found) {
-    if (image !== null && later(best, image)) best = image;
+    if (image !== null && isLater(image, best)) best = image;
     for (const flag of flagImages) {
       const alert = String(flag.item['anomalyReviewId']);
-      if (later(flags.get(alert), flag)) flags.set(alert, flag);
+      if (isLater(flag, flags.get(alert))) flags.set(alert, flag);
     }
   }
   return { image: best, flags: [...flags.values()], days, objects: keys.length };
 }
 
 /**
- * The return's last image in one object, or null when the object has none.
- * Only lines that mention the return id (as JSON writes it) are parsed.
- * @throws {ArchiveError} naming the object (and line) when it is not gzipped JSON lines of the archiver's shape
+ * Whether `image` is a later record than `than` (none: yes). Sequence numbers are decimal strings of
+ * varying length, compared as integers; a tie (the same record in two objects, after a bisected
+ * retry) keeps the one found first: the same image either way.
  */
-export function lastImageIn(location: string, key: string, bytes: Uint8Array, returnId: string): ArchivedImage | null {
-  return imagesIn(location, key, bytes, returnId).image;
+function isLater(image: ArchivedImage, than: ArchivedImage | null | undefined): boolean {
+  return !than || BigInt(image.sequenceNumber) > BigInt(than.sequenceNumber);
 }
 
 /** An employee flag item as the archiver writes it (its TTL deletion's old image). */
@@ -218,18 +216,18 @@ export function imagesIn(location: string, key: string, bytes: Uint8Array, retur
       throw new ArchiveError(`${where} line ${i + 1}: not an archive line (no decimal sequenceNumber)`, { context: { key, line: i + 1 } });
     }
     const item = record.item as Record<string, unknown> | null | undefined;
-    const image = (): ArchivedImage => ({
+    const image: ArchivedImage = {
       key,
       line: i + 1,
-      sequenceNumber: record.sequenceNumber as string,
+      sequenceNumber: record.sequenceNumber,
       approximateCreation: typeof record.approximateCreation === 'number' ? record.approximateCreation : null,
       eventName: typeof record.eventName === 'string' ? record.eventName : null,
       item: item!,
-    });
+    };
     if (isImageOf(item, returnId, pk)) {
-      if (best === null || BigInt(record.sequenceNumber) > BigInt(best.sequenceNumber)) best = image();
+      if (isLater(image, best)) best = image;
     } else if (isFlagImage(item)) {
-      flags.push(image());
+      flags.push(image);
     }
   }
   return { image: best, flags };

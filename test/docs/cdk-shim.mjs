@@ -4,8 +4,7 @@
 // gives one result: each distinct context (whatever the order of its -c pairs, deploy or synth) runs
 // once per test run, its output and status cached under RG_CDK_CACHE; a block that asks for a context
 // another block is synthesizing waits for that result instead of synthesizing it again. The app runs
-// in the doc-test's synth server (RG_SYNTH_SERVER, synth-server.ts), or else in a process of its own.
-import { spawnSync } from 'node:child_process';
+// in the doc-test's synth server (RG_SYNTH_SERVER, synth-server.ts), started for the whole doc-test.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,10 +34,8 @@ if (owner) {
   const context = { ...JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context, 'aws:cdk:bundling-stacks': [], ...given };
   const outdir = join(cache, 'out');
   const server = process.env.RG_SYNTH_SERVER;
-  // The doc-test's synth server (synth-server.ts) when it runs one, else the app in a process of its own.
-  const run = server
-    ? await fetch(server, { method: 'POST', body: JSON.stringify({ context, cwd: process.cwd(), outdir }) }).then((r) => r.json())
-    : appProcess(context, outdir);
+  if (!server) throw new Error('doc-test cdk shim: RG_SYNTH_SERVER is not set (doc-examples.test.ts starts test/docs/synth-server.ts)');
+  const run = await fetch(server, { method: 'POST', body: JSON.stringify({ context, cwd: process.cwd(), outdir }) }).then((r) => r.json());
   writeFileSync(join(cache, 'stdout'), run.stdout);
   writeFileSync(join(cache, 'stderr'), run.stderr);
   writeFileSync(join(cache, 'rc'), String(run.rc)); // last: its presence means the result is complete
@@ -52,9 +49,3 @@ if (owner) {
 process.stdout.write(readFileSync(join(cache, 'stdout')));
 process.stderr.write(readFileSync(join(cache, 'stderr')));
 process.exit(Number(readFileSync(join(cache, 'rc'), 'utf8')));
-
-function appProcess(context, outdir) {
-  const tsx = `${root}/node_modules/tsx/dist/cli.mjs`;
-  const run = spawnSync('node', [tsx, `${root}/infra/app.ts`], { encoding: 'utf8', env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir } });
-  return { stdout: run.stdout ?? '', stderr: run.stderr ?? String(run.error ?? ''), rc: run.status ?? 1 };
-}

@@ -81,7 +81,7 @@ describe('documented examples', () => {
       // CDK_VALIDATION=false): test/infra/app.test.ts runs the real `npx cdk synth` with it on, bundling
       // included, and cfn-lint.test.ts lints every variant.
       // The deploys' app runs in one synth server for the whole doc-test (synth-server.ts), not a process each.
-      const env = { RG_CDK_CACHE: cdkCache, RG_SYNTH_SERVER: synthServer?.url ?? '', [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
+      const env = { RG_CDK_CACHE: cdkCache, RG_SYNTH_SERVER: synthServer?.url, [DYNAMODB_ENDPOINT_VARIABLE]: inject('dynamoEndpoint') };
       const results = await runCommands(sandbox, commands.map((c) => runnable(c.command)), env);
       shellBlocksRun += 1;
       for (const result of results) for (const m of result.stderr.matchAll(SKIP_LINE)) skips.push({ kind: m[1] ?? '', where: label(block), command: m[2] ?? '' });
